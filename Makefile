@@ -1,0 +1,63 @@
+# coralperf.h - build, test and benchmark.
+#   make demo    build examples/ and run the example suite
+#   make test    unit tests, sanitizers, compile matrix, CLI and report checks
+#   make bench   side-by-side precision comparison with Google Benchmark
+# stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
+# missing and apt-get can run, libstb-dev is installed.
+
+CC      ?= cc
+CXX     ?= c++
+OPT     ?= -O2
+WARN    = -Wall -Wextra -Werror -pedantic
+CFLAGS  ?= $(OPT) $(WARN) -std=c99
+LDLIBS  = -lm -pthread
+BUILD   ?= build
+
+# Recursive (=) on purpose: re-evaluated after the stb rule may have installed it.
+STB_INC = $(shell for d in "$(STB_DS_DIR)" /usr/include/stb /usr/local/include/stb /usr/include /usr/local/include; do \
+            [ -n "$$d" ] && [ -f "$$d/stb_ds.h" ] && { echo "$$d"; break; }; done)
+INC     = -I. -I$(STB_INC)
+
+EXAMPLES = $(BUILD)/example_suite
+TEST_SRC = $(wildcard tests/test_*.c)
+
+.PHONY: all demo test bench stb clean help
+all: $(EXAMPLES)
+
+help:
+	@sed -n '2,6p' Makefile
+
+stb:
+	@if [ -n "$(STB_DS_DIR)" ] && [ ! -f "$(STB_DS_DIR)/stb_ds.h" ]; then \
+	  echo "error: STB_DS_DIR=$(STB_DS_DIR) has no stb_ds.h"; exit 1; fi
+	@if [ -z "$(STB_INC)" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "stb_ds.h not found: installing Debian package libstb-dev with apt-get"; \
+	    (apt-get install -y -qq libstb-dev >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libstb-dev >/dev/null)) || \
+	    { echo "error: apt-get could not install libstb-dev"; exit 1; }; \
+	  else \
+	    echo "error: stb_ds.h not found. Install it (Debian/Ubuntu: sudo apt-get install libstb-dev)"; \
+	    echo "       or download stb_ds.h from github.com/nothings/stb and run: make STB_DS_DIR=/folder/with/it"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+$(BUILD)/example_suite: examples/example_suite.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
+demo: stb $(BUILD)/example_suite
+	@echo "== running the example suite (examples/example_suite.c)"
+	./$(BUILD)/example_suite
+
+test: stb
+	@STB_INC="$(STB_INC)" CC="$(CC)" CXX="$(CXX)" BUILD="$(BUILD)" sh tests/run.sh
+
+bench: stb
+	@STB_INC="$(STB_INC)" CC="$(CC)" CXX="$(CXX)" BUILD="$(BUILD)" sh bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,2276 @@
+/* coralperf.h 0.1.0 - single-header C performance and regression kit
+                       https://example.invalid/coralperf (no network needed: copy this file)
+
+   WHAT IT IS
+     Timers, robust statistics and a benchmark runner with a suite CLI and
+     console/JSON/CSV/Markdown reports, in one C99 header that also compiles
+     as C11, C17 and C++. Later modules (memory, lazy loader, hashing,
+     baselines, guards, load runner) arrive in the same file.
+
+   QUICK START (15 lines)
+     #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
+     #include "coralperf.h"                // needs stb_ds.h on the include path
+
+     static void bench_sum(cpf_bench *b) {
+         int64_t n = cpf_bench_arg(b), i, s = 0;
+         while (cpf_bench_loop(b)) {
+             for (i = 0; i < n; i++) s += i;
+             cpf_do_not_optimize(s);
+         }
+     }
+     int main(int argc, char **argv) {
+         cpf_suite s;
+         cpf_suite_init(&s, "demo");
+         cpf_suite_add_range(&s, "sum", bench_sum, NULL, NULL, 16, 4096, 16);
+         cpf_suite_run(&s, argc, argv);     // --filter= --list --quick --json= ...
+         return cpf_suite_finish(&s);       // 0 ok, 1 failure, 2 warnings
+     }
+
+   TABLE OF CONTENTS
+     1. configuration macros        5. statistics (cpf_stats_*)
+     2. clock sources               6. benchmark runner (cpf_bench_*)
+     3. thread safety               7. suite, CLI and reports (cpf_suite_*, cpf_report_*)
+     4. changelog                   8. license (end of file)
+
+   1. CONFIGURATION MACROS
+     "global": define it the same way before every #include of this file.
+     "impl":   only needed in the file that defines CORALPERF_IMPLEMENTATION.
+     CORALPERF_IMPLEMENTATION     impl   compile the implementation here (one file).
+     CORALPERF_STATIC             global every function static (implies IMPLEMENTATION).
+     CORALPERF_API                global linkage/decoration of public functions
+                                         (default extern; e.g. __declspec(dllexport)).
+     CORALPERF_MALLOC(ctx,size)   impl   allocator hooks: define all three or none
+     CORALPERF_REALLOC(ctx,p,size)       (#error otherwise); ctx is always NULL
+     CORALPERF_FREE(ctx,p)               for now. stb_ds is routed through them.
+     CORALPERF_ASSERT(x)          impl   internal assertions (default assert()).
+     CORALPERF_STB_DS_INCLUDE     impl   how to include stb_ds.h (default "stb_ds.h").
+     CORALPERF_NO_STB_DS_IMPLEMENTATION impl  your program already compiles
+                                         STB_DS_IMPLEMENTATION in another file.
+     CORALPERF_NOW_NS()           impl   your monotonic nanosecond clock (a
+                                         uint64_t expression) for targets the kit
+                                         does not know; it wins over the built-ins.
+     CORALPERF_TICKS()            impl   your cycle counter (uint64_t expression)
+     CORALPERF_TICKS_HZ                  and its nominal rate; both or neither.
+                                         The kit still calibrates it against
+                                         cpf_now_ns().
+
+   2. CLOCK SOURCES (cpf_now_ns / cpf_ticks)
+     platform           cpf_now_ns                               cpf_ticks
+     Linux, BSD         clock_gettime(CLOCK_MONOTONIC)           x86: lfence;rdtsc;lfence
+     macOS              clock_gettime_nsec_np(CLOCK_UPTIME_RAW)  aarch64: isb; mrs cntvct_el0
+     Windows            QueryPerformanceCounter (overflow-safe)  x86: __rdtsc + _mm_lfence
+     RISC-V Linux       clock_gettime(CLOCK_MONOTONIC)           rdtime (rdcycle traps >= 6.6)
+     other / bare metal CORALPERF_NOW_NS() or #error             CORALPERF_TICKS() or the ns clock
+     The kit never trusts clock_getres: cpf_clock_measure() measures the
+     smallest step the clock really takes and the cost of one read.
+
+   3. THREAD SAFETY
+     The kit has no mutable global state. A cpf_suite, a cpf_bench and a
+     cpf_result belong to one thread at a time; different threads may run
+     different suites. cpf_now_ns, cpf_ticks and the cpf_stats_* functions are
+     safe from any thread.
+
+   4. CHANGELOG
+     0.1.0  2026-11-23  first release: clock with measured resolution and
+                        overhead, cycle counter, statistics, benchmark runner
+                        with calibration, warm-up, adaptive sample count and
+                        stability warnings, suite CLI, console/JSON (Google
+                        Benchmark schema)/CSV/Markdown reports.
+
+   STATISTICS USED (details at cpf_stats)
+     quantiles    Hyndman & Fan type 7 (linear interpolation between order
+                  statistics; R's default, numpy's "linear").
+     median CI    distribution-free: order statistics whose binomial(n, 1/2)
+                  coverage is at least 95% (exact up to n = 5000, normal
+                  approximation above); ci_level holds the real coverage.
+     outliers     Tukey fences on type-7 quartiles: mild beyond 1.5 IQR, severe
+                  beyond 3 IQR.
+     MAD          raw median absolute deviation (multiply by 1.4826 for a
+                  normal-consistent sigma).
+*/
+#ifndef CORALPERF_H
+#define CORALPERF_H
+
+/* The implementation needs POSIX declarations (clock_gettime, isatty, ...).
+   They must be requested before the first system header, so this sits above
+   every #include. Nothing is defined when the user chose a feature set. */
+#if defined(CORALPERF_STATIC) && !defined(CORALPERF_IMPLEMENTATION)
+#define CORALPERF_IMPLEMENTATION
+#endif
+#if defined(CORALPERF_IMPLEMENTATION) && !defined(_WIN32) && !defined(__APPLE__) && \
+    !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && \
+    !defined(_DEFAULT_SOURCE) && !defined(_BSD_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ======================================================================== */
+/* ==== public facing API ================================================= */
+/* ======================================================================== */
+
+#define CORALPERF_VERSION_MAJOR 0
+#define CORALPERF_VERSION_MINOR 1
+#define CORALPERF_VERSION_PATCH 0
+#define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
+#define CORALPERF_VERSION_STRING "0.1.0"
+
+#ifndef CORALPERF_API
+#ifdef CORALPERF_STATIC
+#define CORALPERF_API static
+#else
+#define CORALPERF_API extern
+#endif
+#endif
+
+/* Static functions that a translation unit does not call must not warn. */
+#if defined(CORALPERF_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define CPF__UNUSED __attribute__((unused))
+#else
+#define CPF__UNUSED
+#endif
+#define CPF_DEF CORALPERF_API CPF__UNUSED
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status ------------------------------------------------------------- */
+typedef enum cpf_status {
+    CPF_OK = 0,
+    CPF_ERR_ARG,         /* an argument is invalid (NULL, zero, out of range) */
+    CPF_ERR_NOT_FINITE,  /* a sample is NaN or infinite */
+    CPF_ERR_NOMEM,       /* an allocation failed */
+    CPF_ERR_IO,          /* a file could not be opened, read or written */
+    CPF_ERR_FORMAT,      /* input is malformed */
+    CPF_ERR_USAGE,       /* a command-line flag is unknown or has a bad value */
+    CPF_ERR_BENCH,       /* a benchmark failed or misused cpf_bench_loop */
+    CPF_ERR_UNSUPPORTED, /* the platform cannot do this */
+    CPF_ERR_DUPLICATE    /* a name is registered twice */
+} cpf_status;
+
+/* One sentence describing a status value (never NULL). */
+CPF_DEF const char *cpf_status_text(cpf_status s);
+
+/* Where text output goes: n bytes at s. Returns 0 on success. */
+typedef int (*cpf_write_fn)(void *user, const char *s, size_t n);
+
+/* ---- clock -------------------------------------------------------------- */
+/* Monotonic clock in nanoseconds (arbitrary origin). */
+CPF_DEF uint64_t cpf_now_ns(void);
+/* Cycle/tick counter, or cpf_now_ns() where the target has none. */
+CPF_DEF uint64_t cpf_ticks(void);
+/* Current thread's CPU time in ns, or cpf_now_ns() where unknown. */
+CPF_DEF uint64_t cpf_cpu_ns(void);
+
+typedef struct cpf_clock_info {
+    const char *source;        /* e.g. "clock_gettime(CLOCK_MONOTONIC)" */
+    double resolution_ns;      /* smallest nonzero step actually observed */
+    double overhead_ns;        /* median cost of one cpf_now_ns() call */
+    const char *ticks_source;  /* e.g. "rdtsc", or "none (uses cpf_now_ns)" */
+    int has_ticks;             /* 1 when cpf_ticks() is a real counter */
+    int ticks_invariant;       /* 1 known constant-rate, 0 unknown/no */
+    double ticks_hz;           /* measured against cpf_now_ns() */
+    double ticks_nominal_hz;   /* what the hardware/user says, 0 if unknown */
+    double ticks_overhead_ns;  /* median cost of one cpf_ticks() call */
+} cpf_clock_info;
+
+/* Measures resolution, read overhead and tick rate (takes about 2-20 ms). */
+CPF_DEF cpf_status cpf_clock_measure(cpf_clock_info *out);
+/* Converts a tick difference to ns with a measured cpf_clock_info. */
+CPF_DEF double cpf_ticks_to_ns(const cpf_clock_info *ci, uint64_t ticks);
+
+/* ---- statistics --------------------------------------------------------- */
+typedef struct cpf_stats {
+    size_t n;
+    double min, max, mean, median;
+    double stddev;             /* sample standard deviation (n - 1); 0 when n == 1 */
+    double mad;                /* raw median absolute deviation */
+    double q1, q3, iqr;        /* type-7 quartiles and q3 - q1 */
+    double p10, p90, p95, p99, p999;
+    double ci_lo, ci_hi;       /* distribution-free CI of the median */
+    double ci_level;           /* its real coverage: >= 0.95 once n >= 6 */
+    size_t low_mild, low_severe, high_mild, high_severe; /* Tukey outliers */
+} cpf_stats;
+
+/* Statistics of n values (copied, not modified). Rejects n == 0 and NaN/inf. */
+CPF_DEF cpf_status cpf_stats_compute(const double *x, size_t n, cpf_stats *out);
+/* Same for values already sorted ascending; allocates nothing. */
+CPF_DEF cpf_status cpf_stats_compute_sorted(const double *sorted, size_t n, cpf_stats *out);
+/* Type-7 quantile (0 <= p <= 1) of sorted values. */
+CPF_DEF double cpf_quantile_sorted(const double *sorted, size_t n, double p);
+/* Sorts ascending in place (NaN-free input). */
+CPF_DEF void cpf_sort_doubles(double *x, size_t n);
+/* Ranks (1-based) lo..hi of the order statistics bounding the median with
+   coverage >= level (e.g. 0.95); returns the real coverage. */
+CPF_DEF double cpf_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi);
+
+/* ---- benchmark runner --------------------------------------------------- */
+typedef struct cpf_bench cpf_bench;
+typedef void (*cpf_bench_fn)(cpf_bench *b);
+typedef void (*cpf_hook_fn)(void *ctx);
+
+/* Zero-initialised options are the defaults shown. */
+typedef struct cpf_bench_opts {
+    unsigned samples;        /* exact sample count; 0 = adaptive (below) */
+    unsigned min_samples;    /* adaptive: at least this many (default 21) */
+    unsigned max_samples;    /* adaptive: at most this many (default 101) */
+    double target_ci;        /* adaptive: stop once the 95% CI half-width of the
+                                median is below this fraction (default 0.01;
+                                0.02 quick; negative: never stop early) */
+    double min_sample_ms;    /* each sample lasts at least max(this, 1000 x clock
+                                resolution) (default 1 ms) */
+    double warmup_ms;        /* run untimed first (default 50 ms, counted from start) */
+    double budget_ms;        /* stop sampling after this much time (default 2000) */
+    uint64_t iterations;     /* fixed iterations per sample; 0 = calibrate */
+    double bytes_per_op;     /* enables bytes/s; also cpf_bench_set_bytes_per_op */
+    double items_per_op;     /* enables items/s */
+    cpf_hook_fn setup;       /* called before every sample, not timed */
+    cpf_hook_fn teardown;    /* called after every sample, not timed */
+    int quick;               /* 1: quick guard: budget 20 ms, 5..51 samples of
+                                >= 0.2 ms, 2 ms warm-up (for unit-test suites) */
+} cpf_bench_opts;
+
+/* Warnings a result can carry (bits of cpf_result.warnings). */
+#define CPF_WARN_TIMER_COARSE    0x001u /* samples are too short for the clock */
+#define CPF_WARN_NOISY           0x002u /* spread (MAD/median) is high */
+#define CPF_WARN_UNOPTIMIZED     0x004u /* built without optimisation */
+#define CPF_WARN_GOVERNOR        0x008u /* CPU frequency governor not "performance" */
+#define CPF_WARN_FEW_SAMPLES     0x010u /* the budget cut the sample count */
+#define CPF_WARN_OPTIMIZED_AWAY  0x020u /* faster than any real work can be */
+#define CPF_WARN_CI_WIDE         0x040u /* target CI not reached within limits */
+#define CPF_WARN_OUTLIERS        0x080u /* many severe outliers */
+
+typedef struct cpf_result {
+    char *name;                /* owned copy */
+    cpf_status status;         /* CPF_OK, or why the benchmark has no numbers */
+    char message[256];         /* error text when status != CPF_OK */
+    int skipped;               /* cpf_bench_skip() was called */
+    cpf_stats stats;           /* of samples_ns (ns per operation) */
+    double *samples_ns;        /* per-op time of each sample, measurement order */
+    double *cpu_samples_ns;    /* per-op thread CPU time of each sample */
+    uint64_t iterations;       /* per sample (identical for all samples) */
+    uint64_t total_iterations; /* measured iterations (warm-up excluded) */
+    double cpu_ns_per_op;      /* median of cpu_samples_ns */
+    double bytes_per_op, items_per_op;
+    double wall_ms;            /* time spent on this benchmark, warm-up included */
+    int64_t arg;               /* parameter, when has_arg */
+    int has_arg;
+    int family, family_instance; /* registration group and index inside it */
+    unsigned warnings;         /* CPF_WARN_* bits */
+    char warning_text[640];    /* the warnings in plain words, '\n'-separated */
+} cpf_result;
+
+/* Slow path of cpf_bench_loop (ends a batch, starts the next); not for direct use. */
+CPF_DEF int cpf_bench_next_batch(cpf_bench *b);
+/* The parameter of a benchmark registered with _add_args/_add_range (0 otherwise). */
+CPF_DEF int64_t cpf_bench_arg(const cpf_bench *b);
+/* The ctx pointer given at registration. */
+CPF_DEF void *cpf_bench_ctx(const cpf_bench *b);
+/* Declares how many bytes / items one operation processes (for throughput). */
+CPF_DEF void cpf_bench_set_bytes_per_op(cpf_bench *b, double bytes);
+CPF_DEF void cpf_bench_set_items_per_op(cpf_bench *b, double items);
+/* Marks the benchmark failed with a message; the loop ends at its next check. */
+CPF_DEF void cpf_bench_fail(cpf_bench *b, const char *message);
+/* Skips the benchmark (not an error) with a reason; the loop ends. */
+CPF_DEF void cpf_bench_skip(cpf_bench *b, const char *reason);
+/* Runs one benchmark outside a suite (quick guards inside unit tests). */
+CPF_DEF cpf_status cpf_bench_run_build(const char *name, cpf_bench_fn fn, void *ctx,
+                                       const cpf_bench_opts *opts, cpf_result *out,
+                                       int caller_optimized);
+/* Releases what a cpf_result owns. */
+CPF_DEF void cpf_result_free(cpf_result *r);
+
+/* ---- suite, CLI and reports --------------------------------------------- */
+typedef enum cpf_report_format {
+    CPF_REPORT_CONSOLE = 0, CPF_REPORT_JSON, CPF_REPORT_CSV, CPF_REPORT_MARKDOWN
+} cpf_report_format;
+
+struct cpf__def;
+struct cpf__name_index;
+
+/* A suite: zero it or cpf_suite_init it; fields are private. */
+typedef struct cpf_suite {
+    char *name;
+    struct cpf__def **defs;           /* stb_ds array of registered benchmarks */
+    struct cpf__name_index *index;    /* stb_ds string map name -> def */
+    cpf_result *results;              /* stb_ds array, filled by cpf_suite_run */
+    cpf_clock_info clock;
+    cpf_bench_opts cli_opts;          /* overrides from the command line */
+    char *filter, *json_path, *csv_path, *md_path, *argv0;
+    cpf_write_fn out;                 /* console output (default stdout) */
+    void *out_user;
+    int families, color, list_only, help_only, progress;
+    int caller_optimized, exit_code, ran;
+    char governor[32];
+    cpf_status status;
+    char message[512];
+} cpf_suite;
+
+/* Prepares a suite (records whether the calling file was built optimised). */
+CPF_DEF cpf_status cpf_suite_init_build(cpf_suite *s, const char *name, int caller_optimized);
+/* Registers a benchmark; ctx is handed back by cpf_bench_ctx. */
+CPF_DEF cpf_status cpf_suite_add(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx);
+/* Same, with options (copied; NULL = defaults). */
+CPF_DEF cpf_status cpf_suite_add_opts(cpf_suite *s, const char *name, cpf_bench_fn fn,
+                                      void *ctx, const cpf_bench_opts *opts);
+/* Registers name/arg for each of n args (e.g. "copy/16", "copy/4096"). */
+CPF_DEF cpf_status cpf_suite_add_args(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx,
+                                      const cpf_bench_opts *opts, const int64_t *args, size_t n);
+/* Registers args lo, lo*mult, lo*mult^2, ... and hi itself (lo >= 1, mult >= 2). */
+CPF_DEF cpf_status cpf_suite_add_range(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx,
+                                       const cpf_bench_opts *opts, int64_t lo, int64_t hi,
+                                       int64_t mult);
+/* Sends console output to w instead of stdout. */
+CPF_DEF void cpf_suite_set_output(cpf_suite *s, cpf_write_fn w, void *user);
+/* Parses argv, runs the selected benchmarks, prints and writes the reports. */
+CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv);
+/* Frees the suite and returns the exit code: 0 ok, 1 failure/usage error, 2 warnings. */
+CPF_DEF int cpf_suite_finish(cpf_suite *s);
+/* The last error message ("" when none). */
+CPF_DEF const char *cpf_suite_message(const cpf_suite *s);
+/* Results of the last run, in run order. */
+CPF_DEF size_t cpf_suite_result_count(const cpf_suite *s);
+CPF_DEF const cpf_result *cpf_suite_result(const cpf_suite *s, size_t i);
+/* The result with this exact name, or NULL. */
+CPF_DEF const cpf_result *cpf_suite_find(const cpf_suite *s, const char *name);
+/* 1 when name is selected by a filter ("a,b*,-c": substrings or globs; '-' excludes). */
+CPF_DEF int cpf_filter_match(const char *filter, const char *name);
+/* Writes a report of the suite's results in the given format to w. */
+CPF_DEF cpf_status cpf_report_write(const cpf_suite *s, cpf_report_format fmt,
+                                    cpf_write_fn w, void *user);
+/* Writes a report to a file; on failure s->message says why. */
+CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const char *path);
+/* The usage text of the suite CLI. */
+CPF_DEF const char *cpf_suite_usage(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- inline parts and caller-side macros -------------------------------- */
+
+/* Was the file that uses these macros compiled with optimisation? */
+#if defined(__OPTIMIZE__) || (defined(_MSC_VER) && !defined(_DEBUG) && !defined(__clang__))
+#define CPF__CALLER_OPTIMIZED 1
+#else
+#define CPF__CALLER_OPTIMIZED 0
+#endif
+/* cpf_suite_init(&s, "name"): records the caller's build type (see above). */
+#define cpf_suite_init(s, name) cpf_suite_init_build((s), (name), CPF__CALLER_OPTIMIZED)
+/* cpf_bench_run(name, fn, ctx, &opts or NULL, &result) */
+#define cpf_bench_run(name, fn, ctx, opts, out) \
+    cpf_bench_run_build((name), (fn), (ctx), (opts), (out), CPF__CALLER_OPTIMIZED)
+
+/* The runner state. Only cpf__left is read by the inline loop; the rest is private. */
+struct cpf_bench {
+    uint64_t cpf__left;             /* iterations left in the current batch */
+    struct cpf__run *cpf__run;      /* private runner state */
+};
+
+static inline int cpf_bench_loop(cpf_bench *b)
+{
+    if (b->cpf__left) { b->cpf__left--; return 1; }
+    return cpf_bench_next_batch(b);
+}
+
+/* cpf_do_not_optimize(x): x (an integer, floating or pointer value) counts as
+   used, so the code computing it is kept. Also a compiler memory barrier on
+   gcc/clang, like Google Benchmark's DoNotOptimize.
+   cpf_clobber_memory(): all pending memory writes are treated as observed. */
+#if defined(_MSC_VER) && !defined(__cplusplus)
+#include <intrin.h>
+static __inline void cpf__dno_ll(long long v) { volatile long long s = v; (void)s; _ReadWriteBarrier(); }
+static __inline void cpf__dno_ull(unsigned long long v) { volatile unsigned long long s = v; (void)s; _ReadWriteBarrier(); }
+static __inline void cpf__dno_d(long double v) { volatile long double s = v; (void)s; _ReadWriteBarrier(); }
+static __inline void cpf__dno_p(const volatile void *v) { const volatile void *volatile s = v; (void)s; _ReadWriteBarrier(); }
+#define cpf_do_not_optimize(x) _Generic((x), \
+    _Bool: cpf__dno_ull, char: cpf__dno_ll, signed char: cpf__dno_ll, unsigned char: cpf__dno_ull, \
+    short: cpf__dno_ll, unsigned short: cpf__dno_ull, int: cpf__dno_ll, unsigned int: cpf__dno_ull, \
+    long: cpf__dno_ll, unsigned long: cpf__dno_ull, long long: cpf__dno_ll, \
+    unsigned long long: cpf__dno_ull, float: cpf__dno_d, double: cpf__dno_d, \
+    long double: cpf__dno_d, default: cpf__dno_p)(x)
+#define cpf_clobber_memory() _ReadWriteBarrier()
+#elif defined(_MSC_VER)
+#include <intrin.h>
+template <class T> static __inline void cpf__dno_cxx(T const &v)
+{ const volatile void *volatile s = &v; (void)s; _ReadWriteBarrier(); }
+#define cpf_do_not_optimize(x) cpf__dno_cxx(x)
+#define cpf_clobber_memory() _ReadWriteBarrier()
+#elif defined(__GNUC__) || defined(__clang__)
+#define cpf_do_not_optimize(x) __asm__ __volatile__("" : : "g"(x) : "memory")
+#define cpf_clobber_memory() __asm__ __volatile__("" : : : "memory")
+#else
+/* Unknown compiler: an opaque call is the portable barrier. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+CPF_DEF void cpf__opaque_use(const volatile void *p);
+#ifdef __cplusplus
+}
+#endif
+#define cpf_do_not_optimize(x) do { volatile double cpf__v = (double)(x); cpf__opaque_use(&cpf__v); } while (0)
+#define cpf_clobber_memory() cpf__opaque_use(0)
+#define CPF__NEED_OPAQUE_USE 1
+#endif
+
+#endif /* CORALPERF_H */
+
+/* ======================================================================== */
+/* ==== implementation ==================================================== */
+/* ======================================================================== */
+#ifdef CORALPERF_IMPLEMENTATION
+#ifndef CORALPERF_IMPLEMENTATION_DONE
+#define CORALPERF_IMPLEMENTATION_DONE
+
+#if defined(CORALPERF_MALLOC) || defined(CORALPERF_REALLOC) || defined(CORALPERF_FREE)
+#if !defined(CORALPERF_MALLOC) || !defined(CORALPERF_REALLOC) || !defined(CORALPERF_FREE)
+#error "coralperf: define all of CORALPERF_MALLOC, CORALPERF_REALLOC and CORALPERF_FREE, or none."
+#endif
+#else
+#include <stdlib.h>
+#define CORALPERF_MALLOC(ctx, size) ((void)(ctx), malloc(size))
+#define CORALPERF_REALLOC(ctx, p, size) ((void)(ctx), realloc((p), (size)))
+#define CORALPERF_FREE(ctx, p) ((void)(ctx), free(p))
+#endif
+#if defined(CORALPERF_TICKS) != defined(CORALPERF_TICKS_HZ)
+#error "coralperf: define both CORALPERF_TICKS() and CORALPERF_TICKS_HZ, or neither."
+#endif
+#ifndef CORALPERF_ASSERT
+#include <assert.h>
+#define CORALPERF_ASSERT(x) assert(x)
+#endif
+#ifndef CORALPERF_STB_DS_INCLUDE
+#define CORALPERF_STB_DS_INCLUDE "stb_ds.h"
+#endif
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* stb_ds: routed through the kit's allocator unless the user's own stb_ds
+   (already included, or compiled elsewhere) decides. Its implementation is
+   not -Wextra clean in C++ ({0} initialiser), hence the scoped pragma. */
+#if !defined(INCLUDE_STB_DS_H) && !defined(STBDS_REALLOC) && !defined(CORALPERF_NO_STB_DS_IMPLEMENTATION)
+#define STBDS_REALLOC(c, p, s) CORALPERF_REALLOC(c, p, s)
+#define STBDS_FREE(c, p) CORALPERF_FREE(c, p)
+#endif
+#if !defined(CORALPERF_NO_STB_DS_IMPLEMENTATION) && !defined(STB_DS_IMPLEMENTATION)
+#define STB_DS_IMPLEMENTATION
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
+#include CORALPERF_STB_DS_INCLUDE
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#define CPF__ALLOC(type, n) ((type *)CORALPERF_MALLOC(NULL, sizeof(type) * (size_t)(n)))
+#define CPF__FREE(p) CORALPERF_FREE(NULL, (p))
+
+/* --- platform: includes ------------------------------------------------- */
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#define CPF__UNDEF_LEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#define CPF__UNDEF_NOMINMAX
+#endif
+#include <windows.h>
+#include <io.h>
+#ifdef CPF__UNDEF_LEAN
+#undef WIN32_LEAN_AND_MEAN
+#undef CPF__UNDEF_LEAN
+#endif
+#ifdef CPF__UNDEF_NOMINMAX
+#undef NOMINMAX
+#undef CPF__UNDEF_NOMINMAX
+#endif
+#define CPF__ISATTY(f) _isatty(_fileno(f))
+#elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
+#include <unistd.h>
+#define CPF__POSIX 1
+#define CPF__ISATTY(f) isatty(fileno(f))
+#else
+#define CPF__ISATTY(f) 0
+#endif
+#if defined(__APPLE__)
+#include <time.h>
+#endif
+/* glibc hides POSIX (clock_gettime, fileno, localtime_r, ...) in strict ISO
+   mode when a system header was included before coralperf.h defined
+   _POSIX_C_SOURCE. Say how to fix it rather than fail on a missing name. */
+#if defined(CPF__POSIX) && !defined(__APPLE__) && \
+    ((defined(__GLIBC__) && !defined(__USE_XOPEN2K8)) || (!defined(CORALPERF_NOW_NS) && !defined(CLOCK_MONOTONIC)))
+#error "coralperf: POSIX declarations are hidden (strict -std=c99/c11 and a system header included before coralperf.h). In the file that defines CORALPERF_IMPLEMENTATION, include coralperf.h before any other header, or compile with -D_POSIX_C_SOURCE=200809L."
+#else /* the rest of the implementation: skipped after that error so it stands alone */
+
+/* --- platform: clock ---------------------------------------------------- */
+#if defined(CORALPERF_NOW_NS)
+#define CPF__CLOCK_SOURCE "CORALPERF_NOW_NS() (user hook)"
+CPF_DEF uint64_t cpf_now_ns(void) { return (uint64_t)(CORALPERF_NOW_NS()); }
+#elif defined(_WIN32)
+#define CPF__CLOCK_SOURCE "QueryPerformanceCounter"
+CPF_DEF uint64_t cpf_now_ns(void)
+{
+    /* QPF is fixed at boot; reading it each call costs ~nothing and keeps the
+       function free of shared state. Split the product so c * 1e9 cannot
+       overflow 64 bits (c reaches 2^63 / 1e9 after ~29 years at 10 MHz). */
+    LARGE_INTEGER c, f;
+    uint64_t q, r, hz;
+    QueryPerformanceCounter(&c);
+    QueryPerformanceFrequency(&f);
+    hz = (uint64_t)f.QuadPart;
+    q = (uint64_t)c.QuadPart / hz;
+    r = (uint64_t)c.QuadPart % hz;
+    return q * 1000000000u + r * 1000000000u / hz;
+}
+#elif defined(__APPLE__)
+#define CPF__CLOCK_SOURCE "clock_gettime_nsec_np(CLOCK_UPTIME_RAW)"
+CPF_DEF uint64_t cpf_now_ns(void) { return (uint64_t)clock_gettime_nsec_np(CLOCK_UPTIME_RAW); }
+#elif defined(CPF__POSIX)
+#define CPF__CLOCK_SOURCE "clock_gettime(CLOCK_MONOTONIC)"
+CPF_DEF uint64_t cpf_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+#else
+#error "coralperf: no monotonic clock known for this target. Define CORALPERF_NOW_NS() as an expression returning monotonic nanoseconds (uint64_t), e.g. from a hardware timer."
+#endif
+
+/* --- platform: thread CPU time ------------------------------------------ */
+#if defined(_WIN32)
+CPF_DEF uint64_t cpf_cpu_ns(void)
+{
+    FILETIME c, e, k, u;
+    if (GetThreadTimes(GetCurrentThread(), &c, &e, &k, &u)) {
+        uint64_t kt = ((uint64_t)k.dwHighDateTime << 32) | k.dwLowDateTime;
+        uint64_t ut = ((uint64_t)u.dwHighDateTime << 32) | u.dwLowDateTime;
+        return (kt + ut) * 100u; /* FILETIME counts 100 ns units */
+    }
+    return cpf_now_ns();
+}
+#elif defined(CPF__POSIX) && (defined(CLOCK_THREAD_CPUTIME_ID) || defined(CLOCK_PROCESS_CPUTIME_ID))
+CPF_DEF uint64_t cpf_cpu_ns(void)
+{
+    struct timespec ts;
+#ifdef CLOCK_THREAD_CPUTIME_ID
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+#else
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+#endif
+        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return cpf_now_ns();
+}
+#else
+CPF_DEF uint64_t cpf_cpu_ns(void) { return cpf_now_ns(); }
+#endif
+
+/* --- platform: cycle counter -------------------------------------------- */
+#if defined(CORALPERF_TICKS)
+#define CPF__TICKS_SOURCE "CORALPERF_TICKS() (user hook)"
+#define CPF__TICKS_NOMINAL_HZ ((double)(CORALPERF_TICKS_HZ))
+CPF_DEF uint64_t cpf_ticks(void) { return (uint64_t)(CORALPERF_TICKS()); }
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#define CPF__TICKS_SOURCE "rdtsc (lfence-serialised)"
+#define CPF__TICKS_NOMINAL_HZ 0.0
+#define CPF__TICKS_X86 1
+CPF_DEF uint64_t cpf_ticks(void)
+{
+    uint64_t t;
+    _mm_lfence();
+    t = __rdtsc();
+    _mm_lfence();
+    return t;
+}
+#elif (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#define CPF__TICKS_SOURCE "rdtsc (lfence-serialised)"
+#define CPF__TICKS_NOMINAL_HZ 0.0
+#define CPF__TICKS_X86 1
+CPF_DEF uint64_t cpf_ticks(void)
+{
+    /* lfence before: earlier instructions finish; after: later ones wait. */
+    uint32_t lo, hi;
+    __asm__ __volatile__("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) : : "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+#define CPF__TICKS_SOURCE "cntvct_el0 (isb-serialised)"
+#define CPF__TICKS_NOMINAL_HZ cpf__cntfrq()
+static double cpf__cntfrq(void)
+{
+    uint64_t f;
+    __asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(f));
+    return (double)f;
+}
+CPF_DEF uint64_t cpf_ticks(void)
+{
+    uint64_t v;
+    __asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
+    return v;
+}
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__riscv) && (__riscv_xlen == 64)
+/* rdtime, not rdcycle: Linux >= 6.6 makes rdcycle trap in user mode. */
+#define CPF__TICKS_SOURCE "rdtime"
+#define CPF__TICKS_NOMINAL_HZ 0.0
+CPF_DEF uint64_t cpf_ticks(void)
+{
+    uint64_t v;
+    __asm__ __volatile__("rdtime %0" : "=r"(v) : : "memory");
+    return v;
+}
+#else
+#define CPF__TICKS_SOURCE "none (cpf_ticks uses cpf_now_ns)"
+#define CPF__TICKS_NOMINAL_HZ 1e9
+#define CPF__NO_TICKS 1
+CPF_DEF uint64_t cpf_ticks(void) { return cpf_now_ns(); }
+#endif
+
+/* Invariant TSC: CPUID.80000007H:EDX[8] (Intel SDM vol. 3, 18.17.1). */
+static int cpf__ticks_invariant(void)
+{
+#if defined(CPF__TICKS_X86) && defined(_MSC_VER)
+    int r[4];
+    __cpuid(r, (int)0x80000000u);
+    if ((unsigned)r[0] < 0x80000007u) return 0;
+    __cpuid(r, (int)0x80000007u);
+    return ((unsigned)r[3] >> 8) & 1u;
+#elif defined(CPF__TICKS_X86) && defined(__x86_64__)
+    uint32_t a, b, c, d;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0u));
+    if (a < 0x80000007u) return 0;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007u), "c"(0u));
+    (void)b; (void)c;
+    return (int)((d >> 8) & 1u);
+#elif defined(CPF__TICKS_X86)
+    return 0; /* i386 PIC code cannot clobber ebx freely; report unknown */
+#elif defined(CPF__NO_TICKS)
+    return 1; /* it is the ns clock */
+#else
+    return 1; /* generic timers (cntvct, rdtime, user hook) are constant-rate */
+#endif
+}
+
+/* --- platform: system facts --------------------------------------------- */
+static int cpf__num_cpus(void)
+{
+#if defined(_WIN32)
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return (int)si.dwNumberOfProcessors;
+#elif defined(CPF__POSIX) && defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 0;
+#else
+    return 0;
+#endif
+}
+
+static void cpf__host_name(char *buf, size_t cap)
+{
+    buf[0] = 0;
+#if defined(_WIN32)
+    {
+        DWORD n = (DWORD)cap;
+        if (!GetComputerNameA(buf, &n)) buf[0] = 0;
+    }
+#elif defined(CPF__POSIX)
+    if (gethostname(buf, cap) != 0) buf[0] = 0;
+    buf[cap - 1] = 0;
+#else
+    (void)cap;
+#endif
+}
+
+/* Reads the first line of a small text file into buf; 0 when unreadable. */
+static int cpf__read_line(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f) return 0;
+    n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    buf[strcspn(buf, "\r\n")] = 0;
+    return n > 0;
+}
+
+/* Linux CPU frequency governor of cpu0, "" when the kernel exposes none. */
+static void cpf__governor(char *buf, size_t cap)
+{
+    buf[0] = 0;
+#if defined(__linux__)
+    if (!cpf__read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, cap)) buf[0] = 0;
+#else
+    (void)cap;
+#endif
+}
+
+/* ======================================================================== */
+/* ==== module: common ==================================================== */
+
+CPF_DEF const char *cpf_status_text(cpf_status s)
+{
+    switch (s) {
+    case CPF_OK: return "ok";
+    case CPF_ERR_ARG: return "invalid argument";
+    case CPF_ERR_NOT_FINITE: return "a value is NaN or infinite";
+    case CPF_ERR_NOMEM: return "out of memory";
+    case CPF_ERR_IO: return "input/output error";
+    case CPF_ERR_FORMAT: return "malformed input";
+    case CPF_ERR_USAGE: return "bad command-line usage";
+    case CPF_ERR_BENCH: return "benchmark failed";
+    case CPF_ERR_UNSUPPORTED: return "not supported on this platform";
+    case CPF_ERR_DUPLICATE: return "name registered twice";
+    }
+    return "unknown status";
+}
+
+#ifdef CPF__NEED_OPAQUE_USE
+CPF_DEF void cpf__opaque_use(const volatile void *p) { (void)p; }
+#endif
+
+static char *cpf__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = CPF__ALLOC(char, n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Growable text buffer on a stb_ds array; always NUL-terminated when len > 0. */
+typedef struct cpf__sb { char *a; } cpf__sb;
+
+static void cpf__sb_putn(cpf__sb *sb, const char *s, size_t n)
+{
+    size_t len = stbds_arrlenu(sb->a);
+    if (len) len--; /* overwrite the terminator */
+    stbds_arrsetlen(sb->a, len + n + 1);
+    memcpy(sb->a + len, s, n);
+    sb->a[len + n] = 0;
+}
+static void cpf__sb_puts(cpf__sb *sb, const char *s) { cpf__sb_putn(sb, s, strlen(s)); }
+static void cpf__sb_printf(cpf__sb *sb, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) { cpf__sb_putn(sb, tmp, (size_t)n); return; }
+    {
+        char *big = CPF__ALLOC(char, (size_t)n + 1);
+        if (!big) return;
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        cpf__sb_putn(sb, big, (size_t)n);
+        CPF__FREE(big);
+    }
+}
+static size_t cpf__sb_len(const cpf__sb *sb) { size_t n = stbds_arrlenu(sb->a); return n ? n - 1 : 0; }
+static const char *cpf__sb_str(const cpf__sb *sb) { return sb->a ? sb->a : ""; }
+static void cpf__sb_free(cpf__sb *sb) { stbds_arrfree(sb->a); }
+
+/* Formats a number with '.' as decimal point whatever the C locale says. */
+static void cpf__fmt_num(char *buf, size_t cap, const char *fmt, double v)
+{
+    char *p;
+    snprintf(buf, cap, fmt, v);
+    for (p = buf; *p; p++)
+        if (*p == ',') *p = '.';
+}
+
+static void cpf__msg(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* ======================================================================== */
+/* ==== module: clock ===================================================== */
+
+static int cpf__cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median cost of one call of a clock function, from 9 runs of 256 calls. */
+static double cpf__read_overhead(uint64_t (*fn)(void))
+{
+    double per[9];
+    int r, i;
+    for (r = 0; r < 9; r++) {
+        uint64_t t0 = cpf_now_ns(), t1;
+        volatile uint64_t sink = 0;
+        for (i = 0; i < 256; i++) sink += fn();
+        t1 = cpf_now_ns();
+        (void)sink;
+        per[r] = (double)(t1 - t0) / 256.0;
+    }
+    qsort(per, 9, sizeof per[0], cpf__cmp_double);
+    return per[4];
+}
+
+CPF_DEF cpf_status cpf_clock_measure(cpf_clock_info *out)
+{
+    uint64_t start, t0, t1, min_step = 0;
+    int steps = 0;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->source = CPF__CLOCK_SOURCE;
+    out->ticks_source = CPF__TICKS_SOURCE;
+
+    /* Resolution: the smallest nonzero difference between consecutive reads,
+       over up to 200 transitions or 20 ms (a 10 ms tick clock then still
+       yields its step, just from fewer transitions). */
+    start = cpf_now_ns();
+    while (steps < 200) {
+        t0 = cpf_now_ns();
+        do t1 = cpf_now_ns(); while (t1 == t0 && t1 - start < 50000000u);
+        if (t1 != t0) {
+            uint64_t d = t1 - t0;
+            if (!min_step || d < min_step) min_step = d;
+            steps++;
+        }
+        if (t1 - start > 20000000u) break;
+    }
+    out->resolution_ns = min_step ? (double)min_step : 50e6;
+    out->overhead_ns = cpf__read_overhead(cpf_now_ns);
+
+    /* Tick rate: ticks elapsed against ns elapsed over at least 2 ms and 50
+       clock resolutions. */
+    out->ticks_overhead_ns = cpf__read_overhead(cpf_ticks);
+    out->ticks_nominal_hz = CPF__TICKS_NOMINAL_HZ;
+    out->ticks_invariant = cpf__ticks_invariant();
+#ifdef CPF__NO_TICKS
+    out->has_ticks = 0;
+    out->ticks_hz = 1e9;
+#else
+    {
+        double window = 2e6;
+        uint64_t k0, k1, n0, n1;
+        if (window < 50.0 * out->resolution_ns) window = 50.0 * out->resolution_ns;
+        if (window > 200e6) window = 200e6;
+        n0 = cpf_now_ns();
+        k0 = cpf_ticks();
+        do { n1 = cpf_now_ns(); } while ((double)(n1 - n0) < window);
+        k1 = cpf_ticks();
+        n1 = cpf_now_ns();
+        out->ticks_hz = (n1 > n0) ? (double)(k1 - k0) * 1e9 / (double)(n1 - n0) : 0.0;
+        /* A counter that did not move (QEMU's DWT, a trapped rdtime) is none. */
+        out->has_ticks = k1 != k0;
+        if (!out->has_ticks) {
+            out->ticks_source = "none (counter does not advance; cpf_ticks is unusable)";
+            out->ticks_hz = 0.0;
+        }
+    }
+#endif
+    return CPF_OK;
+}
+
+CPF_DEF double cpf_ticks_to_ns(const cpf_clock_info *ci, uint64_t ticks)
+{
+    if (!ci || ci->ticks_hz <= 0.0) return 0.0;
+    return (double)ticks * 1e9 / ci->ticks_hz;
+}
+
+/* ======================================================================== */
+/* ==== module: stats ===================================================== */
+
+CPF_DEF void cpf_sort_doubles(double *x, size_t n)
+{
+    if (x && n > 1) qsort(x, n, sizeof *x, cpf__cmp_double);
+}
+
+CPF_DEF double cpf_quantile_sorted(const double *s, size_t n, double p)
+{
+    double h, f;
+    size_t i;
+    if (!s || n == 0) return 0.0;
+    if (p <= 0.0) return s[0];
+    if (p >= 1.0) return s[n - 1];
+    h = (double)(n - 1) * p;   /* type 7: h = (n - 1) p, 0-based */
+    i = (size_t)h;
+    f = h - (double)i;
+    if (i + 1 >= n) return s[n - 1];
+    return s[i] + f * (s[i + 1] - s[i]);
+}
+
+/* log P(B <= k) for B ~ Binomial(n, 1/2), summed in log space. */
+static double cpf__log_binom_cdf_half(size_t n, size_t k)
+{
+    double lp = -(double)n * log(2.0), acc = lp;
+    size_t j;
+    for (j = 0; j < k; j++) {
+        lp += log((double)(n - j)) - log((double)(j + 1)); /* pmf(j+1)/pmf(j) */
+        acc = acc > lp ? acc + log1p(exp(lp - acc)) : lp + log1p(exp(acc - lp));
+    }
+    return acc;
+}
+
+CPF_DEF double cpf_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi)
+{
+    /* Rank r bounds the median with P(X(r) <= m <= X(n+1-r)) = 1 - 2 P(B <= r-1). */
+    double tail = (1.0 - level) / 2.0, cover;
+    size_t r = 1;
+    if (n == 0) { if (lo) *lo = 0; if (hi) *hi = 0; return 0.0; }
+    if (n <= 5000) {
+        double ltail = log(tail);
+        size_t cand = 1;
+        while (cand + 1 <= (n + 1) / 2 && cpf__log_binom_cdf_half(n, cand) <= ltail) cand++;
+        r = cand;
+        cover = 1.0 - 2.0 * exp(cpf__log_binom_cdf_half(n, r - 1));
+    } else {
+        /* Normal approximation (continuity-corrected), z for the level. */
+        double z = level >= 0.99 ? 2.5758293035489 : level >= 0.95 ? 1.959963984540 : 1.6448536269514;
+        double rr = floor(((double)n + 1.0) / 2.0 - z * sqrt((double)n) / 2.0);
+        r = rr < 1.0 ? 1 : (size_t)rr;
+        {
+            double zz = ((double)n / 2.0 - ((double)r - 0.5)) / (sqrt((double)n) / 2.0);
+            cover = erf(zz / sqrt(2.0));
+        }
+    }
+    if (cover < 0.0) cover = 0.0;
+    if (lo) *lo = r;
+    if (hi) *hi = n + 1 - r;
+    return cover;
+}
+
+/* k-th smallest (0-based) absolute deviation from m of sorted s, without
+   allocating: deviations left of the split grow leftwards, right ones grow
+   rightwards, so a merge from the split point visits them in order. */
+static double cpf__kth_abs_dev(const double *s, size_t n, double m, size_t k)
+{
+    size_t right = 0, cnt = 0;
+    ptrdiff_t left;
+    double d = 0.0;
+    while (right < n && s[right] < m) right++;
+    left = (ptrdiff_t)right - 1;
+    while (cnt <= k) {
+        double dl = left >= 0 ? m - s[left] : DBL_MAX;
+        double dr = right < n ? s[right] - m : DBL_MAX;
+        if (dl <= dr) { d = dl; left--; } else { d = dr; right++; }
+        cnt++;
+    }
+    return d;
+}
+
+CPF_DEF cpf_status cpf_stats_compute_sorted(const double *s, size_t n, cpf_stats *o)
+{
+    size_t i, lo, hi;
+    double sum = 0.0, comp = 0.0, ss = 0.0, lf_mild, lf_sev, hf_mild, hf_sev;
+    if (!o) return CPF_ERR_ARG;
+    memset(o, 0, sizeof *o);
+    if (!s || n == 0) return CPF_ERR_ARG;
+    for (i = 0; i < n; i++) {
+        double t, y;
+        if (!(s[i] == s[i]) || s[i] > DBL_MAX || s[i] < -DBL_MAX) return CPF_ERR_NOT_FINITE;
+        if (i && s[i] < s[i - 1]) return CPF_ERR_ARG; /* not sorted */
+        /* Neumaier compensated sum: exact enough for a million samples. */
+        t = sum + s[i];
+        y = fabs(sum) >= fabs(s[i]) ? (sum - t) + s[i] : (s[i] - t) + sum;
+        comp += y;
+        sum = t;
+    }
+    o->n = n;
+    o->min = s[0];
+    o->max = s[n - 1];
+    o->mean = (sum + comp) / (double)n;
+    for (i = 0; i < n; i++) ss += (s[i] - o->mean) * (s[i] - o->mean);
+    o->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+    o->median = cpf_quantile_sorted(s, n, 0.5);
+    o->q1 = cpf_quantile_sorted(s, n, 0.25);
+    o->q3 = cpf_quantile_sorted(s, n, 0.75);
+    o->iqr = o->q3 - o->q1;
+    o->p10 = cpf_quantile_sorted(s, n, 0.10);
+    o->p90 = cpf_quantile_sorted(s, n, 0.90);
+    o->p95 = cpf_quantile_sorted(s, n, 0.95);
+    o->p99 = cpf_quantile_sorted(s, n, 0.99);
+    o->p999 = cpf_quantile_sorted(s, n, 0.999);
+    /* MAD as the type-7 median of the n deviations. */
+    {
+        double a = cpf__kth_abs_dev(s, n, o->median, (n - 1) / 2);
+        double b = (n % 2) ? a : cpf__kth_abs_dev(s, n, o->median, n / 2);
+        o->mad = (a + b) / 2.0;
+    }
+    o->ci_level = cpf_median_ci_ranks(n, 0.95, &lo, &hi);
+    o->ci_lo = s[lo - 1];
+    o->ci_hi = s[hi - 1];
+    lf_mild = o->q1 - 1.5 * o->iqr;
+    lf_sev = o->q1 - 3.0 * o->iqr;
+    hf_mild = o->q3 + 1.5 * o->iqr;
+    hf_sev = o->q3 + 3.0 * o->iqr;
+    for (i = 0; i < n; i++) {
+        if (s[i] < lf_sev) o->low_severe++;
+        else if (s[i] < lf_mild) o->low_mild++;
+        else if (s[i] > hf_sev) o->high_severe++;
+        else if (s[i] > hf_mild) o->high_mild++;
+    }
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_stats_compute(const double *x, size_t n, cpf_stats *out)
+{
+    double *tmp;
+    size_t i;
+    cpf_status st;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!x || n == 0) return CPF_ERR_ARG;
+    for (i = 0; i < n; i++)
+        if (!(x[i] == x[i]) || x[i] > DBL_MAX || x[i] < -DBL_MAX) return CPF_ERR_NOT_FINITE;
+    tmp = CPF__ALLOC(double, n);
+    if (!tmp) return CPF_ERR_NOMEM;
+    memcpy(tmp, x, n * sizeof *x);
+    cpf_sort_doubles(tmp, n);
+    st = cpf_stats_compute_sorted(tmp, n, out);
+    CPF__FREE(tmp);
+    return st;
+}
+
+/* ======================================================================== */
+/* ==== module: bench ===================================================== */
+
+enum { CPF__PH_START, CPF__PH_CALIBRATE, CPF__PH_WARMUP, CPF__PH_MEASURE, CPF__PH_DONE };
+
+struct cpf__run {
+    cpf_bench_opts o;             /* effective options */
+    const cpf_clock_info *clock;
+    void *ctx;
+    int64_t arg;
+    int phase, in_batch, failed, skipped;
+    uint64_t batch, start_ns, t0, cpu0;
+    double target_sample_ns, budget_ns, warmup_ns;
+    double *samples, *cpu_samples, *scratch;
+    unsigned n, cap;
+    uint64_t total_iters;
+    double bytes_per_op, items_per_op;
+    double last_batch_ns;         /* duration of the last sample, for coarse-timer checks */
+    int budget_cut;
+    char message[256];
+};
+
+CPF_DEF int64_t cpf_bench_arg(const cpf_bench *b) { return b && b->cpf__run ? b->cpf__run->arg : 0; }
+CPF_DEF void *cpf_bench_ctx(const cpf_bench *b) { return b && b->cpf__run ? b->cpf__run->ctx : NULL; }
+CPF_DEF void cpf_bench_set_bytes_per_op(cpf_bench *b, double bytes) { if (b && b->cpf__run) b->cpf__run->bytes_per_op = bytes; }
+CPF_DEF void cpf_bench_set_items_per_op(cpf_bench *b, double items) { if (b && b->cpf__run) b->cpf__run->items_per_op = items; }
+
+CPF_DEF void cpf_bench_fail(cpf_bench *b, const char *message)
+{
+    if (!b || !b->cpf__run) return;
+    b->cpf__run->failed = 1;
+    cpf__msg(b->cpf__run->message, sizeof b->cpf__run->message, "%s", message ? message : "failed");
+    b->cpf__left = 0;
+}
+
+CPF_DEF void cpf_bench_skip(cpf_bench *b, const char *reason)
+{
+    if (!b || !b->cpf__run) return;
+    b->cpf__run->skipped = 1;
+    cpf__msg(b->cpf__run->message, sizeof b->cpf__run->message, "%s", reason ? reason : "skipped");
+    b->cpf__left = 0;
+}
+
+/* Adaptive stop: the 95% CI half-width of the median relative to it. */
+static int cpf__ci_reached(struct cpf__run *r)
+{
+    size_t lo, hi;
+    double med;
+    memcpy(r->scratch, r->samples, r->n * sizeof *r->samples);
+    cpf_sort_doubles(r->scratch, r->n);
+    cpf_median_ci_ranks(r->n, 0.95, &lo, &hi);
+    med = cpf_quantile_sorted(r->scratch, r->n, 0.5);
+    if (med <= 0.0) return 1;
+    return (r->scratch[hi - 1] - r->scratch[lo - 1]) / 2.0 <= r->o.target_ci * med;
+}
+
+static uint64_t cpf__batch_for(double target_ns, double per_iter_ns)
+{
+    double b = per_iter_ns > 0.0 ? ceil(target_ns / per_iter_ns) : 1e3;
+    if (b < 1.0) b = 1.0;
+    if (b > 1e12) b = 1e12;
+    return (uint64_t)b;
+}
+
+CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
+{
+    uint64_t t1 = cpf_now_ns();
+    struct cpf__run *r = b->cpf__run;
+    double elapsed = 0.0, since;
+    int ended = r->in_batch;
+
+    if (ended) {
+        elapsed = (double)(t1 - r->t0);
+        r->in_batch = 0;
+        if (r->phase == CPF__PH_MEASURE && !r->failed && !r->skipped) {
+            uint64_t c1 = cpf_cpu_ns();
+            r->samples[r->n] = elapsed / (double)r->batch;
+            r->cpu_samples[r->n] = (double)(c1 - r->cpu0) / (double)r->batch;
+            r->n++;
+            r->total_iters += r->batch;
+            r->last_batch_ns = elapsed;
+        }
+        if (r->o.teardown) r->o.teardown(r->ctx);
+    } else if (r->phase == CPF__PH_START) {
+        r->start_ns = t1;
+        r->phase = r->o.iterations ? CPF__PH_WARMUP : CPF__PH_CALIBRATE;
+        r->batch = r->o.iterations ? r->o.iterations : 1;
+    } else {
+        return 0; /* called again after the end */
+    }
+    if (r->failed || r->skipped) { r->phase = CPF__PH_DONE; b->cpf__left = 0; return 0; }
+
+    since = (double)(cpf_now_ns() - r->start_ns);
+    if (r->phase == CPF__PH_CALIBRATE) {
+        if (ended && elapsed >= r->target_sample_ns) {
+            r->phase = CPF__PH_WARMUP;
+        } else if (ended) {
+            /* Too short to extrapolate from (or 0 on a coarse clock): x10. */
+            if (elapsed < r->target_sample_ns / 100.0)
+                r->batch = r->batch > 100000000000ull ? 1000000000000ull : r->batch * 10;
+            else
+                r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
+        }
+        if (r->phase == CPF__PH_CALIBRATE && since > r->budget_ns / 4.0) {
+            r->phase = CPF__PH_WARMUP;
+            r->budget_cut = 1;
+        }
+    }
+    if (r->phase == CPF__PH_WARMUP) {
+        /* Calibration time counts as warm-up; the batch follows the warming code. */
+        if (!r->o.iterations && ended && elapsed > 0.0)
+            r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
+        if (since >= r->warmup_ns || since > r->budget_ns / 4.0) r->phase = CPF__PH_MEASURE;
+    } else if (r->phase == CPF__PH_MEASURE) {
+        unsigned want_min = r->o.samples ? r->o.samples : r->o.min_samples;
+        unsigned want_max = r->o.samples ? r->o.samples : r->o.max_samples;
+        double next_end = since + (r->last_batch_ns > 0.0 ? r->last_batch_ns : 0.0);
+        if (r->n >= want_max) r->phase = CPF__PH_DONE;
+        else if (!r->o.samples && r->n >= want_min && r->o.target_ci > 0.0 && cpf__ci_reached(r)) r->phase = CPF__PH_DONE;
+        else if (r->n >= 1 && next_end > r->budget_ns) {
+            if (r->n < want_min) r->budget_cut = 1;
+            r->phase = CPF__PH_DONE;
+        }
+    }
+    if (r->phase == CPF__PH_DONE) { b->cpf__left = 0; return 0; }
+
+    if (r->o.setup) r->o.setup(r->ctx);
+    if (r->phase == CPF__PH_MEASURE) r->cpu0 = cpf_cpu_ns();
+    r->in_batch = 1;
+    b->cpf__left = r->batch - 1;
+    r->t0 = cpf_now_ns();
+    return 1;
+}
+
+/* Effective options: defaults, then the benchmark's own, then overrides. */
+static cpf_bench_opts cpf__effective_opts(const cpf_bench_opts *own, const cpf_bench_opts *over)
+{
+    cpf_bench_opts o;
+    memset(&o, 0, sizeof o);
+    if (own) o = *own;
+    if (over) {
+        if (over->samples) o.samples = over->samples;
+        if (over->budget_ms > 0.0) o.budget_ms = over->budget_ms;
+        if (over->quick) o.quick = 1;
+    }
+    if (o.quick) {
+        if (!o.min_samples) o.min_samples = 5;
+        if (!o.max_samples) o.max_samples = 51;
+        if (o.budget_ms <= 0.0 || o.budget_ms > 20.0) o.budget_ms = 20.0;
+        if (o.warmup_ms <= 0.0) o.warmup_ms = 2.0;
+        if (o.min_sample_ms <= 0.0) o.min_sample_ms = 0.2;
+        if (o.target_ci == 0.0) o.target_ci = 0.02;
+    }
+    if (!o.min_samples) o.min_samples = 21;
+    if (!o.max_samples) o.max_samples = 101;
+    if (o.max_samples < o.min_samples) o.max_samples = o.min_samples;
+    if (o.target_ci == 0.0) o.target_ci = 0.01;
+    if (o.min_sample_ms <= 0.0) o.min_sample_ms = 1.0;
+    if (o.warmup_ms <= 0.0) o.warmup_ms = 50.0;
+    if (o.budget_ms <= 0.0) o.budget_ms = 2000.0;
+    return o;
+}
+
+static void cpf__warn(cpf_result *res, unsigned bit, const char *fmt, ...)
+{
+    size_t len = strlen(res->warning_text);
+    va_list ap;
+    res->warnings |= bit;
+    if (len && len + 1 < sizeof res->warning_text) res->warning_text[len++] = '\n', res->warning_text[len] = 0;
+    va_start(ap, fmt);
+    vsnprintf(res->warning_text + len, sizeof res->warning_text - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Formats a duration in ns with an auto-scaled unit, 4 significant digits. */
+static void cpf__fmt_time(char *buf, size_t cap, double ns)
+{
+    const char *u = "ns";
+    double v = ns;
+    if (ns >= 1e9) v = ns / 1e9, u = "s";
+    else if (ns >= 1e6) v = ns / 1e6, u = "ms";
+    else if (ns >= 1e3) v = ns / 1e3, u = "us";
+    if (v >= 100.0) snprintf(buf, cap, "%.1f %s", v, u);
+    else if (v >= 10.0) snprintf(buf, cap, "%.2f %s", v, u);
+    else snprintf(buf, cap, "%.3f %s", v, u);
+    { char *p; for (p = buf; *p; p++) if (*p == ',') *p = '.'; }
+}
+
+/* Runs one benchmark into res; res->name must already be set. */
+static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_arg,
+                               const cpf_bench_opts *opts, const cpf_clock_info *ci,
+                               int optimized, const char *governor, cpf_result *res)
+{
+    struct cpf__run r;
+    cpf_bench b;
+    uint64_t t_begin;
+    double floor_ns;
+    memset(&r, 0, sizeof r);
+    r.o = *opts;
+    r.clock = ci;
+    r.ctx = ctx;
+    r.arg = arg;
+    r.bytes_per_op = opts->bytes_per_op;
+    r.items_per_op = opts->items_per_op;
+    r.cap = r.o.samples ? r.o.samples : r.o.max_samples;
+    floor_ns = 1000.0 * ci->resolution_ns;
+    r.target_sample_ns = r.o.min_sample_ms * 1e6 > floor_ns ? r.o.min_sample_ms * 1e6 : floor_ns;
+    r.budget_ns = r.o.budget_ms * 1e6;
+    r.warmup_ns = r.o.warmup_ms * 1e6;
+    res->arg = arg;
+    res->has_arg = has_arg;
+    /* All buffers exist before the first timed batch: nothing allocates inside. */
+    r.samples = CPF__ALLOC(double, r.cap);
+    r.cpu_samples = CPF__ALLOC(double, r.cap);
+    r.scratch = CPF__ALLOC(double, r.cap);
+    if (!r.samples || !r.cpu_samples || !r.scratch) {
+        CPF__FREE(r.samples); CPF__FREE(r.cpu_samples); CPF__FREE(r.scratch);
+        res->status = CPF_ERR_NOMEM;
+        cpf__msg(res->message, sizeof res->message, "out of memory for %u samples", r.cap);
+        return res->status;
+    }
+    b.cpf__left = 0;
+    b.cpf__run = &r;
+    t_begin = cpf_now_ns();
+    fn(&b);
+    res->wall_ms = (double)(cpf_now_ns() - t_begin) / 1e6;
+    CPF__FREE(r.scratch);
+    res->bytes_per_op = r.bytes_per_op;
+    res->items_per_op = r.items_per_op;
+    res->iterations = r.batch;
+    res->total_iterations = r.total_iters;
+
+    if (r.skipped) {
+        res->skipped = 1;
+        res->status = CPF_OK;
+        cpf__msg(res->message, sizeof res->message, "%s", r.message);
+        CPF__FREE(r.samples); CPF__FREE(r.cpu_samples);
+        return CPF_OK;
+    }
+    if (r.failed || r.phase != CPF__PH_DONE || r.n == 0) {
+        res->status = CPF_ERR_BENCH;
+        if (r.failed) cpf__msg(res->message, sizeof res->message, "%s", r.message);
+        else if (r.phase == CPF__PH_START)
+            cpf__msg(res->message, sizeof res->message, "the benchmark function never called cpf_bench_loop()");
+        else
+            cpf__msg(res->message, sizeof res->message, "the benchmark function returned before cpf_bench_loop() returned 0 (a break or return inside the loop?)");
+        CPF__FREE(r.samples); CPF__FREE(r.cpu_samples);
+        return res->status;
+    }
+    res->samples_ns = r.samples;
+    res->cpu_samples_ns = r.cpu_samples;
+    cpf_stats_compute(r.samples, r.n, &res->stats);
+    {
+        cpf_stats cs;
+        cpf_stats_compute(r.cpu_samples, r.n, &cs);
+        res->cpu_ns_per_op = cs.median;
+    }
+    res->status = CPF_OK;
+
+    /* Stability warnings, in plain words. */
+    {
+        double med = res->stats.median, sample_ns = med * (double)res->iterations;
+        char t1[32], t2[32];
+        if (sample_ns < 100.0 * ci->resolution_ns) {
+            cpf__fmt_time(t1, sizeof t1, sample_ns);
+            cpf__fmt_time(t2, sizeof t2, ci->resolution_ns);
+            cpf__warn(res, CPF_WARN_TIMER_COARSE,
+                      "timer too coarse: one sample lasts %s, only %.0f clock steps of %s, so each "
+                      "sample can be off by %.1f%% (let the kit calibrate iterations, or raise them)",
+                      t1, sample_ns / ci->resolution_ns, t2, 100.0 * ci->resolution_ns / (sample_ns > 0 ? sample_ns : 1));
+        }
+        if (med < 0.1) {
+            cpf__fmt_time(t1, sizeof t1, med);
+            cpf__warn(res, CPF_WARN_OPTIMIZED_AWAY,
+                      "%s per operation is below 0.1 ns, less than one CPU cycle: the compiler probably "
+                      "removed the body (pass its result to cpf_do_not_optimize)", t1);
+        }
+        if (med > 0.0 && 1.4826 * res->stats.mad / med > 0.05)
+            cpf__warn(res, CPF_WARN_NOISY,
+                      "noisy: the spread (1.4826 x MAD) is %.1f%% of the median; other load on the machine? "
+                      "results are less trustworthy", 100.0 * 1.4826 * res->stats.mad / med);
+        if (res->stats.n >= 10 && (double)res->stats.high_severe > 0.1 * (double)res->stats.n)
+            cpf__warn(res, CPF_WARN_OUTLIERS, "%u of %u samples are severe outliers (beyond 3 IQR)",
+                      (unsigned)res->stats.high_severe, (unsigned)res->stats.n);
+        if (r.budget_cut) {
+            unsigned want = r.o.samples ? r.o.samples : r.o.min_samples;
+            cpf__warn(res, CPF_WARN_FEW_SAMPLES,
+                      "only %u of %u samples fit in the %.0f ms budget (raise budget_ms or --budget-ms)",
+                      r.n, want, r.o.budget_ms);
+        } else if (!r.o.samples && r.o.target_ci > 0.0 && med > 0.0 &&
+                   (res->stats.ci_hi - res->stats.ci_lo) / 2.0 > r.o.target_ci * med) {
+            cpf__warn(res, CPF_WARN_CI_WIDE,
+                      "the 95%% CI of the median is +/-%.2f%%, wider than the %.2f%% target after %u samples",
+                      100.0 * (res->stats.ci_hi - res->stats.ci_lo) / 2.0 / med, 100.0 * r.o.target_ci, r.n);
+        }
+        if (!optimized)
+            cpf__warn(res, CPF_WARN_UNOPTIMIZED,
+                      "built without optimisation (no -O2 / Release): timings do not represent real builds");
+        if (governor && governor[0] && strcmp(governor, "performance") != 0)
+            cpf__warn(res, CPF_WARN_GOVERNOR,
+                      "CPU frequency governor is '%s', not 'performance': clock speed may change during the run",
+                      governor);
+    }
+    return CPF_OK;
+}
+
+CPF_DEF void cpf_result_free(cpf_result *r)
+{
+    if (!r) return;
+    CPF__FREE(r->name);
+    CPF__FREE(r->samples_ns);
+    CPF__FREE(r->cpu_samples_ns);
+    memset(r, 0, sizeof *r);
+}
+
+static int cpf__impl_optimized(void)
+{
+#if defined(__OPTIMIZE__) || (defined(_MSC_VER) && !defined(_DEBUG) && !defined(__clang__))
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+CPF_DEF cpf_status cpf_bench_run_build(const char *name, cpf_bench_fn fn, void *ctx,
+                                       const cpf_bench_opts *opts, cpf_result *out,
+                                       int caller_optimized)
+{
+    cpf_clock_info ci;
+    cpf_bench_opts o;
+    char gov[32];
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!name || !fn) {
+        out->status = CPF_ERR_ARG;
+        cpf__msg(out->message, sizeof out->message, "cpf_bench_run: name and fn must not be NULL");
+        return out->status;
+    }
+    out->name = cpf__strdup(name);
+    if (!out->name) return out->status = CPF_ERR_NOMEM;
+    cpf_clock_measure(&ci);
+    cpf__governor(gov, sizeof gov);
+    o = cpf__effective_opts(opts, NULL);
+    return cpf__run_one(fn, ctx, 0, 0, &o, &ci, caller_optimized && cpf__impl_optimized(), gov, out);
+}
+
+/* ======================================================================== */
+/* ==== module: suite ===================================================== */
+
+struct cpf__def {
+    char *name;
+    cpf_bench_fn fn;
+    void *ctx;
+    cpf_bench_opts opts;
+    int64_t arg;
+    int has_arg, family, instance;
+};
+
+struct cpf__name_index { char *key; int value; };
+
+static int cpf__stdout_write(void *user, const char *s, size_t n)
+{
+    (void)user;
+    return fwrite(s, 1, n, stdout) == n ? 0 : -1;
+}
+
+CPF_DEF cpf_status cpf_suite_init_build(cpf_suite *s, const char *name, int caller_optimized)
+{
+    if (!s) return CPF_ERR_ARG;
+    memset(s, 0, sizeof *s);
+    s->out = cpf__stdout_write;
+    s->caller_optimized = caller_optimized;
+    s->name = cpf__strdup(name && name[0] ? name : "suite");
+    if (!s->name) return s->status = CPF_ERR_NOMEM;
+    stbds_sh_new_strdup(s->index);
+    return CPF_OK;
+}
+
+CPF_DEF void cpf_suite_set_output(cpf_suite *s, cpf_write_fn w, void *user)
+{
+    if (!s) return;
+    s->out = w ? w : cpf__stdout_write;
+    s->out_user = w ? user : NULL;
+}
+
+static cpf_status cpf__suite_error(cpf_suite *s, cpf_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->message, sizeof s->message, fmt, ap);
+    va_end(ap);
+    s->status = st;
+    return st;
+}
+
+static cpf_status cpf__add(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx,
+                           const cpf_bench_opts *opts, int64_t arg, int has_arg, int family, int instance)
+{
+    struct cpf__def *d;
+    if (!s->name) cpf_suite_init_build(s, "suite", 1); /* a zeroed suite is valid */
+    if (stbds_shgeti(s->index, name) >= 0)
+        return cpf__suite_error(s, CPF_ERR_DUPLICATE, "benchmark '%s' is registered twice", name);
+    d = CPF__ALLOC(struct cpf__def, 1);
+    if (!d) return cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory registering '%s'", name);
+    memset(d, 0, sizeof *d);
+    d->name = cpf__strdup(name);
+    if (!d->name) { CPF__FREE(d); return cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory"); }
+    d->fn = fn;
+    d->ctx = ctx;
+    if (opts) d->opts = *opts;
+    d->arg = arg;
+    d->has_arg = has_arg;
+    d->family = family;
+    d->instance = instance;
+    stbds_arrput(s->defs, d);
+    stbds_shput(s->index, name, (int)(stbds_arrlen(s->defs) - 1));
+    return CPF_OK;
+}
+
+static int cpf__check_add(cpf_suite *s, const char *name, cpf_bench_fn fn)
+{
+    if (!s) return 0;
+    if (!name || !name[0] || !fn) {
+        cpf__suite_error(s, CPF_ERR_ARG, "cpf_suite_add: a benchmark needs a non-empty name and a function");
+        return 0;
+    }
+    return 1;
+}
+
+CPF_DEF cpf_status cpf_suite_add_opts(cpf_suite *s, const char *name, cpf_bench_fn fn,
+                                      void *ctx, const cpf_bench_opts *opts)
+{
+    if (!cpf__check_add(s, name, fn)) return CPF_ERR_ARG;
+    return cpf__add(s, name, fn, ctx, opts, 0, 0, s->families++, 0);
+}
+
+CPF_DEF cpf_status cpf_suite_add(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx)
+{
+    return cpf_suite_add_opts(s, name, fn, ctx, NULL);
+}
+
+CPF_DEF cpf_status cpf_suite_add_args(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx,
+                                      const cpf_bench_opts *opts, const int64_t *args, size_t n)
+{
+    size_t i;
+    int family;
+    cpf_status st = CPF_OK;
+    if (!cpf__check_add(s, name, fn)) return CPF_ERR_ARG;
+    if (!args || n == 0) return cpf__suite_error(s, CPF_ERR_ARG, "cpf_suite_add_args('%s'): no arguments given", name);
+    family = s->families++;
+    for (i = 0; i < n && st == CPF_OK; i++) {
+        char full[512];
+        cpf__msg(full, sizeof full, "%s/%lld", name, (long long)args[i]);
+        st = cpf__add(s, full, fn, ctx, opts, args[i], 1, family, (int)i);
+    }
+    return st;
+}
+
+CPF_DEF cpf_status cpf_suite_add_range(cpf_suite *s, const char *name, cpf_bench_fn fn, void *ctx,
+                                       const cpf_bench_opts *opts, int64_t lo, int64_t hi, int64_t mult)
+{
+    int64_t args[64], v;
+    size_t n = 0;
+    if (!cpf__check_add(s, name, fn)) return CPF_ERR_ARG;
+    if (lo < 1 || hi < lo || mult < 2)
+        return cpf__suite_error(s, CPF_ERR_ARG,
+                                "cpf_suite_add_range('%s'): need 1 <= lo <= hi and mult >= 2 (got lo=%lld hi=%lld mult=%lld)",
+                                name, (long long)lo, (long long)hi, (long long)mult);
+    for (v = lo; n < 63; ) {
+        args[n++] = v;
+        if (v > hi / mult) break;
+        v *= mult;
+        if (v >= hi) break;
+    }
+    if (args[n - 1] != hi) args[n++] = hi;
+    return cpf_suite_add_args(s, name, fn, ctx, opts, args, n);
+}
+
+/* Glob with '*' and '?' over the whole name. */
+static int cpf__glob(const char *p, const char *pe, const char *s)
+{
+    const char *star_p = NULL, *star_s = NULL;
+    while (*s) {
+        if (p < pe && (*p == '?' || *p == *s)) { p++; s++; }
+        else if (p < pe && *p == '*') { star_p = ++p; star_s = s; }
+        else if (star_p) { p = star_p; s = ++star_s; }
+        else return 0;
+    }
+    while (p < pe && *p == '*') p++;
+    return p == pe;
+}
+
+static int cpf__pattern_match(const char *p, const char *pe, const char *name)
+{
+    const char *q;
+    size_t n = (size_t)(pe - p), len = strlen(name), i;
+    for (q = p; q < pe; q++)
+        if (*q == '*' || *q == '?') return cpf__glob(p, pe, name);
+    if (n == 0) return 1;
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(name + i, p, n) == 0) return 1;
+    return 0;
+}
+
+CPF_DEF int cpf_filter_match(const char *filter, const char *name)
+{
+    const char *p;
+    int positives = 0, hit = 0;
+    if (!filter || !filter[0]) return 1;
+    if (!name) return 0;
+    for (p = filter; *p; ) {
+        const char *e = strchr(p, ',');
+        if (!e) e = p + strlen(p);
+        if (*p == '-') {
+            if (e > p + 1 && cpf__pattern_match(p + 1, e, name)) return 0;
+        } else if (e > p) {
+            positives++;
+            if (cpf__pattern_match(p, e, name)) hit = 1;
+        }
+        p = *e ? e + 1 : e;
+    }
+    return positives ? hit : 1;
+}
+
+CPF_DEF const char *cpf_suite_usage(void)
+{
+    return
+        "usage: PROGRAM [options]\n"
+        "  --filter=PATTERNS   run only matching benchmarks: comma-separated substrings or\n"
+        "                      globs with * and ?; a leading - excludes (env CORALPERF_FILTER)\n"
+        "  --list              list the benchmark names and exit\n"
+        "  --quick             small fixed budget per benchmark (20 ms), for smoke runs\n"
+        "  --samples=N         exactly N samples per benchmark (1..100000)\n"
+        "  --budget-ms=MS      time budget per benchmark in milliseconds\n"
+        "  --json=FILE         write results as JSON (Google Benchmark schema)\n"
+        "  --csv=FILE          write results as CSV\n"
+        "  --markdown=FILE     write results as a GitHub-flavoured Markdown table\n"
+        "  --color / --no-color  force colours on or off (default: on for a terminal\n"
+        "                      unless NO_COLOR is set)\n"
+        "  --help              show this text\n"
+        "exit codes: 0 ok, 1 a benchmark failed or bad usage, 2 warnings only\n";
+}
+
+static int cpf__flag_value(const char *arg, const char *flag, const char **value)
+{
+    size_t n = strlen(flag);
+    if (strncmp(arg, flag, n) != 0) return 0;
+    if (arg[n] == '=') { *value = arg + n + 1; return 1; }
+    if (arg[n] == 0) { *value = NULL; return 1; }
+    return 0;
+}
+
+static cpf_status cpf__usage_error(cpf_suite *s, const char *fmt, ...)
+{
+    va_list ap;
+    char line[400];
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cpf__msg(s->message, sizeof s->message, "%s", line);
+    s->status = CPF_ERR_USAGE;
+    s->exit_code = 1;
+    fprintf(stderr, "%s: %s\n%s", s->argv0 ? s->argv0 : "coralperf", line, cpf_suite_usage());
+    return CPF_ERR_USAGE;
+}
+
+static int cpf__parse_number(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    double d;
+    if (!v || !*v) return 0;
+    errno = 0;
+    d = strtod(v, &end);
+    if (errno || *end || !(d >= lo && d <= hi)) return 0;
+    *out = d;
+    return 1;
+}
+
+static cpf_status cpf__set_str(cpf_suite *s, char **dst, const char *v, const char *flag)
+{
+    if (!v || !*v) return cpf__usage_error(s, "%s needs a value, as in %s=FILE", flag, flag);
+    CPF__FREE(*dst);
+    *dst = cpf__strdup(v);
+    return *dst ? CPF_OK : cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory");
+}
+
+static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
+{
+    int i;
+    const char *env_filter = getenv("CORALPERF_FILTER");
+    const char *no_color = getenv("NO_COLOR");
+    s->color = -1;
+    if (env_filter && *env_filter && cpf__set_str(s, &s->filter, env_filter, "CORALPERF_FILTER") != CPF_OK) return s->status;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        double d;
+        if (!a) continue;
+        if (cpf__flag_value(a, "--filter", &v)) {
+            if (!v) return cpf__usage_error(s, "--filter needs a value, as in --filter=parse*");
+            if (cpf__set_str(s, &s->filter, v, "--filter") != CPF_OK) return s->status;
+        } else if (strcmp(a, "--list") == 0) s->list_only = 1;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) s->help_only = 1;
+        else if (strcmp(a, "--quick") == 0) s->cli_opts.quick = 1;
+        else if (strcmp(a, "--color") == 0) s->color = 1;
+        else if (strcmp(a, "--no-color") == 0) s->color = 0;
+        else if (cpf__flag_value(a, "--samples", &v)) {
+            if (!cpf__parse_number(v, 1, 100000, &d) || d != floor(d))
+                return cpf__usage_error(s, "--samples needs a whole number from 1 to 100000, got '%s'", v ? v : "");
+            s->cli_opts.samples = (unsigned)d;
+        } else if (cpf__flag_value(a, "--budget-ms", &v)) {
+            if (!cpf__parse_number(v, 0.001, 1e9, &d))
+                return cpf__usage_error(s, "--budget-ms needs a positive number of milliseconds, got '%s'", v ? v : "");
+            s->cli_opts.budget_ms = d;
+        } else if (cpf__flag_value(a, "--json", &v)) {
+            if (cpf__set_str(s, &s->json_path, v, "--json") != CPF_OK) return s->status;
+        } else if (cpf__flag_value(a, "--csv", &v)) {
+            if (cpf__set_str(s, &s->csv_path, v, "--csv") != CPF_OK) return s->status;
+        } else if (cpf__flag_value(a, "--markdown", &v)) {
+            if (cpf__set_str(s, &s->md_path, v, "--markdown") != CPF_OK) return s->status;
+        } else {
+            return cpf__usage_error(s, "unknown option '%s'", a);
+        }
+    }
+    if (s->color < 0) s->color = (!no_color || !*no_color) && s->out == cpf__stdout_write && CPF__ISATTY(stdout);
+    return CPF_OK;
+}
+
+/* Refuses to start a long run whose report file cannot be written. Creates
+   nothing that was not there: a probe file that did not exist is removed. */
+static cpf_status cpf__probe_writable(cpf_suite *s, const char *path, const char *flag)
+{
+    FILE *f;
+    int existed;
+    if (!path) return CPF_OK;
+    f = fopen(path, "rb");
+    existed = f != NULL;
+    if (f) fclose(f);
+    f = fopen(path, existed ? "r+b" : "wb");
+    if (!f)
+        return cpf__usage_error(s, "%s: cannot write '%s': %s", flag, path, strerror(errno));
+    fclose(f);
+    if (!existed) remove(path);
+    return CPF_OK;
+}
+
+static void cpf__out(const cpf_suite *s, const char *str)
+{
+    s->out(s->out_user, str, strlen(str));
+}
+
+CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv)
+{
+    size_t i, nsel = 0, ndefs;
+    int progress;
+    uint64_t run_start;
+    if (!s) return CPF_ERR_ARG;
+    if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
+    if (s->status != CPF_OK) { s->exit_code = 1; return s->status; } /* a registration failed */
+    s->argv0 = cpf__strdup(argc > 0 && argv && argv[0] ? argv[0] : s->name);
+    if (cpf__parse_args(s, argc, argv) != CPF_OK) { s->exit_code = 1; return s->status; }
+    if (s->help_only) { cpf__out(s, cpf_suite_usage()); return CPF_OK; }
+    ndefs = (size_t)stbds_arrlen(s->defs);
+    if (s->list_only) {
+        for (i = 0; i < ndefs; i++)
+            if (cpf_filter_match(s->filter, s->defs[i]->name)) { cpf__out(s, s->defs[i]->name); cpf__out(s, "\n"); }
+        return CPF_OK;
+    }
+    if (cpf__probe_writable(s, s->json_path, "--json") || cpf__probe_writable(s, s->csv_path, "--csv") ||
+        cpf__probe_writable(s, s->md_path, "--markdown"))
+        return s->status;
+    for (i = 0; i < ndefs; i++) nsel += cpf_filter_match(s->filter, s->defs[i]->name);
+    if (ndefs && !nsel) {
+        s->exit_code = 1;
+        return cpf__suite_error(s, CPF_ERR_USAGE, "no benchmark matches the filter '%s' (--list shows the names)", s->filter ? s->filter : "");
+    }
+    cpf_clock_measure(&s->clock);
+    cpf__governor(s->governor, sizeof s->governor);
+    progress = CPF__ISATTY(stderr);
+    run_start = cpf_now_ns();
+    for (i = 0; i < ndefs; i++) {
+        struct cpf__def *d = s->defs[i];
+        cpf_result res;
+        cpf_bench_opts o;
+        if (!cpf_filter_match(s->filter, d->name)) continue;
+        if (progress && (double)(cpf_now_ns() - run_start) > 1e9) {
+            fprintf(stderr, "\r\033[K[%u/%u] %s", (unsigned)(stbds_arrlen(s->results) + 1), (unsigned)nsel, d->name);
+            fflush(stderr);
+            s->progress = 1;
+        }
+        memset(&res, 0, sizeof res);
+        res.name = cpf__strdup(d->name);
+        res.family = d->family;
+        res.family_instance = d->instance;
+        o = cpf__effective_opts(&d->opts, &s->cli_opts);
+        if (res.name)
+            cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock,
+                         s->caller_optimized && cpf__impl_optimized(), s->governor, &res);
+        else
+            res.status = CPF_ERR_NOMEM;
+        stbds_arrput(s->results, res);
+    }
+    if (s->progress) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
+    s->ran = 1;
+    s->exit_code = 0;
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++)
+        if (s->results[i].status != CPF_OK) s->exit_code = 1;
+    cpf_report_write(s, CPF_REPORT_CONSOLE, s->out, s->out_user);
+    if (s->json_path && cpf_report_save(s, CPF_REPORT_JSON, s->json_path) != CPF_OK) s->exit_code = 1;
+    if (s->csv_path && cpf_report_save(s, CPF_REPORT_CSV, s->csv_path) != CPF_OK) s->exit_code = 1;
+    if (s->md_path && cpf_report_save(s, CPF_REPORT_MARKDOWN, s->md_path) != CPF_OK) s->exit_code = 1;
+    if (s->exit_code && s->status == CPF_OK) {
+        s->status = CPF_ERR_BENCH;
+        if (!s->message[0]) cpf__msg(s->message, sizeof s->message, "at least one benchmark failed");
+    }
+    return s->status;
+}
+
+CPF_DEF int cpf_suite_finish(cpf_suite *s)
+{
+    int code;
+    size_t i;
+    if (!s) return 1;
+    code = s->exit_code;
+    if (s->status != CPF_OK && code == 0) code = 1;
+    for (i = 0; i < (size_t)stbds_arrlen(s->defs); i++) {
+        CPF__FREE(s->defs[i]->name);
+        CPF__FREE(s->defs[i]);
+    }
+    stbds_arrfree(s->defs);
+    stbds_shfree(s->index);
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++) cpf_result_free(&s->results[i]);
+    stbds_arrfree(s->results);
+    CPF__FREE(s->name);
+    CPF__FREE(s->filter);
+    CPF__FREE(s->json_path);
+    CPF__FREE(s->csv_path);
+    CPF__FREE(s->md_path);
+    CPF__FREE(s->argv0);
+    memset(s, 0, sizeof *s);
+    return code;
+}
+
+CPF_DEF const char *cpf_suite_message(const cpf_suite *s) { return s ? s->message : ""; }
+CPF_DEF size_t cpf_suite_result_count(const cpf_suite *s) { return s ? (size_t)stbds_arrlen(s->results) : 0; }
+CPF_DEF const cpf_result *cpf_suite_result(const cpf_suite *s, size_t i)
+{
+    return s && i < (size_t)stbds_arrlen(s->results) ? &s->results[i] : NULL;
+}
+CPF_DEF const cpf_result *cpf_suite_find(const cpf_suite *s, const char *name)
+{
+    size_t i;
+    if (!s || !name) return NULL;
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++)
+        if (strcmp(s->results[i].name, name) == 0) return &s->results[i];
+    return NULL;
+}
+
+/* ======================================================================== */
+/* ==== module: report ==================================================== */
+
+/* Console: control characters shown as escapes so a name cannot break the table. */
+static void cpf__esc_console(cpf__sb *sb, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n') cpf__sb_puts(sb, "\\n");
+        else if (c == '\t') cpf__sb_puts(sb, "\\t");
+        else if (c == '\r') cpf__sb_puts(sb, "\\r");
+        else if (c < 0x20 || c == 0x7f) cpf__sb_printf(sb, "\\x%02x", c);
+        else cpf__sb_putn(sb, s, 1);
+    }
+}
+
+/* Display width of UTF-8 text (code points; good enough for alignment). */
+static size_t cpf__utf8_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+/* Length of a valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static int cpf__utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (s[0] == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
+        if (s[0] == 0xED && s[1] >= 0xA0) return 0; /* surrogates */
+        return 3;
+    }
+    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if (s[0] == 0xF0 && s[1] < 0x90) return 0;
+        if (s[0] == 0xF4 && s[1] >= 0x90) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* JSON string body (RFC 8259); invalid UTF-8 bytes become U+FFFD. */
+static void cpf__esc_json(cpf__sb *sb, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        int n;
+        if (*s == '"') { cpf__sb_puts(sb, "\\\""); s++; continue; }
+        if (*s == '\\') { cpf__sb_puts(sb, "\\\\"); s++; continue; }
+        if (*s == '\n') { cpf__sb_puts(sb, "\\n"); s++; continue; }
+        if (*s == '\t') { cpf__sb_puts(sb, "\\t"); s++; continue; }
+        if (*s == '\r') { cpf__sb_puts(sb, "\\r"); s++; continue; }
+        if (*s < 0x20) { cpf__sb_printf(sb, "\\u%04x", *s); s++; continue; }
+        n = cpf__utf8_len(s);
+        if (n == 0) { cpf__sb_puts(sb, "\\ufffd"); s++; continue; }
+        cpf__sb_putn(sb, (const char *)s, (size_t)n);
+        s += n;
+    }
+}
+
+/* CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+static void cpf__esc_csv(cpf__sb *sb, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) { cpf__sb_puts(sb, s); return; }
+    cpf__sb_puts(sb, "\"");
+    for (; *s; s++) {
+        if (*s == '"') cpf__sb_puts(sb, "\"\"");
+        else cpf__sb_putn(sb, s, 1);
+    }
+    cpf__sb_puts(sb, "\"");
+}
+
+/* Markdown table cell (GitHub-flavoured): pipes and Markdown/HTML
+   punctuation are escaped, line breaks become <br>. */
+static void cpf__esc_md(cpf__sb *sb, const char *s)
+{
+    for (; *s; s++) {
+        char c = *s;
+        if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' ||
+            c == '#' || c == '~') {
+            char e[3] = { '\\', c, 0 };
+            cpf__sb_puts(sb, e);
+        } else if (c == '<') cpf__sb_puts(sb, "&lt;");
+        else if (c == '>') cpf__sb_puts(sb, "&gt;");
+        else if (c == '&') cpf__sb_puts(sb, "&amp;");
+        else if (c == '\n') cpf__sb_puts(sb, "<br>");
+        else if (c == '\r') { /* dropped: CRLF shows as one break */ }
+        else if (c == '\t') cpf__sb_puts(sb, " ");
+        else cpf__sb_putn(sb, s, 1);
+    }
+}
+
+static void cpf__fmt_rate(char *buf, size_t cap, double per_s, const char *unit)
+{
+    const char *p = "";
+    double v = per_s;
+    if (per_s >= 1e12) v = per_s / 1e12, p = "T";
+    else if (per_s >= 1e9) v = per_s / 1e9, p = "G";
+    else if (per_s >= 1e6) v = per_s / 1e6, p = "M";
+    else if (per_s >= 1e3) v = per_s / 1e3, p = "k";
+    cpf__fmt_num(buf, cap, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    strncat(buf, " ", cap - strlen(buf) - 1);
+    strncat(buf, p, cap - strlen(buf) - 1);
+    strncat(buf, unit, cap - strlen(buf) - 1);
+}
+
+static void cpf__throughput(const cpf_result *r, char *buf, size_t cap)
+{
+    double med = r->stats.median;
+    buf[0] = 0;
+    if (med <= 0.0) return;
+    if (r->bytes_per_op > 0.0) cpf__fmt_rate(buf, cap, r->bytes_per_op * 1e9 / med, "B/s");
+    else if (r->items_per_op > 0.0) cpf__fmt_rate(buf, cap, r->items_per_op * 1e9 / med, "items/s");
+}
+
+static void cpf__pad(cpf__sb *sb, size_t have, size_t want)
+{
+    while (have++ < want) cpf__sb_putn(sb, " ", 1);
+}
+
+static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
+{
+    size_t i, n = (size_t)stbds_arrlen(s->results), w = 9;
+    const char *yel = s->color ? "\033[33m" : "", *red = s->color ? "\033[31m" : "", *off = s->color ? "\033[0m" : "";
+    char t[64];
+    unsigned nwarn = 0, nfail = 0;
+    cpf__fmt_time(t, sizeof t, s->clock.resolution_ns);
+    cpf__sb_printf(sb, "coralperf %s  suite: ", CORALPERF_VERSION_STRING);
+    cpf__esc_console(sb, s->name);
+    cpf__sb_printf(sb, "  clock: %s, resolution %s, ", s->clock.source, t);
+    cpf__fmt_time(t, sizeof t, s->clock.overhead_ns);
+    cpf__sb_printf(sb, "%s per read\n", t);
+    for (i = 0; i < n; i++) {
+        cpf__sb tmp = { NULL };
+        cpf__esc_console(&tmp, s->results[i].name);
+        if (cpf__utf8_width(cpf__sb_str(&tmp)) > w) w = cpf__utf8_width(cpf__sb_str(&tmp));
+        cpf__sb_free(&tmp);
+    }
+    cpf__sb_puts(sb, "benchmark");
+    cpf__pad(sb, 9, w + 2);
+    cpf__sb_puts(sb, " median/op    +/-ci95   mad%   ops/s         throughput     samples x iters  outliers\n");
+    for (i = 0; i < n; i++) {
+        const cpf_result *r = &s->results[i];
+        cpf__sb name = { NULL };
+        char med[32], ops[32], thr[40], si[40], ci[16], mad[16], out[16];
+        cpf__esc_console(&name, r->name);
+        cpf__sb_puts(sb, cpf__sb_str(&name));
+        cpf__pad(sb, cpf__utf8_width(cpf__sb_str(&name)), w + 2);
+        cpf__sb_free(&name);
+        if (r->status != CPF_OK) {
+            cpf__sb_printf(sb, " %sFAILED: %s%s\n", red, r->message, off);
+            nfail++;
+            continue;
+        }
+        if (r->skipped) { cpf__sb_printf(sb, " skipped: %s\n", r->message); continue; }
+        cpf__fmt_time(med, sizeof med, r->stats.median);
+        if (r->stats.median > 0.0) {
+            cpf__fmt_rate(ops, sizeof ops, 1e9 / r->stats.median, "");
+            cpf__fmt_num(ci, sizeof ci, "%.2f%%", 100.0 * (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median);
+            cpf__fmt_num(mad, sizeof mad, "%.1f%%", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
+        } else {
+            strcpy(ops, "-"); strcpy(ci, "-"); strcpy(mad, "-");
+        }
+        cpf__throughput(r, thr, sizeof thr);
+        if (!thr[0]) strcpy(thr, "-");
+        snprintf(si, sizeof si, "%u x %llu", (unsigned)r->stats.n, (unsigned long long)r->iterations);
+        snprintf(out, sizeof out, "%u/%u", (unsigned)(r->stats.low_mild + r->stats.low_severe),
+                 (unsigned)(r->stats.high_mild + r->stats.high_severe));
+        cpf__sb_printf(sb, " %10s  %8s  %6s  %-12s  %-13s  %-15s  %s\n", med, ci, mad, ops, thr, si, out);
+        if (r->warnings) {
+            const char *p = r->warning_text;
+            while (*p) {
+                const char *e = strchr(p, '\n');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                cpf__sb_printf(sb, "  %s! %.*s%s\n", yel, (int)len, p, off);
+                p += len + (e ? 1 : 0);
+            }
+            nwarn++;
+        }
+    }
+    cpf__sb_printf(sb, "%u benchmarks, %u failed, %u with warnings\n", (unsigned)n, nfail, nwarn);
+}
+
+static void cpf__json_num(cpf__sb *sb, const char *key, double v)
+{
+    char buf[64];
+    if (!(v == v) || v > DBL_MAX || v < -DBL_MAX) { cpf__sb_printf(sb, "\"%s\": null", key); return; }
+    cpf__fmt_num(buf, sizeof buf, "%.17g", v);
+    cpf__sb_printf(sb, "\"%s\": %s", key, buf);
+}
+
+static void cpf__json_entry_head(cpf__sb *sb, const cpf_result *r, const char *run_type)
+{
+    cpf__sb_puts(sb, "    {\n      \"name\": \"");
+    cpf__esc_json(sb, r->name);
+    cpf__sb_printf(sb, "\",\n      \"family_index\": %d,\n      \"per_family_instance_index\": %d,\n      \"run_name\": \"",
+                   r->family, r->family_instance);
+    cpf__esc_json(sb, r->name);
+    cpf__sb_printf(sb, "\",\n      \"run_type\": \"%s\",\n      \"repetitions\": %u,\n      \"threads\": 1,\n",
+                   run_type, (unsigned)r->stats.n);
+}
+
+static void cpf__json_rates(cpf__sb *sb, const cpf_result *r, double ns)
+{
+    if (ns > 0.0 && r->bytes_per_op > 0.0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "bytes_per_second", r->bytes_per_op * 1e9 / ns); }
+    if (ns > 0.0 && r->items_per_op > 0.0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "items_per_second", r->items_per_op * 1e9 / ns); }
+}
+
+static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
+{
+    size_t i, j, n = (size_t)stbds_arrlen(s->results);
+    char host[256], date[64];
+    int first = 1;
+    time_t now = time(NULL);
+    struct tm tmv;
+    int have_tm;
+#if defined(_WIN32)
+    have_tm = localtime_s(&tmv, &now) == 0;
+#elif defined(CPF__POSIX)
+    have_tm = localtime_r(&now, &tmv) != NULL;
+#else
+    have_tm = 0; /* localtime() is not thread-safe: no date rather than a race */
+    (void)now;
+#endif
+    cpf__host_name(host, sizeof host);
+    date[0] = 0;
+    if (have_tm) strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", &tmv);
+    cpf__sb_puts(sb, "{\n  \"context\": {\n    \"date\": \"");
+    cpf__esc_json(sb, date);
+    cpf__sb_puts(sb, "\",\n    \"host_name\": \"");
+    cpf__esc_json(sb, host);
+    cpf__sb_puts(sb, "\",\n    \"executable\": \"");
+    cpf__esc_json(sb, s->argv0 ? s->argv0 : "");
+    cpf__sb_printf(sb, "\",\n    \"num_cpus\": %d,\n    \"mhz_per_cpu\": 0,\n    \"cpu_scaling_enabled\": %s,\n",
+                   cpf__num_cpus(), s->governor[0] && strcmp(s->governor, "performance") ? "true" : "false");
+    cpf__sb_printf(sb, "    \"caches\": [],\n    \"load_avg\": [],\n    \"library_build_type\": \"%s\",\n",
+                   s->caller_optimized && cpf__impl_optimized() ? "release" : "debug");
+    cpf__sb_printf(sb, "    \"coralperf_version\": \"%s\",\n    \"suite\": \"", CORALPERF_VERSION_STRING);
+    cpf__esc_json(sb, s->name);
+    cpf__sb_printf(sb, "\",\n    \"clock_source\": \"%s\",\n    ", s->clock.source);
+    cpf__json_num(sb, "clock_resolution_ns", s->clock.resolution_ns);
+    cpf__sb_puts(sb, ",\n    ");
+    cpf__json_num(sb, "clock_overhead_ns", s->clock.overhead_ns);
+    cpf__sb_puts(sb, ",\n    \"cpu_governor\": \"");
+    cpf__esc_json(sb, s->governor);
+    cpf__sb_puts(sb, "\"\n  },\n  \"benchmarks\": [");
+    for (i = 0; i < n; i++) {
+        const cpf_result *r = &s->results[i];
+        static const char *const agg[4] = { "mean", "median", "stddev", "cv" };
+        double aggv[4], aggc[4];
+        if (r->status != CPF_OK || r->skipped) {
+            cpf__sb_puts(sb, first ? "\n" : ",\n");
+            first = 0;
+            cpf__json_entry_head(sb, r, "iteration");
+            cpf__sb_printf(sb, "      \"repetition_index\": 0,\n      \"iterations\": 0,\n      \"%s\": true,\n      \"%s\": \"",
+                           r->skipped ? "skipped" : "error_occurred", r->skipped ? "skip_message" : "error_message");
+            cpf__esc_json(sb, r->message);
+            cpf__sb_puts(sb, "\"\n    }");
+            continue;
+        }
+        for (j = 0; j < r->stats.n; j++) {
+            cpf__sb_puts(sb, first ? "\n" : ",\n");
+            first = 0;
+            cpf__json_entry_head(sb, r, "iteration");
+            cpf__sb_printf(sb, "      \"repetition_index\": %u,\n      \"iterations\": %llu,\n      ",
+                           (unsigned)j, (unsigned long long)r->iterations);
+            cpf__json_num(sb, "real_time", r->samples_ns[j]);
+            cpf__sb_puts(sb, ",\n      ");
+            cpf__json_num(sb, "cpu_time", r->cpu_samples_ns[j]);
+            cpf__sb_puts(sb, ",\n      \"time_unit\": \"ns\"");
+            cpf__json_rates(sb, r, r->samples_ns[j]);
+            cpf__sb_puts(sb, "\n    }");
+        }
+        {
+            cpf_stats cs;
+            cpf_stats_compute(r->cpu_samples_ns, r->stats.n, &cs);
+            aggv[0] = r->stats.mean; aggc[0] = cs.mean;
+            aggv[1] = r->stats.median; aggc[1] = cs.median;
+            aggv[2] = r->stats.stddev; aggc[2] = cs.stddev;
+            aggv[3] = r->stats.mean > 0 ? r->stats.stddev / r->stats.mean : 0;
+            aggc[3] = cs.mean > 0 ? cs.stddev / cs.mean : 0;
+        }
+        for (j = 0; j < 4; j++) {
+            cpf__sb_puts(sb, ",\n");
+            cpf__json_entry_head(sb, r, "aggregate");
+            cpf__sb_printf(sb, "      \"aggregate_name\": \"%s\",\n      \"aggregate_unit\": \"%s\",\n      \"iterations\": %u,\n      ",
+                           agg[j], j == 3 ? "percentage" : "time", (unsigned)r->stats.n);
+            cpf__json_num(sb, "real_time", aggv[j]);
+            cpf__sb_puts(sb, ",\n      ");
+            cpf__json_num(sb, "cpu_time", aggc[j]);
+            cpf__sb_puts(sb, ",\n      \"time_unit\": \"ns\"");
+            if (j < 2) cpf__json_rates(sb, r, aggv[j]);
+            if (j == 1) {
+                /* coralperf's own fields on the median entry */
+                const char *keys[] = { "cpf_min_ns", "cpf_max_ns", "cpf_mad_ns", "cpf_p10_ns", "cpf_p90_ns",
+                                       "cpf_p99_ns", "cpf_ci95_lo_ns", "cpf_ci95_hi_ns", "cpf_ci_level" };
+                double vals[9];
+                size_t k;
+                vals[0] = r->stats.min; vals[1] = r->stats.max; vals[2] = r->stats.mad;
+                vals[3] = r->stats.p10; vals[4] = r->stats.p90; vals[5] = r->stats.p99;
+                vals[6] = r->stats.ci_lo; vals[7] = r->stats.ci_hi; vals[8] = r->stats.ci_level;
+                for (k = 0; k < 9; k++) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, keys[k], vals[k]); }
+                cpf__sb_printf(sb, ",\n      \"cpf_iterations_per_sample\": %llu,\n      \"cpf_outliers\": [%u, %u, %u, %u],\n      \"cpf_warnings\": \"",
+                               (unsigned long long)r->iterations, (unsigned)r->stats.low_severe, (unsigned)r->stats.low_mild,
+                               (unsigned)r->stats.high_mild, (unsigned)r->stats.high_severe);
+                cpf__esc_json(sb, r->warning_text);
+                cpf__sb_puts(sb, "\"");
+            }
+            cpf__sb_puts(sb, "\n    }");
+        }
+    }
+    cpf__sb_puts(sb, "\n  ]\n}\n");
+}
+
+static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
+{
+    size_t i, k, n = (size_t)stbds_arrlen(s->results);
+    cpf__sb_puts(sb, "name,status,samples,iterations_per_sample,median_ns,mean_ns,min_ns,max_ns,stddev_ns,mad_ns,"
+                     "p10_ns,p90_ns,p99_ns,ci95_lo_ns,ci95_hi_ns,cpu_ns,ops_per_s,bytes_per_s,items_per_s,"
+                     "outliers_low,outliers_high,warnings\r\n");
+    for (i = 0; i < n; i++) {
+        const cpf_result *r = &s->results[i];
+        double v[12];
+        char buf[64];
+        cpf__esc_csv(sb, r->name);
+        if (r->status != CPF_OK || r->skipped) {
+            cpf__sb_puts(sb, r->skipped ? ",skipped," : ",failed,");
+            cpf__sb_puts(sb, ",,,,,,,,,,,,,,,,,,");
+            cpf__esc_csv(sb, r->message);
+            cpf__sb_puts(sb, "\r\n");
+            continue;
+        }
+        cpf__sb_printf(sb, ",ok,%u,%llu", (unsigned)r->stats.n, (unsigned long long)r->iterations);
+        v[0] = r->stats.median; v[1] = r->stats.mean; v[2] = r->stats.min; v[3] = r->stats.max;
+        v[4] = r->stats.stddev; v[5] = r->stats.mad; v[6] = r->stats.p10; v[7] = r->stats.p90;
+        v[8] = r->stats.p99; v[9] = r->stats.ci_lo; v[10] = r->stats.ci_hi; v[11] = r->cpu_ns_per_op;
+        for (k = 0; k < 12; k++) { cpf__fmt_num(buf, sizeof buf, "%.6g", v[k]); cpf__sb_printf(sb, ",%s", buf); }
+        if (r->stats.median > 0.0) { cpf__fmt_num(buf, sizeof buf, "%.6g", 1e9 / r->stats.median); cpf__sb_printf(sb, ",%s", buf); }
+        else cpf__sb_puts(sb, ",");
+        if (r->stats.median > 0.0 && r->bytes_per_op > 0.0) { cpf__fmt_num(buf, sizeof buf, "%.6g", r->bytes_per_op * 1e9 / r->stats.median); cpf__sb_printf(sb, ",%s", buf); }
+        else cpf__sb_puts(sb, ",");
+        if (r->stats.median > 0.0 && r->items_per_op > 0.0) { cpf__fmt_num(buf, sizeof buf, "%.6g", r->items_per_op * 1e9 / r->stats.median); cpf__sb_printf(sb, ",%s", buf); }
+        else cpf__sb_puts(sb, ",");
+        cpf__sb_printf(sb, ",%u,%u,", (unsigned)(r->stats.low_mild + r->stats.low_severe),
+                       (unsigned)(r->stats.high_mild + r->stats.high_severe));
+        cpf__esc_csv(sb, r->warning_text);
+        cpf__sb_puts(sb, "\r\n");
+    }
+}
+
+static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
+{
+    size_t i, n = (size_t)stbds_arrlen(s->results);
+    cpf__sb_puts(sb, "| benchmark | median/op | ±CI95 | MAD | ops/s | throughput | samples × iters | notes |\n");
+    cpf__sb_puts(sb, "|:--|--:|--:|--:|--:|--:|--:|:--|\n");
+    for (i = 0; i < n; i++) {
+        const cpf_result *r = &s->results[i];
+        char med[32], ops[32], thr[40], ci[16], mad[16];
+        cpf__sb_puts(sb, "| ");
+        cpf__esc_md(sb, r->name);
+        if (r->status != CPF_OK || r->skipped) {
+            cpf__sb_puts(sb, r->skipped ? " | skipped | | | | | | " : " | **failed** | | | | | | ");
+            cpf__esc_md(sb, r->message);
+            cpf__sb_puts(sb, " |\n");
+            continue;
+        }
+        cpf__fmt_time(med, sizeof med, r->stats.median);
+        if (r->stats.median > 0.0) {
+            cpf__fmt_rate(ops, sizeof ops, 1e9 / r->stats.median, "");
+            cpf__fmt_num(ci, sizeof ci, "%.2f%%", 100.0 * (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median);
+            cpf__fmt_num(mad, sizeof mad, "%.1f%%", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
+        } else {
+            strcpy(ops, "-"); strcpy(ci, "-"); strcpy(mad, "-");
+        }
+        cpf__throughput(r, thr, sizeof thr);
+        cpf__sb_printf(sb, " | %s | %s | %s | %s | %s | %u × %llu | ", med, ci, mad, ops, thr[0] ? thr : "-",
+                       (unsigned)r->stats.n, (unsigned long long)r->iterations);
+        cpf__esc_md(sb, r->warning_text);
+        cpf__sb_puts(sb, " |\n");
+    }
+}
+
+CPF_DEF cpf_status cpf_report_write(const cpf_suite *s, cpf_report_format fmt, cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    int rc;
+    if (!s || !w) return CPF_ERR_ARG;
+    switch (fmt) {
+    case CPF_REPORT_CONSOLE: cpf__report_console(s, &sb); break;
+    case CPF_REPORT_JSON: cpf__report_json(s, &sb); break;
+    case CPF_REPORT_CSV: cpf__report_csv(s, &sb); break;
+    case CPF_REPORT_MARKDOWN: cpf__report_markdown(s, &sb); break;
+    default: return CPF_ERR_ARG;
+    }
+    rc = w(user, cpf__sb_str(&sb), cpf__sb_len(&sb));
+    cpf__sb_free(&sb);
+    return rc == 0 ? CPF_OK : CPF_ERR_IO;
+}
+
+static int cpf__file_write(void *user, const char *s, size_t n)
+{
+    return fwrite(s, 1, n, (FILE *)user) == n ? 0 : -1;
+}
+
+CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const char *path)
+{
+    FILE *f;
+    cpf_status st;
+    if (!s || !path) return CPF_ERR_ARG;
+    f = fopen(path, "wb");
+    if (!f) return cpf__suite_error(s, CPF_ERR_IO, "cannot write report '%s': %s", path, strerror(errno));
+    st = cpf_report_write(s, fmt, cpf__file_write, f);
+    if (fclose(f) != 0 || st != CPF_OK) {
+        remove(path);
+        return cpf__suite_error(s, CPF_ERR_IO, "cannot write report '%s': %s", path, strerror(errno));
+    }
+    return CPF_OK;
+}
+
+#undef CPF__ALLOC
+#undef CPF__FREE
+
+#endif /* POSIX declarations visible */
+#endif /* CORALPERF_IMPLEMENTATION_DONE */
+#endif /* CORALPERF_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the coralperf.h authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication in the overt act of relinquishing all present
+and future charges or claims of copyright interest in the software under
+copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/

@@ -1,0 +1,219 @@
+#!/bin/sh
+# tests/run.sh - everything `make test` checks. Called by the Makefile with
+# STB_INC (folder of stb_ds.h), CC, CXX and BUILD set. Each check prints one
+# line; the last line is "N passed, N failed[, N skipped]".
+set -u
+STB_INC=${STB_INC:-/usr/include/stb}
+CC=${CC:-cc}
+CXX=${CXX:-c++}
+BUILD=${BUILD:-build}
+T="$BUILD/test"
+mkdir -p "$T"
+PASS=0; FAIL=0; SKIP=0
+WARN="-Wall -Wextra -Werror -pedantic"
+INC="-I. -I$STB_INC -Itests"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c"
+
+ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
+bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
+skip() { SKIP=$((SKIP + 1)); echo "skip  $1"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+# check NAME LOG CMD... : runs CMD with output to LOG; ok when it exits 0
+check() { n=$1; log=$2; shift 2; if "$@" >"$log" 2>&1; then ok "$n"; else bad "$n" "$log"; fi; }
+
+# Test-time peers (not needed by users of the header): install when we can.
+if ! [ -f /usr/share/benchmark/compare.py ] || ! /usr/bin/python3 -c 'import scipy' >/dev/null 2>&1; then
+    if have apt-get && [ "$(id -u)" = 0 ]; then
+        echo "installing test-time peers (libbenchmark-tools python3-scipy) with apt-get"
+        (apt-get install -y -qq libbenchmark-tools python3-scipy >/dev/null 2>&1 ||
+         (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libbenchmark-tools python3-scipy >/dev/null 2>&1)) ||
+            echo "  could not install them; the compare.py check will be skipped"
+    fi
+fi
+
+# --- 1. unit tests (the individual tests count one each) --------------------
+echo "== unit tests ($CC -std=c99 -O2)"
+if $CC -std=c99 -O2 $WARN $INC $UNIT_SRC -o "$T/unit" -lm -pthread >"$T/unit.build.log" 2>&1; then
+    "$T/unit" >"$T/unit.log" 2>&1
+    rc=$?
+    grep -E '^FAIL |^    [A-Za-z0-9_./]+:[0-9]+: ' "$T/unit.log" | head -60
+    line=$(tail -n 1 "$T/unit.log")
+    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    if [ -n "$p" ]; then
+        PASS=$((PASS + p)); FAIL=$((FAIL + f))
+        echo "      unit tests: $p passed, $f failed"
+        [ "$rc" = 0 ] || [ "$f" != 0 ] || bad "unit test binary exited $rc" "$T/unit.log"
+    else
+        bad "unit test binary crashed or printed no summary (exit $rc)" "$T/unit.log"
+    fi
+else
+    bad "unit tests build" "$T/unit.build.log"
+fi
+
+# --- 2. sanitizers ------------------------------------------------------------
+echo "== sanitizers"
+run_san() { # name compiler flags...
+    n=$1; c=$2; shift 2
+    if $c -std=c11 -O1 -g $WARN "$@" $INC $UNIT_SRC -o "$T/unit_$n" -lm -pthread >"$T/$n.build.log" 2>&1; then
+        check "unit tests under $n ($c)" "$T/$n.log" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            TSAN_OPTIONS=halt_on_error=1 "$T/unit_$n"
+    else
+        bad "unit tests build under $n" "$T/$n.build.log"
+    fi
+}
+run_san asan+ubsan clang -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# TSan needs an address layout some kernels refuse; probe before judging the code.
+printf 'int main(void){return 0;}\n' >"$T/tsan_probe.c"
+if $CC -fsanitize=thread "$T/tsan_probe.c" -o "$T/tsan_probe" >/dev/null 2>&1 && "$T/tsan_probe" >/dev/null 2>&1; then
+    run_san tsan "$CC" -fsanitize=thread
+elif have setarch && setarch "$(uname -m)" -R "$T/tsan_probe" >/dev/null 2>&1; then
+    if $CC -std=c11 -O1 -g $WARN -fsanitize=thread $INC $UNIT_SRC -o "$T/unit_tsan" -lm -pthread >"$T/tsan.build.log" 2>&1; then
+        check "unit tests under tsan ($CC, ASLR off)" "$T/tsan.log" env TSAN_OPTIONS=halt_on_error=1 setarch "$(uname -m)" -R "$T/unit_tsan"
+    else
+        bad "unit tests build under tsan" "$T/tsan.build.log"
+    fi
+else
+    skip "unit tests under tsan: this kernel refuses TSan's memory layout"
+fi
+
+# --- 3. compile matrix: every standard, with and without the implementation -
+echo "== compile matrix (-Wall -Wextra -Werror -pedantic)"
+printf '#include "coralperf.h"\nint use(void);\nint use(void) { return (int)cpf_now_ns(); }\n' >"$T/inc.c"
+printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void) { cpf_clock_info ci; return cpf_clock_measure(&ci) == CPF_OK ? 0 : 1; }\n' >"$T/impl.c"
+cp "$T/inc.c" "$T/inc.cpp"; cp "$T/impl.c" "$T/impl.cpp"
+for cc in gcc clang; do
+    have $cc || { skip "$cc not installed"; continue; }
+    for std in c99 c11 c17; do
+        for opt in -O0 -O2; do
+            check "$cc -std=$std $opt include only" "$T/m.log" $cc -std=$std $opt $WARN $INC -c "$T/inc.c" -o "$T/inc.o"
+            check "$cc -std=$std $opt implementation" "$T/m.log" $cc -std=$std $opt $WARN $INC "$T/impl.c" -o "$T/impl" -lm -pthread
+        done
+    done
+done
+for cxx in g++ clang++; do
+    have $cxx || { skip "$cxx not installed"; continue; }
+    for std in c++11 c++17; do
+        check "$cxx -std=$std include only" "$T/m.log" $cxx -std=$std -O2 $WARN $INC -c "$T/inc.cpp" -o "$T/inc.o"
+        check "$cxx -std=$std implementation" "$T/m.log" $cxx -std=$std -O2 $WARN $INC "$T/impl.cpp" -o "$T/impl" -lm -pthread
+    done
+done
+
+# --- 4. linking and configuration macros -------------------------------------
+echo "== linking and configuration macros"
+# C++ unit using the API + C unit with the implementation: extern "C" works.
+printf '#include "coralperf.h"\nextern "C" int cxx_side(void);\nint cxx_side(void) { cpf_stats st; double x[3] = {3, 1, 2}; return cpf_stats_compute(x, 3, &st) == CPF_OK && st.median == 2.0; }\n' >"$T/two_a.cpp"
+printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint cxx_side(void);\nint main(void) { return cxx_side() ? 0 : 1; }\n' >"$T/two_b.c"
+if $CXX -std=c++11 -O2 $WARN $INC -c "$T/two_a.cpp" -o "$T/two_a.o" >"$T/l.log" 2>&1 &&
+   $CC -std=c99 -O2 $WARN $INC -c "$T/two_b.c" -o "$T/two_b.o" >>"$T/l.log" 2>&1 &&
+   $CXX "$T/two_a.o" "$T/two_b.o" -o "$T/two" -lm -pthread >>"$T/l.log" 2>&1 && "$T/two" >>"$T/l.log" 2>&1; then
+    ok "C++ unit + C implementation unit link and run"
+else bad "C++ unit + C implementation unit link and run" "$T/l.log"; fi
+
+# CORALPERF_STATIC in two units of one program: no symbol clashes; the second
+# uses the first one's stb_ds (stb_ds has no static mode).
+printf '#define CORALPERF_STATIC\n#include "coralperf.h"\nint other(void);\nint main(void) { return cpf_now_ns() > 0 && other() ? 0 : 1; }\n' >"$T/st_a.c"
+printf '#define CORALPERF_STATIC\n#define CORALPERF_NO_STB_DS_IMPLEMENTATION\n#include "coralperf.h"\nint other(void);\nint other(void) { cpf_suite s; cpf_suite_init(&s, "x"); return cpf_suite_finish(&s) == 0; }\n' >"$T/st_b.c"
+check "CORALPERF_STATIC in two units links and runs" "$T/l.log" sh -c \
+    "$CC -std=c99 -O2 $WARN $INC $T/st_a.c $T/st_b.c -o $T/st -lm -pthread && $T/st"
+
+# The program compiles STB_DS_IMPLEMENTATION itself.
+printf '#define STB_DS_IMPLEMENTATION\n#include "stb_ds.h"\nint kit(void);\nint main(void) { int *a = 0; stbds_arrput(a, 1); stbds_arrfree(a); return kit(); }\n' >"$T/own_a.c"
+printf '#define CORALPERF_IMPLEMENTATION\n#define CORALPERF_NO_STB_DS_IMPLEMENTATION\n#include "coralperf.h"\nint kit(void);\nint kit(void) { cpf_suite s; cpf_suite_init(&s, "x"); cpf_suite_add(&s, "a", (cpf_bench_fn)0 + 0 ? 0 : 0, 0); return cpf_suite_finish(&s) == 1 ? 0 : 1; }\n' >"$T/own_b.c"
+check "CORALPERF_NO_STB_DS_IMPLEMENTATION with the user's stb_ds links" "$T/l.log" sh -c \
+    "$CC -std=c99 -O2 -Wall -Wextra -Werror $INC $T/own_a.c $T/own_b.c -o $T/own -lm -pthread && $T/own"
+
+# CORALPERF_STB_DS_INCLUDE: found without -I on stb's folder.
+printf '#define CORALPERF_IMPLEMENTATION\n#define CORALPERF_STB_DS_INCLUDE "%s/stb_ds.h"\n#include "coralperf.h"\nint main(void) { return 0; }\n' "$STB_INC" >"$T/inc_path.c"
+check "CORALPERF_STB_DS_INCLUDE names the header's path" "$T/l.log" \
+    $CC -std=c99 -O2 $WARN -I. "$T/inc_path.c" -o "$T/inc_path" -lm
+
+# User clock and tick hooks, and allocator hooks that count every call.
+cat >"$T/hooks.c" <<'EOF'
+#define _POSIX_C_SOURCE 200809L
+#include <time.h>
+static unsigned long long fake_ns;
+static unsigned long long my_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); fake_ns = (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec; return fake_ns; }
+static long allocs, frees;
+#include <stdlib.h>
+static void *my_malloc(size_t n) { allocs++; return malloc(n); }
+static void *my_realloc(void *p, size_t n) { if (!p) allocs++; return realloc(p, n); }
+static void my_free(void *p) { if (p) frees++; free(p); }
+#define CORALPERF_NOW_NS() my_now()
+#define CORALPERF_TICKS() (my_now() / 10u)
+#define CORALPERF_TICKS_HZ 1e8
+#define CORALPERF_MALLOC(c, n) my_malloc(n)
+#define CORALPERF_REALLOC(c, p, n) my_realloc(p, n)
+#define CORALPERF_FREE(c, p) my_free(p)
+#define CORALPERF_IMPLEMENTATION
+#include "coralperf.h"
+#include <stdio.h>
+static void b(cpf_bench *x) { int i = 0; while (cpf_bench_loop(x)) { i++; cpf_do_not_optimize(i); } }
+int main(void) {
+    cpf_clock_info ci; cpf_suite s; char *argv[] = { (char *)"h", (char *)"--quick", (char *)"--json=" HOOK_JSON, NULL };
+    cpf_clock_measure(&ci);
+    if (!strstr(ci.source, "user hook") || !strstr(ci.ticks_source, "user hook")) { printf("sources: %s / %s\n", ci.source, ci.ticks_source); return 1; }
+    if (ci.ticks_hz < 0.9e8 || ci.ticks_hz > 1.1e8 || ci.ticks_nominal_hz != 1e8) { printf("ticks_hz %g\n", ci.ticks_hz); return 1; }
+    cpf_suite_init(&s, "hooks"); cpf_suite_add(&s, "b", b, NULL);
+    cpf_suite_run(&s, 3, argv);
+    if (cpf_suite_finish(&s) != 0) return 1;
+    printf("allocs %ld frees %ld\n", allocs, frees);
+    return allocs > 0 && allocs == frees ? 0 : 1;
+}
+EOF
+check "user clock, tick and allocator hooks are used (all allocations freed)" "$T/l.log" sh -c \
+    "$CC -std=c99 -O2 $WARN $INC -DHOOK_JSON='\"$T/hooks.json\"' $T/hooks.c -o $T/hooks -lm && $T/hooks"
+
+# Strict C with a system header first: a clear message, not missing names.
+printf '#include <stdio.h>\n#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void) { return 0; }\n' >"$T/order.c"
+if [ "$(uname -s)" = Linux ] && ldd --version 2>&1 | grep -qi 'glibc\|gnu libc'; then
+    if $CC -std=c99 $INC "$T/order.c" -o "$T/order" >"$T/order.log" 2>&1; then bad "strict C99 with <stdio.h> first must not compile silently"
+    elif grep -q "include coralperf.h before any other header" "$T/order.log" && [ "$(grep -c 'error' "$T/order.log")" -le 2 ]; then
+        ok "strict C99 with a system header first: one clear error saying what to do"
+    else bad "strict C99 with a system header first: unclear errors" "$T/order.log"; fi
+    check "... and -D_POSIX_C_SOURCE=200809L fixes it" "$T/order2.log" $CC -std=c99 $WARN -D_POSIX_C_SOURCE=200809L $INC "$T/order.c" -o "$T/order" -lm
+else skip "include-order check: glibc only"; fi
+
+# Half an allocator or tick hook is a compile error that names the macros.
+printf '#define CORALPERF_MALLOC(c, n) malloc(n)\n#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void) { return 0; }\n' >"$T/half.c"
+if $CC -std=c99 $INC "$T/half.c" -o "$T/half" >"$T/half.log" 2>&1; then bad "half an allocator hook must not compile"
+elif grep -q "CORALPERF_REALLOC" "$T/half.log"; then ok "half an allocator hook fails with a message naming the macros"
+else bad "half an allocator hook: message does not name the macros" "$T/half.log"; fi
+printf '#define CORALPERF_TICKS() 0\n#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void) { return 0; }\n' >"$T/half2.c"
+if $CC -std=c99 $INC "$T/half2.c" -o "$T/half2" >"$T/half2.log" 2>&1; then bad "CORALPERF_TICKS without _HZ must not compile"
+elif grep -q "CORALPERF_TICKS_HZ" "$T/half2.log"; then ok "CORALPERF_TICKS without CORALPERF_TICKS_HZ fails with a clear message"
+else bad "CORALPERF_TICKS without _HZ: unclear message" "$T/half2.log"; fi
+
+# --- 5. the example suite's command line and report files --------------------
+echo "== example suite command line"
+EX="$T/example_suite"
+if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"$T/ex.build.log" 2>&1; then
+    check "--help exits 0 and prints the usage" "$T/cli.log" sh -c "$EX --help | grep -q -- '--filter='"
+    "$EX" --bogus >"$T/cli.log" 2>&1; rc=$?
+    if [ $rc = 1 ] && grep -q "unknown option '--bogus'" "$T/cli.log" && ! grep -q "median/op" "$T/cli.log"; then
+        ok "unknown flag: exit 1, one-line error, nothing run"
+    else bad "unknown flag: exit 1, one-line error, nothing run (exit $rc)" "$T/cli.log"; fi
+    check "--list prints the names" "$T/cli.log" sh -c "$EX --list | grep -qx 'copy/1048576'"
+    rm -f "$T/a.json" "$T/b.json" "$T/a.csv" "$T/a.md"
+    check "--quick run writes JSON, CSV and Markdown" "$T/cli.log" sh -c \
+        "$EX --quick --json=$T/a.json --csv=$T/a.csv --markdown=$T/a.md && test -s $T/a.json && test -s $T/a.csv && test -s $T/a.md"
+    check "second run with a filter and NO_COLOR" "$T/cli2.log" sh -c \
+        "NO_COLOR=1 $EX --quick --filter='copy/*,parse*' --json=$T/b.json | grep -q 'copy/64' && ! grep -q 'sort/' $T/cli2.log"
+    PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+    if have "$PY" || [ -x "$PY" ]; then
+        check "JSON report is valid JSON with every benchmark" "$T/py.log" "$PY" -c \
+            "import json,sys; d=json.load(open('$T/a.json')); n={b['name'] for b in d['benchmarks']}; sys.exit(0 if {'parse/csv_ints_8k','copy/64','sort/qsort_1000'} <= n else 1)"
+        check "CSV report parses with python's csv module" "$T/py.log" "$PY" -c \
+            "import csv,sys; r=list(csv.DictReader(open('$T/a.csv', newline=''))); sys.exit(0 if len(r)==6 and r[0]['status']=='ok' else 1)"
+    else skip "python3 missing: JSON/CSV parse checks"; fi
+    if [ -f /usr/share/benchmark/compare.py ] && /usr/bin/python3 -c 'import scipy' >/dev/null 2>&1; then
+        check "Google Benchmark's compare.py reads two kit JSON files" "$T/cmp.log" sh -c \
+            "/usr/bin/python3 /usr/share/benchmark/compare.py benchmarks $T/a.json $T/b.json > $T/cmp.out 2>&1; rc=\$?; cat $T/cmp.out; [ \$rc = 0 ] && grep -q 'copy/64' $T/cmp.out && grep -q 'parse/csv_ints_8k' $T/cmp.out"
+    else skip "compare.py check: libbenchmark-tools or python3-scipy not installed"; fi
+    check "make demo's suite passes (exit 0)" "$T/demo.log" "$EX" --quick
+else
+    bad "example suite build" "$T/ex.build.log"
+fi
+
+if [ $SKIP -gt 0 ]; then echo "$PASS passed, $FAIL failed, $SKIP skipped"; else echo "$PASS passed, $FAIL failed"; fi
+[ $FAIL = 0 ]
