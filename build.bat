@@ -1,0 +1,26 @@
+@echo off
+rem build.bat - build and run coralperf's unit tests and example suite with MSVC.
+rem Run it from a "x64 Native Tools Command Prompt for VS 2019 (16.8) or newer".
+rem stb_ds.h: set STB_DS_DIR to the folder that holds it, e.g.
+rem     set STB_DS_DIR=C:\src\stb
+rem     build.bat
+setlocal
+if "%STB_DS_DIR%"=="" (
+  echo error: set STB_DS_DIR to the folder holding stb_ds.h ^(github.com/nothings/stb^), then run build.bat again
+  exit /b 1
+)
+if not exist "%STB_DS_DIR%\stb_ds.h" (
+  echo error: "%STB_DS_DIR%\stb_ds.h" not found: STB_DS_DIR must be the folder holding stb_ds.h
+  exit /b 1
+)
+if not exist build mkdir build
+set CFLAGS=/nologo /std:c11 /W4 /WX /O2 /D_CRT_SECURE_NO_WARNINGS /I. /I"%STB_DS_DIR%" /Itests /Fobuild\
+echo == building unit tests
+cl %CFLAGS% /Fe:build\unit.exe tests\test_main.c tests\test_clock.c tests\test_stats.c tests\test_bench.c tests\test_suite.c tests\test_report.c || exit /b 1
+echo == building examples
+cl %CFLAGS% /Fe:build\example_suite.exe examples\example_suite.c || exit /b 1
+echo == running unit tests
+build\unit.exe || exit /b 1
+echo == running the example suite (quick)
+build\example_suite.exe --quick || exit /b 1
+echo build.bat: all built and passed
