@@ -23,7 +23,7 @@
          cpf_suite_init(&s, "demo");
          cpf_suite_add_range(&s, "sum", bench_sum, NULL, NULL, 16, 4096, 16);
          cpf_suite_run(&s, argc, argv);     // --filter= --list --quick --json= ...
-         return cpf_suite_finish(&s);       // 0 ok, 1 failure, 2 warnings
+         return cpf_suite_finish(&s);       // 0 ok, 1 a benchmark failed
      }
 
    TABLE OF CONTENTS
@@ -49,6 +49,12 @@
      CORALPERF_NOW_NS()           impl   your monotonic nanosecond clock (a
                                          uint64_t expression) for targets the kit
                                          does not know; it wins over the built-ins.
+     CORALPERF_NO_FILES           impl   no file I/O (bare metal): report flags and
+                                         cpf_report_save say "unsupported"; write
+                                         reports through cpf_report_write instead.
+     CORALPERF_NO_THREADS         global no threads or atomics anywhere (bare metal,
+                                         Cortex-M0). The core kit uses none; later
+                                         modules degrade as documented there.
      CORALPERF_TICKS()            impl   your cycle counter (uint64_t expression)
      CORALPERF_TICKS_HZ                  and its nominal rate; both or neither.
                                          The kit still calibrates it against
@@ -100,9 +106,12 @@
 #if defined(CORALPERF_IMPLEMENTATION) && defined(_MSC_VER) && !defined(_CRT_SECURE_NO_WARNINGS)
 #define _CRT_SECURE_NO_WARNINGS /* fopen/strerror/getenv are used correctly here */
 #endif
-#if defined(CORALPERF_IMPLEMENTATION) && !defined(_WIN32) && !defined(__APPLE__) && \
-    !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && \
-    !defined(_DEFAULT_SOURCE) && !defined(_BSD_SOURCE)
+/* Only in strict ISO mode (-std=c99/c11): gnu modes already expose POSIX, and
+   defining _POSIX_C_SOURCE there would hide GNU extensions (M_PI, usleep)
+   from the user's own code in this file. */
+#if defined(CORALPERF_IMPLEMENTATION) && defined(__STRICT_ANSI__) && !defined(_WIN32) && \
+    !defined(__APPLE__) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && \
+    !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && !defined(_BSD_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
 
@@ -223,7 +232,9 @@ typedef struct cpf_bench_opts {
                                 median is below this fraction (default 0.01;
                                 0.02 quick; negative: never stop early) */
     double min_sample_ms;    /* each sample lasts at least max(this, 1000 x clock
-                                resolution) (default 1 ms) */
+                                resolution) (default 5 ms: long enough to average
+                                over timer interrupts and hypervisor pauses, which
+                                make 1 ms samples bimodal on VMs) */
     double warmup_ms;        /* run untimed first (default 50 ms, counted from start) */
     double budget_ms;        /* stop sampling after this much time (default 2000) */
     uint64_t iterations;     /* fixed iterations per sample; 0 = calibrate */
@@ -305,7 +316,7 @@ typedef struct cpf_suite {
     cpf_write_fn out;                 /* console output (default stdout) */
     void *out_user;
     int families, color, list_only, help_only, progress;
-    int caller_optimized, exit_code, ran;
+    int caller_optimized, exit_code, ran, error_printed;
     char governor[32];
     cpf_status status;
     char message[512];
@@ -329,7 +340,8 @@ CPF_DEF cpf_status cpf_suite_add_range(cpf_suite *s, const char *name, cpf_bench
 CPF_DEF void cpf_suite_set_output(cpf_suite *s, cpf_write_fn w, void *user);
 /* Parses argv, runs the selected benchmarks, prints and writes the reports. */
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv);
-/* Frees the suite and returns the exit code: 0 ok, 1 failure/usage error, 2 warnings. */
+/* Frees the suite and returns the exit code: 0 ok, 1 failure/usage error
+   (2 = warnings only, reserved for regression guards). */
 CPF_DEF int cpf_suite_finish(cpf_suite *s);
 /* The last error message ("" when none). */
 CPF_DEF const char *cpf_suite_message(const cpf_suite *s);
@@ -382,8 +394,17 @@ static inline int cpf_bench_loop(cpf_bench *b)
    used, so the code computing it is kept. Also a compiler memory barrier on
    gcc/clang, like Google Benchmark's DoNotOptimize.
    cpf_clobber_memory(): all pending memory writes are treated as observed. */
+#if defined(_MSC_VER)
+/* Declared here instead of including <intrin.h>, which must come after
+   <windows.h> with some SDK headers (wine's, for one). */
+#ifdef __cplusplus
+extern "C" void _ReadWriteBarrier(void);
+#else
+void _ReadWriteBarrier(void);
+#endif
+#pragma intrinsic(_ReadWriteBarrier)
+#endif
 #if defined(_MSC_VER) && !defined(__cplusplus)
-#include <intrin.h>
 static __inline void cpf__dno_ll(long long v) { volatile long long s = v; (void)s; _ReadWriteBarrier(); }
 static __inline void cpf__dno_ull(unsigned long long v) { volatile unsigned long long s = v; (void)s; _ReadWriteBarrier(); }
 static __inline void cpf__dno_d(long double v) { volatile long double s = v; (void)s; _ReadWriteBarrier(); }
@@ -396,7 +417,6 @@ static __inline void cpf__dno_p(const volatile void *v) { const volatile void *v
     long double: cpf__dno_d, default: cpf__dno_p)(x)
 #define cpf_clobber_memory() _ReadWriteBarrier()
 #elif defined(_MSC_VER)
-#include <intrin.h>
 template <class T> static __inline void cpf__dno_cxx(T const &v)
 { const volatile void *volatile s = &v; (void)s; _ReadWriteBarrier(); }
 #define cpf_do_not_optimize(x) cpf__dno_cxx(x)
@@ -493,6 +513,9 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
 #endif
 #include <windows.h>
 #include <io.h>
+#if defined(_MSC_VER)
+#include <intrin.h> /* __rdtsc, _mm_lfence, __cpuid: after <windows.h> */
+#endif
 #ifdef CPF__UNDEF_LEAN
 #undef WIN32_LEAN_AND_MEAN
 #undef CPF__UNDEF_LEAN
@@ -504,6 +527,7 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
 #define CPF__ISATTY(f) _isatty(_fileno(f))
 #elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
 #include <unistd.h>
+#include <sys/stat.h>
 #define CPF__POSIX 1
 #define CPF__ISATTY(f) isatty(fileno(f))
 #else
@@ -699,6 +723,7 @@ static void cpf__host_name(char *buf, size_t cap)
 #endif
 }
 
+#if defined(__linux__)
 /* Reads the first line of a small text file into buf; 0 when unreadable. */
 static int cpf__read_line(const char *path, char *buf, size_t cap)
 {
@@ -711,6 +736,7 @@ static int cpf__read_line(const char *path, char *buf, size_t cap)
     buf[strcspn(buf, "\r\n")] = 0;
     return n > 0;
 }
+#endif
 
 /* Linux CPU frequency governor of cpu0, "" when the kernel exposes none. */
 static void cpf__governor(char *buf, size_t cap)
@@ -790,6 +816,8 @@ static void cpf__sb_printf(cpf__sb *sb, const char *fmt, ...)
 static size_t cpf__sb_len(const cpf__sb *sb) { size_t n = stbds_arrlenu(sb->a); return n ? n - 1 : 0; }
 static const char *cpf__sb_str(const cpf__sb *sb) { return sb->a ? sb->a : ""; }
 static void cpf__sb_free(cpf__sb *sb) { stbds_arrfree(sb->a); }
+static int cpf__sb_write(void *user, const char *s, size_t n) { cpf__sb_putn((cpf__sb *)user, s, n); return 0; }
+static void cpf__esc_console(cpf__sb *sb, const char *s);
 
 /* Formats a number with '.' as decimal point whatever the C locale says. */
 static void cpf__fmt_num(char *buf, size_t cap, const char *fmt, double v)
@@ -860,8 +888,8 @@ CPF_DEF cpf_status cpf_clock_measure(cpf_clock_info *out)
     out->resolution_ns = min_step ? (double)min_step : 50e6;
     out->overhead_ns = cpf__read_overhead(cpf_now_ns);
 
-    /* Tick rate: ticks elapsed against ns elapsed over at least 2 ms and 50
-       clock resolutions. */
+    /* Tick rate: ticks elapsed against ns elapsed over at least 0.5 ms and
+       1000 clock resolutions (error under 0.1% plus the read cost). */
     out->ticks_overhead_ns = cpf__read_overhead(cpf_ticks);
     out->ticks_nominal_hz = CPF__TICKS_NOMINAL_HZ;
     out->ticks_invariant = cpf__ticks_invariant();
@@ -870,9 +898,9 @@ CPF_DEF cpf_status cpf_clock_measure(cpf_clock_info *out)
     out->ticks_hz = 1e9;
 #else
     {
-        double window = 2e6;
+        double window = 5e5;
         uint64_t k0, k1, n0, n1;
-        if (window < 50.0 * out->resolution_ns) window = 50.0 * out->resolution_ns;
+        if (window < 1000.0 * out->resolution_ns) window = 1000.0 * out->resolution_ns;
         if (window > 200e6) window = 200e6;
         n0 = cpf_now_ns();
         k0 = cpf_ticks();
@@ -1068,7 +1096,10 @@ struct cpf__run {
     unsigned n, cap;
     uint64_t total_iters;
     double bytes_per_op, items_per_op;
-    double last_batch_ns;         /* duration of the last sample, for coarse-timer checks */
+    double last_batch_ns;         /* duration of the last sample, to respect the budget */
+    double best_per_iter;         /* fastest ns/iteration of a calibration/warm-up batch */
+    unsigned next_check;          /* sample count at which the CI is checked next */
+    int recalibrations;
     int budget_cut;
     char message[256];
 };
@@ -1144,6 +1175,11 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     if (r->failed || r->skipped) { r->phase = CPF__PH_DONE; b->cpf__left = 0; return 0; }
 
     since = (double)(cpf_now_ns() - r->start_ns);
+    /* The fastest per-iteration time of any long-enough batch sizes the
+       samples: a preempted batch only looks slower, never faster. */
+    if (ended && !r->o.iterations && elapsed >= r->target_sample_ns / 10.0 &&
+        (r->best_per_iter <= 0.0 || elapsed / (double)r->batch < r->best_per_iter))
+        r->best_per_iter = elapsed / (double)r->batch;
     if (r->phase == CPF__PH_CALIBRATE) {
         if (ended && elapsed >= r->target_sample_ns) {
             r->phase = CPF__PH_WARMUP;
@@ -1152,7 +1188,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             if (elapsed < r->target_sample_ns / 100.0)
                 r->batch = r->batch > 100000000000ull ? 1000000000000ull : r->batch * 10;
             else
-                r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
+                r->batch = cpf__batch_for(r->target_sample_ns * 1.05, r->best_per_iter > 0.0 ? r->best_per_iter : elapsed / (double)r->batch);
         }
         if (r->phase == CPF__PH_CALIBRATE && since > r->budget_ns / 4.0) {
             r->phase = CPF__PH_WARMUP;
@@ -1161,16 +1197,29 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     }
     if (r->phase == CPF__PH_WARMUP) {
         /* Calibration time counts as warm-up; the batch follows the warming code. */
-        if (!r->o.iterations && ended && elapsed > 0.0)
-            r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
+        if (!r->o.iterations && r->best_per_iter > 0.0)
+            r->batch = cpf__batch_for(r->target_sample_ns * 1.05, r->best_per_iter);
         if (since >= r->warmup_ns || since > r->budget_ns / 4.0) r->phase = CPF__PH_MEASURE;
     } else if (r->phase == CPF__PH_MEASURE) {
         unsigned want_min = r->o.samples ? r->o.samples : r->o.min_samples;
         unsigned want_max = r->o.samples ? r->o.samples : r->o.max_samples;
         double next_end = since + (r->last_batch_ns > 0.0 ? r->last_batch_ns : 0.0);
-        if (r->n >= want_max) r->phase = CPF__PH_DONE;
-        else if (!r->o.samples && r->n >= want_min && r->o.target_ci > 0.0 && cpf__ci_reached(r)) r->phase = CPF__PH_DONE;
-        else if (r->n >= 1 && next_end > r->budget_ns) {
+        if (ended && !r->o.iterations && r->n == 1 && r->recalibrations < 3 &&
+            elapsed < 0.5 * r->target_sample_ns && since < r->budget_ns / 2.0) {
+            /* The code runs faster than calibration saw (it was still warming,
+               or calibration was preempted): resize and start measuring over. */
+            r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
+            r->n = 0;
+            r->total_iters = 0;
+            r->recalibrations++;
+        } else if (r->n >= want_max) r->phase = CPF__PH_DONE;
+        else if (!r->o.samples && r->n >= r->next_check && r->o.target_ci > 0.0) {
+            /* Looking at the CI after every sample and stopping on the first
+               narrow one would bias it; look at geometric checkpoints only. */
+            r->next_check = r->next_check + (r->next_check + 1) / 2;
+            if (cpf__ci_reached(r)) r->phase = CPF__PH_DONE;
+        }
+        if (r->phase == CPF__PH_MEASURE && r->n >= 1 && next_end > r->budget_ns) {
             if (r->n < want_min) r->budget_cut = 1;
             r->phase = CPF__PH_DONE;
         }
@@ -1191,24 +1240,24 @@ static cpf_bench_opts cpf__effective_opts(const cpf_bench_opts *own, const cpf_b
     cpf_bench_opts o;
     memset(&o, 0, sizeof o);
     if (own) o = *own;
-    if (over) {
-        if (over->samples) o.samples = over->samples;
-        if (over->budget_ms > 0.0) o.budget_ms = over->budget_ms;
-        if (over->quick) o.quick = 1;
-    }
+    if (over && over->quick) o.quick = 1;
     if (o.quick) {
-        if (!o.min_samples) o.min_samples = 5;
+        /* 9 samples: the smallest n whose median CI excludes min and max */
+        if (!o.min_samples) o.min_samples = 9;
         if (!o.max_samples) o.max_samples = 51;
         if (o.budget_ms <= 0.0 || o.budget_ms > 20.0) o.budget_ms = 20.0;
         if (o.warmup_ms <= 0.0) o.warmup_ms = 2.0;
         if (o.min_sample_ms <= 0.0) o.min_sample_ms = 0.2;
         if (o.target_ci == 0.0) o.target_ci = 0.02;
     }
-    if (!o.min_samples) o.min_samples = 21;
+    /* Flags given on the command line win over quick mode and the code. */
+    if (over && over->samples) o.samples = over->samples;
+    if (over && over->budget_ms > 0.0) o.budget_ms = over->budget_ms;
     if (!o.max_samples) o.max_samples = 101;
+    if (!o.min_samples) o.min_samples = o.max_samples < 21 ? o.max_samples : 21;
     if (o.max_samples < o.min_samples) o.max_samples = o.min_samples;
     if (o.target_ci == 0.0) o.target_ci = 0.01;
-    if (o.min_sample_ms <= 0.0) o.min_sample_ms = 1.0;
+    if (o.min_sample_ms <= 0.0) o.min_sample_ms = 5.0;
     if (o.warmup_ms <= 0.0) o.warmup_ms = 50.0;
     if (o.budget_ms <= 0.0) o.budget_ms = 2000.0;
     return o;
@@ -1256,6 +1305,7 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     r.bytes_per_op = opts->bytes_per_op;
     r.items_per_op = opts->items_per_op;
     r.cap = r.o.samples ? r.o.samples : r.o.max_samples;
+    r.next_check = r.o.min_samples;
     floor_ns = 1000.0 * ci->resolution_ns;
     r.target_sample_ns = r.o.min_sample_ms * 1e6 > floor_ns ? r.o.min_sample_ms * 1e6 : floor_ns;
     r.budget_ns = r.o.budget_ms * 1e6;
@@ -1313,14 +1363,23 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     /* Stability warnings, in plain words. */
     {
         double med = res->stats.median, sample_ns = med * (double)res->iterations;
-        char t1[32], t2[32];
+        char t1[32], t2[32], t3[32], n1[32], n2[32];
         if (sample_ns < 100.0 * ci->resolution_ns) {
             cpf__fmt_time(t1, sizeof t1, sample_ns);
             cpf__fmt_time(t2, sizeof t2, ci->resolution_ns);
+            cpf__fmt_time(t3, sizeof t3, ci->overhead_ns);
+            cpf__fmt_num(n1, sizeof n1, "%.0f", sample_ns / ci->resolution_ns);
+            cpf__fmt_num(n2, sizeof n2, "%.1f", 100.0 * (ci->resolution_ns + ci->overhead_ns) / (sample_ns > 0 ? sample_ns : 1));
             cpf__warn(res, CPF_WARN_TIMER_COARSE,
-                      "timer too coarse: one sample lasts %s, only %.0f clock steps of %s, so each "
-                      "sample can be off by %.1f%% (let the kit calibrate iterations, or raise them)",
-                      t1, sample_ns / ci->resolution_ns, t2, 100.0 * ci->resolution_ns / (sample_ns > 0 ? sample_ns : 1));
+                      "timer too coarse: one sample lasts %s, only %s clock steps of %s (and a clock read "
+                      "costs %s), so each sample can be off by %s%%; give each sample more work "
+                      "(more iterations, or more input per iteration)", t1, n1, t2, t3, n2);
+        } else if (!r.o.iterations && sample_ns < 0.5 * r.target_sample_ns) {
+            cpf__fmt_time(t1, sizeof t1, sample_ns);
+            cpf__fmt_time(t2, sizeof t2, r.target_sample_ns);
+            cpf__warn(res, CPF_WARN_TIMER_COARSE,
+                      "samples last %s, under half the %s target: the code ran much faster than during "
+                      "calibration (still warming up?)", t1, t2);
         }
         if (med < 0.1) {
             cpf__fmt_time(t1, sizeof t1, med);
@@ -1328,34 +1387,39 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
                       "%s per operation is below 0.1 ns, less than one CPU cycle: the compiler probably "
                       "removed the body (pass its result to cpf_do_not_optimize)", t1);
         }
-        if (med > 0.0 && 1.4826 * res->stats.mad / med > 0.05)
+        if (med > 0.0 && res->stats.n >= 3 && 1.4826 * res->stats.mad / med > 0.05) {
+            cpf__fmt_num(n1, sizeof n1, "%.1f", 100.0 * 1.4826 * res->stats.mad / med);
             cpf__warn(res, CPF_WARN_NOISY,
-                      "noisy: the spread (1.4826 x MAD) is %.1f%% of the median; other load on the machine? "
-                      "results are less trustworthy", 100.0 * 1.4826 * res->stats.mad / med);
+                      "noisy: the spread (1.4826 x MAD) is %s%% of the median; other load on the machine? "
+                      "results are less trustworthy", n1);
+        }
         {
             /* Beyond 3 IQR of a very tight distribution can still be 0.1%
                off: only outliers that are also 5% off the median matter. */
-            size_t k, far = 0;
+            size_t k, n_far = 0;
             double hi = res->stats.q3 + 3.0 * res->stats.iqr, lo = res->stats.q1 - 3.0 * res->stats.iqr;
             for (k = 0; k < res->stats.n; k++) {
                 double v = r.samples[k];
-                if ((v > hi && v > med * 1.05) || (v < lo && v < med * 0.95)) far++;
+                if ((v > hi && v > med * 1.05) || (v < lo && v < med * 0.95)) n_far++;
             }
-            if (res->stats.n >= 10 && (double)far > 0.1 * (double)res->stats.n)
+            if (res->stats.n >= 9 && (double)n_far > 0.1 * (double)res->stats.n)
                 cpf__warn(res, CPF_WARN_OUTLIERS,
                           "%u of %u samples are severe outliers (beyond 3 IQR and 5%% off the median): "
-                          "something else ran during the measurement", (unsigned)far, (unsigned)res->stats.n);
+                          "something else ran during the measurement", (unsigned)n_far, (unsigned)res->stats.n);
         }
         if (r.budget_cut) {
             unsigned want = r.o.samples ? r.o.samples : r.o.min_samples;
+            cpf__fmt_num(n1, sizeof n1, "%.0f", r.o.budget_ms);
             cpf__warn(res, CPF_WARN_FEW_SAMPLES,
-                      "only %u of %u samples fit in the %.0f ms budget (raise budget_ms or --budget-ms)",
-                      r.n, want, r.o.budget_ms);
+                      "only %u of %u samples fit in the %s ms budget (raise budget_ms or --budget-ms)",
+                      r.n, want, n1);
         } else if (!r.o.samples && r.o.target_ci > 0.0 && med > 0.0 &&
                    (res->stats.ci_hi - res->stats.ci_lo) / 2.0 > r.o.target_ci * med) {
+            cpf__fmt_num(n1, sizeof n1, "%.2f", 100.0 * (res->stats.ci_hi - res->stats.ci_lo) / 2.0 / med);
+            cpf__fmt_num(n2, sizeof n2, "%.2f", 100.0 * r.o.target_ci);
             cpf__warn(res, CPF_WARN_CI_WIDE,
-                      "the 95%% CI of the median is +/-%.2f%%, wider than the %.2f%% target after %u samples",
-                      100.0 * (res->stats.ci_hi - res->stats.ci_lo) / 2.0 / med, 100.0 * r.o.target_ci, r.n);
+                      "the 95%% CI of the median is +/-%s%%, wider than the %s%% target after %u samples",
+                      n1, n2, r.n);
         }
         if (!optimized)
             cpf__warn(res, CPF_WARN_UNOPTIMIZED,
@@ -1602,7 +1666,8 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
         "  --help              show this text\n"
-        "exit codes: 0 ok, 1 a benchmark failed or bad usage, 2 warnings only\n";
+        "exit codes: 0 ok, 1 a benchmark failed or bad usage (2, warnings only, comes from\n"
+        "regression guards; stability warnings alone keep 0)\n";
 }
 
 static int cpf__flag_value(const char *arg, const char *flag, const char **value)
@@ -1624,7 +1689,9 @@ static cpf_status cpf__usage_error(cpf_suite *s, const char *fmt, ...)
     cpf__msg(s->message, sizeof s->message, "%s", line);
     s->status = CPF_ERR_USAGE;
     s->exit_code = 1;
-    fprintf(stderr, "%s: %s\n%s", s->argv0 ? s->argv0 : "coralperf", line, cpf_suite_usage());
+    s->error_printed = 1;
+    fprintf(stderr, "%s: %s\nusage: %s [options]%s", s->argv0 ? s->argv0 : "coralperf", line,
+            s->argv0 ? s->argv0 : "PROGRAM", strchr(cpf_suite_usage(), '\n'));
     return CPF_ERR_USAGE;
 }
 
@@ -1642,7 +1709,9 @@ static int cpf__parse_number(const char *v, double lo, double hi, double *out)
 
 static cpf_status cpf__set_str(cpf_suite *s, char **dst, const char *v, const char *flag)
 {
-    if (!v || !*v) return cpf__usage_error(s, "%s needs a value, as in %s=FILE", flag, flag);
+    if (!v || !*v)
+        return cpf__usage_error(s, "%s needs a value, as in %s=%s", flag, flag,
+                                strcmp(flag, "--filter") == 0 ? "parse*" : "FILE");
     CPF__FREE(*dst);
     *dst = cpf__strdup(v);
     return *dst ? CPF_OK : cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory");
@@ -1660,7 +1729,6 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
         double d;
         if (!a) continue;
         if (cpf__flag_value(a, "--filter", &v)) {
-            if (!v) return cpf__usage_error(s, "--filter needs a value, as in --filter=parse*");
             if (cpf__set_str(s, &s->filter, v, "--filter") != CPF_OK) return s->status;
         } else if (strcmp(a, "--list") == 0) s->list_only = 1;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) s->help_only = 1;
@@ -1693,6 +1761,10 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
    nothing that was not there: a probe file that did not exist is removed. */
 static cpf_status cpf__probe_writable(cpf_suite *s, const char *path, const char *flag)
 {
+#if defined(CORALPERF_NO_FILES)
+    if (!path) return CPF_OK;
+    return cpf__usage_error(s, "%s: this program was built with CORALPERF_NO_FILES and writes no files", flag);
+#else
     FILE *f;
     int existed;
     if (!path) return CPF_OK;
@@ -1705,6 +1777,7 @@ static cpf_status cpf__probe_writable(cpf_suite *s, const char *path, const char
     fclose(f);
     if (!existed) remove(path);
     return CPF_OK;
+#endif
 }
 
 static void cpf__out(const cpf_suite *s, const char *str)
@@ -1712,31 +1785,54 @@ static void cpf__out(const cpf_suite *s, const char *str)
     s->out(s->out_user, str, strlen(str));
 }
 
+static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv);
+
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv)
+{
+    cpf_status st;
+    if (!s) return CPF_ERR_ARG;
+    st = cpf__suite_run(s, argc, argv);
+    /* Every error reaches the user, even when main ignores the status. */
+    if (st != CPF_OK && s->message[0] && !s->error_printed) {
+        fprintf(stderr, "%s: %s\n", s->argv0 ? s->argv0 : (s->name ? s->name : "coralperf"), s->message);
+        s->error_printed = 1;
+    }
+    return st;
+}
+
+static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
 {
     size_t i, nsel = 0, ndefs;
     int progress;
     uint64_t run_start;
     if (!s) return CPF_ERR_ARG;
     if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
-    if (s->status != CPF_OK) { s->exit_code = 1; return s->status; } /* a registration failed */
+    CPF__FREE(s->argv0);
     s->argv0 = cpf__strdup(argc > 0 && argv && argv[0] ? argv[0] : s->name);
+    if (s->status != CPF_OK) { s->exit_code = 1; return s->status; } /* a registration failed */
     if (cpf__parse_args(s, argc, argv) != CPF_OK) { s->exit_code = 1; return s->status; }
     if (s->help_only) { cpf__out(s, cpf_suite_usage()); return CPF_OK; }
     ndefs = (size_t)stbds_arrlen(s->defs);
+    for (i = 0; i < ndefs; i++) nsel += cpf_filter_match(s->filter, s->defs[i]->name);
+    if (ndefs && !nsel) {
+        s->exit_code = 1;
+        return cpf__suite_error(s, CPF_ERR_USAGE, "no benchmark matches the filter '%s' (--list without --filter shows the names)",
+                                s->filter ? s->filter : "");
+    }
     if (s->list_only) {
         for (i = 0; i < ndefs; i++)
-            if (cpf_filter_match(s->filter, s->defs[i]->name)) { cpf__out(s, s->defs[i]->name); cpf__out(s, "\n"); }
+            if (cpf_filter_match(s->filter, s->defs[i]->name)) {
+                cpf__sb line = { NULL };
+                cpf__esc_console(&line, s->defs[i]->name);
+                cpf__sb_puts(&line, "\n");
+                cpf__out(s, cpf__sb_str(&line));
+                cpf__sb_free(&line);
+            }
         return CPF_OK;
     }
     if (cpf__probe_writable(s, s->json_path, "--json") || cpf__probe_writable(s, s->csv_path, "--csv") ||
         cpf__probe_writable(s, s->md_path, "--markdown"))
         return s->status;
-    for (i = 0; i < ndefs; i++) nsel += cpf_filter_match(s->filter, s->defs[i]->name);
-    if (ndefs && !nsel) {
-        s->exit_code = 1;
-        return cpf__suite_error(s, CPF_ERR_USAGE, "no benchmark matches the filter '%s' (--list shows the names)", s->filter ? s->filter : "");
-    }
     cpf_clock_measure(&s->clock);
     cpf__governor(s->governor, sizeof s->governor);
     progress = CPF__ISATTY(stderr);
@@ -1937,6 +2033,20 @@ static void cpf__throughput(const cpf_result *r, char *buf, size_t cap)
     else if (r->items_per_op > 0.0) cpf__fmt_rate(buf, cap, r->items_per_op * 1e9 / med, "items/s");
 }
 
+/* CI half-width and robust spread as % of the median; "-" for a CI whose
+   real coverage is below 95% (fewer than 6 samples). */
+static void cpf__fmt_ci_mad(const cpf_result *r, char *ci, size_t ci_cap, char *mad, size_t mad_cap)
+{
+    if (r->stats.ci_level >= 0.95)
+        cpf__fmt_num(ci, ci_cap, "%.2f%%", 100.0 * (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median);
+    else
+        snprintf(ci, ci_cap, "-");
+    if (r->stats.n >= 3)
+        cpf__fmt_num(mad, mad_cap, "%.1f%%", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
+    else
+        snprintf(mad, mad_cap, "-");
+}
+
 static void cpf__pad(cpf__sb *sb, size_t have, size_t want)
 {
     while (have++ < want) cpf__sb_putn(sb, " ", 1);
@@ -1962,7 +2072,8 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     }
     cpf__sb_puts(sb, "benchmark");
     cpf__pad(sb, 9, w + 2);
-    cpf__sb_puts(sb, " median/op    +/-ci95   mad%   ops/s         throughput     samples x iters  outliers\n");
+    cpf__sb_printf(sb, " %10s  %8s  %6s  %-12s  %-13s  %-15s  %s\n", "median/op", "+/-ci95", "mad%", "ops/s",
+                   "throughput", "samples x iters", "outliers");
     for (i = 0; i < n; i++) {
         const cpf_result *r = &s->results[i];
         cpf__sb name = { NULL };
@@ -1971,17 +2082,17 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
         cpf__sb_puts(sb, cpf__sb_str(&name));
         cpf__pad(sb, cpf__utf8_width(cpf__sb_str(&name)), w + 2);
         cpf__sb_free(&name);
-        if (r->status != CPF_OK) {
-            cpf__sb_printf(sb, " %sFAILED: %s%s\n", red, r->message, off);
-            nfail++;
+        if (r->status != CPF_OK || r->skipped) {
+            cpf__sb_printf(sb, " %s%s: ", r->skipped ? "" : red, r->skipped ? "skipped" : "FAILED");
+            cpf__esc_console(sb, r->message);
+            cpf__sb_printf(sb, "%s\n", r->skipped ? "" : off);
+            nfail += !r->skipped;
             continue;
         }
-        if (r->skipped) { cpf__sb_printf(sb, " skipped: %s\n", r->message); continue; }
         cpf__fmt_time(med, sizeof med, r->stats.median);
         if (r->stats.median > 0.0) {
             cpf__fmt_rate(ops, sizeof ops, 1e9 / r->stats.median, "");
-            cpf__fmt_num(ci, sizeof ci, "%.2f%%", 100.0 * (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median);
-            cpf__fmt_num(mad, sizeof mad, "%.1f%%", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
+            cpf__fmt_ci_mad(r, ci, sizeof ci, mad, sizeof mad);
         } else {
             strcpy(ops, "-"); strcpy(ci, "-"); strcpy(mad, "-");
         }
@@ -2039,7 +2150,10 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
     struct tm tmv;
     int have_tm;
 #if defined(_WIN32)
-    have_tm = localtime_s(&tmv, &now) == 0;
+    {
+        __time64_t now64 = (__time64_t)now;
+        have_tm = _localtime64_s(&tmv, &now64) == 0;
+    }
 #elif defined(CPF__POSIX)
     have_tm = localtime_r(&now, &tmv) != NULL;
 #else
@@ -2149,7 +2263,7 @@ static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
         cpf__esc_csv(sb, r->name);
         if (r->status != CPF_OK || r->skipped) {
             cpf__sb_puts(sb, r->skipped ? ",skipped," : ",failed,");
-            cpf__sb_puts(sb, ",,,,,,,,,,,,,,,,,,");
+            cpf__sb_puts(sb, ",,,,,,,,,,,,,,,,,,,"); /* 19 empty columns, then warnings = the message */
             cpf__esc_csv(sb, r->message);
             cpf__sb_puts(sb, "\r\n");
             continue;
@@ -2191,8 +2305,7 @@ static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
         cpf__fmt_time(med, sizeof med, r->stats.median);
         if (r->stats.median > 0.0) {
             cpf__fmt_rate(ops, sizeof ops, 1e9 / r->stats.median, "");
-            cpf__fmt_num(ci, sizeof ci, "%.2f%%", 100.0 * (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median);
-            cpf__fmt_num(mad, sizeof mad, "%.1f%%", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
+            cpf__fmt_ci_mad(r, ci, sizeof ci, mad, sizeof mad);
         } else {
             strcpy(ops, "-"); strcpy(ci, "-"); strcpy(mad, "-");
         }
@@ -2221,24 +2334,88 @@ CPF_DEF cpf_status cpf_report_write(const cpf_suite *s, cpf_report_format fmt, c
     return rc == 0 ? CPF_OK : CPF_ERR_IO;
 }
 
-static int cpf__file_write(void *user, const char *s, size_t n)
+#if !defined(CORALPERF_NO_FILES)
+/* 1 when path names something that is not a regular file (a device, a FIFO):
+   such targets are written in place, never replaced by a rename. */
+static int cpf__is_special_file(const char *path)
 {
-    return fwrite(s, 1, n, (FILE *)user) == n ? 0 : -1;
+#if defined(CPF__POSIX)
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+#else
+    (void)path;
+    return 0;
+#endif
 }
+
+static int cpf__replace_file(const char *from, const char *to)
+{
+#if defined(_WIN32)
+    return MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) ? 0 : -1;
+#else
+    return rename(from, to);
+#endif
+}
+
+/* Writes data to path so that a failure leaves the old file untouched: a
+   temporary file beside it, flushed, then renamed over it. On error, msg
+   says why and nothing the kit did not create is removed. */
+static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap)
+{
+    FILE *f;
+    char *tmp;
+    size_t plen = strlen(path);
+    int ok;
+    if (cpf__is_special_file(path)) {
+        f = fopen(path, "wb");
+        if (!f) { cpf__msg(msg, cap, "cannot open '%s': %s", path, strerror(errno)); return CPF_ERR_IO; }
+        ok = fwrite(data, 1, n, f) == n;
+        ok = (fclose(f) == 0) && ok;
+        if (!ok) { cpf__msg(msg, cap, "cannot write '%s': %s", path, strerror(errno)); return CPF_ERR_IO; }
+        return CPF_OK;
+    }
+    tmp = CPF__ALLOC(char, plen + 32);
+    if (!tmp) { cpf__msg(msg, cap, "out of memory"); return CPF_ERR_NOMEM; }
+    snprintf(tmp, plen + 32, "%s.tmp%lu", path, (unsigned long)(cpf_now_ns() % 1000000007u));
+    f = fopen(tmp, "wb");
+    if (!f) {
+        cpf__msg(msg, cap, "cannot write '%s' (temporary '%s'): %s", path, tmp, strerror(errno));
+        CPF__FREE(tmp);
+        return CPF_ERR_IO;
+    }
+    ok = fwrite(data, 1, n, f) == n;
+    ok = (fflush(f) == 0) && ok;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || cpf__replace_file(tmp, path) != 0) {
+        cpf__msg(msg, cap, "cannot write '%s': %s (the previous file, if any, is unchanged)", path, strerror(errno));
+        remove(tmp);
+        CPF__FREE(tmp);
+        return CPF_ERR_IO;
+    }
+    CPF__FREE(tmp);
+    return CPF_OK;
+}
+#endif
 
 CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const char *path)
 {
-    FILE *f;
-    cpf_status st;
+#if defined(CORALPERF_NO_FILES)
+    (void)fmt;
     if (!s || !path) return CPF_ERR_ARG;
-    f = fopen(path, "wb");
-    if (!f) return cpf__suite_error(s, CPF_ERR_IO, "cannot write report '%s': %s", path, strerror(errno));
-    st = cpf_report_write(s, fmt, cpf__file_write, f);
-    if (fclose(f) != 0 || st != CPF_OK) {
-        remove(path);
-        return cpf__suite_error(s, CPF_ERR_IO, "cannot write report '%s': %s", path, strerror(errno));
-    }
+    return cpf__suite_error(s, CPF_ERR_UNSUPPORTED, "cannot write report '%s': built with CORALPERF_NO_FILES "
+                            "(use cpf_report_write with your own output function)", path);
+#else
+    cpf__sb sb = { NULL };
+    cpf_status st;
+    char msg[400];
+    if (!s || !path) return CPF_ERR_ARG;
+    st = cpf_report_write(s, fmt, cpf__sb_write, &sb);
+    if (st == CPF_OK) st = cpf__save_file(path, cpf__sb_str(&sb), cpf__sb_len(&sb), msg, sizeof msg);
+    else cpf__msg(msg, sizeof msg, "cannot build the report: %s", cpf_status_text(st));
+    cpf__sb_free(&sb);
+    if (st != CPF_OK) return cpf__suite_error(s, st, "report: %s", msg);
     return CPF_OK;
+#endif
 }
 
 #undef CPF__ALLOC

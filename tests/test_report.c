@@ -128,6 +128,44 @@ static void test_csv_round_trips_hostile_names(void)
     cpf_suite_finish(&s);
 }
 
+static void bench_breaks(cpf_bench *b) { cpf_bench_fail(b, "bad, \"input\"\nline 2"); while (cpf_bench_loop(b)) {} }
+
+static void test_csv_failed_rows_have_every_column(void)
+{
+    cpf_suite s;
+    char *argv[] = { (char *)"prog", (char *)"--quick", NULL };
+    capture sink = { NULL, 0, 0 };
+    char *c, *p;
+    int cols = 1, quoted = 0, header_cols = 0;
+    cpf_suite_init(&s, "csv");
+    cpf_suite_set_output(&s, capture_write, &sink);
+    cpf_suite_add(&s, "broken", bench_breaks, NULL);
+    cpf_suite_run(&s, 2, argv);
+    c = report(&s, CPF_REPORT_CSV);
+    for (p = c; *p; p++) {
+        if (*p == '"') quoted = !quoted;
+        else if (!quoted && *p == ',') cols++;
+        else if (!quoted && *p == '\n') { if (!header_cols) header_cols = cols; cols = 1; }
+    }
+    CHECK(header_cols == 22);
+    CHECK_MSG(cols == 1 && strstr(c, "broken,failed,") != NULL, "%s", c);
+    /* count the data row's columns: it ends with the quoted message */
+    {
+        char *row = strstr(c, "broken,failed,");
+        int n = 1;
+        quoted = 0;
+        for (p = row; *p && !( !quoted && *p == '\r'); p++) {
+            if (*p == '"') quoted = !quoted;
+            else if (!quoted && *p == ',') n++;
+        }
+        CHECK_MSG(n == 22, "failed row has %d columns", n);
+        CHECK(strstr(row, "\"bad, \"\"input\"\"\nline 2\"") != NULL);
+    }
+    free(c);
+    free(sink.buf);
+    CHECK(cpf_suite_finish(&s) == 1);
+}
+
 static void test_markdown_keeps_columns_with_pipes_and_newlines_in_names(void)
 {
     cpf_suite s;
@@ -182,6 +220,7 @@ void tests_report(void)
     RUN(test_json_escapes_names_and_replaces_invalid_utf8);
     RUN(test_json_has_google_benchmark_shape);
     RUN(test_csv_round_trips_hostile_names);
+    RUN(test_csv_failed_rows_have_every_column);
     RUN(test_markdown_keeps_columns_with_pipes_and_newlines_in_names);
     RUN(test_console_shows_control_characters_as_escapes);
     RUN(test_report_save_reports_io_errors);

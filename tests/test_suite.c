@@ -5,6 +5,10 @@
 #include "coralperf.h"
 #include "tinytest.h"
 #include <stdlib.h>
+#include <sys/stat.h>
+#if defined(_WIN32)
+#include <direct.h>
+#endif
 
 typedef struct capture { char buf[16384]; size_t len; } capture;
 static int capture_write(void *user, const char *s, size_t n)
@@ -18,6 +22,7 @@ static int capture_write(void *user, const char *s, size_t n)
 }
 
 static int runs;
+void tests_suite_review(void);
 static void bench_count(cpf_bench *b) { int x = 0; runs++; while (cpf_bench_loop(b)) { x++; cpf_do_not_optimize(x); } }
 static void bench_fail(cpf_bench *b) { cpf_bench_fail(b, "broken on purpose"); while (cpf_bench_loop(b)) {} }
 
@@ -272,4 +277,90 @@ void tests_suite(void)
     RUN(test_range_registers_geometric_args_including_the_end);
     RUN(test_bad_registrations_are_refused);
     RUN(test_unwritable_report_path_fails_before_running);
+    tests_suite_review();
+}
+
+/* --- behaviours fixed after review ---------------------------------------- */
+static void test_command_line_budget_wins_over_quick_mode(void)
+{
+    cpf_suite s;
+    capture c;
+    char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--budget-ms=300", (char *)"--filter=copy", NULL };
+    make_suite(&s, &c);
+    cpf_suite_run(&s, 4, argv);
+    /* the benchmark must not claim a 20 ms budget that the user overrode */
+    CHECK(cpf_suite_find(&s, "copy/64") != NULL);
+    CHECK(strstr(c.buf, "20 ms budget") == NULL);
+    cpf_suite_finish(&s);
+}
+
+static void test_max_samples_below_default_minimum_is_honoured(void)
+{
+    cpf_bench_opts o;
+    cpf_result r;
+    memset(&o, 0, sizeof o);
+    o.max_samples = 10;
+    o.min_sample_ms = 0.2;
+    o.target_ci = -1;          /* never stop early: run to max_samples */
+    CHECK(cpf_bench_run("few", bench_count, NULL, &o, &r) == CPF_OK);
+    CHECK_MSG(r.stats.n == 10, "n = %u", (unsigned)r.stats.n);
+    cpf_result_free(&r);
+}
+
+static void test_list_with_a_filter_matching_nothing_is_an_error(void)
+{
+    capture c;
+    CHECK(run_with("--list", "--filter=zzz", &c) == 1);
+    CHECK(c.len == 0);
+}
+
+static int dir_exists(const char *path)
+{
+    struct stat st;
+    #if defined(_WIN32)
+    return stat(path, &st) == 0 && (st.st_mode & _S_IFMT) == _S_IFDIR;
+#else
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+#endif
+}
+
+static void test_report_save_replaces_files_and_never_removes_what_it_cannot_replace(void)
+{
+    cpf_suite s;
+    capture c;
+    FILE *f;
+    char buf[16] = { 0 };
+    char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--filter=copy", NULL };
+    const char *prev = "build/test/prev_report.json", *dir = "build/test/report_dir";
+    make_suite(&s, &c);
+    cpf_suite_run(&s, 3, argv);
+    /* an existing report is replaced as a whole */
+    f = fopen(prev, "wb");
+    if (f) { fputs("previous", f); fclose(f); }
+    CHECK(cpf_report_save(&s, CPF_REPORT_JSON, prev) == CPF_OK);
+    f = fopen(prev, "rb");
+    CHECK(f != NULL);
+    if (f) { CHECK(fread(buf, 1, 1, f) == 1 && buf[0] == '{'); fclose(f); }
+    remove(prev);
+    /* a path that cannot be replaced: error with the path, the directory stays */
+#if defined(_WIN32)
+    _mkdir(dir);
+#else
+    mkdir(dir, 0755);
+#endif
+    CHECK(dir_exists(dir));
+    CHECK(cpf_report_save(&s, CPF_REPORT_JSON, dir) == CPF_ERR_IO);
+    CHECK(strstr(cpf_suite_message(&s), "report_dir") != NULL);
+    CHECK(dir_exists(dir));
+    CHECK(cpf_report_save(&s, CPF_REPORT_JSON, "build/test/no-such-dir/r.json") == CPF_ERR_IO);
+    CHECK(strstr(cpf_suite_message(&s), "no-such-dir") != NULL);
+    cpf_suite_finish(&s);
+}
+
+void tests_suite_review(void)
+{
+    RUN(test_command_line_budget_wins_over_quick_mode);
+    RUN(test_max_samples_below_default_minimum_is_honoured);
+    RUN(test_list_with_a_filter_matching_nothing_is_an_error);
+    RUN(test_report_save_replaces_files_and_never_removes_what_it_cannot_replace);
 }
