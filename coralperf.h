@@ -738,6 +738,23 @@ static int cpf__read_line(const char *path, char *buf, size_t cap)
 }
 #endif
 
+/* 1 when ANSI escape sequences can be written to f (a terminal; on Windows
+   one whose virtual-terminal processing could be switched on). */
+static int cpf__ansi_terminal(FILE *f)
+{
+#if defined(_WIN32)
+    HANDLE h;
+    DWORD mode;
+    if (!CPF__ISATTY(f)) return 0;
+    h = GetStdHandle(f == stderr ? STD_ERROR_HANDLE : STD_OUTPUT_HANDLE);
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode)) return 0;
+    if (mode & 0x0004) return 1; /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */
+    return SetConsoleMode(h, mode | 0x0004) != 0;
+#else
+    return CPF__ISATTY(f);
+#endif
+}
+
 /* Linux CPU frequency governor of cpu0, "" when the kernel exposes none. */
 static void cpf__governor(char *buf, size_t cap)
 {
@@ -1753,7 +1770,7 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             return cpf__usage_error(s, "unknown option '%s'", a);
         }
     }
-    if (s->color < 0) s->color = (!no_color || !*no_color) && s->out == cpf__stdout_write && CPF__ISATTY(stdout);
+    if (s->color < 0) s->color = (!no_color || !*no_color) && s->out == cpf__stdout_write && cpf__ansi_terminal(stdout);
     return CPF_OK;
 }
 
@@ -1835,7 +1852,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
         return s->status;
     cpf_clock_measure(&s->clock);
     cpf__governor(s->governor, sizeof s->governor);
-    progress = CPF__ISATTY(stderr);
+    progress = cpf__ansi_terminal(stderr);
     run_start = cpf_now_ns();
     for (i = 0; i < ndefs; i++) {
         struct cpf__def *d = s->defs[i];
