@@ -1,6 +1,8 @@
 # coralperf.h - build, test and benchmark.
 #   make demo    build examples/ and run the example suite
 #   make test    unit tests, sanitizers, compile matrix, CLI and report checks
+#   make test-all  the portability matrix: host, valgrind, MinGW+wine, MSVC
+#                paths (clang-cl), qemu aarch64/armhf/riscv64/s390x, Cortex-M
 #   make bench   side-by-side precision comparison with Google Benchmark
 # stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
 # missing and apt-get can run, libstb-dev is installed.
@@ -21,11 +23,11 @@ INC     = -I. -I$(STB_INC)
 EXAMPLES = $(BUILD)/example_suite
 TEST_SRC = $(wildcard tests/test_*.c)
 
-.PHONY: all demo test bench stb clean help
+.PHONY: all demo test test-all bench stb clean help
 all: $(EXAMPLES)
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,8p' Makefile
 
 stb:
 	@if [ -n "$(STB_DS_DIR)" ] && [ ! -f "$(STB_DS_DIR)/stb_ds.h" ]; then \
@@ -56,8 +58,12 @@ demo: stb $(BUILD)/example_suite
 test: stb
 	@STB_INC="$(STB_INC)" CC="$(CC)" CXX="$(CXX)" BUILD="$(BUILD)" sh tests/run.sh
 
+test-all: stb
+	@STB_INC="$(STB_INC)" CC="$(CC)" CXX="$(CXX)" BUILD="$(BUILD)" sh tests/matrix.sh
+
 bench: stb
 	@STB_INC="$(STB_INC)" CC="$(CC)" CXX="$(CXX)" BUILD="$(BUILD)" sh bench/run.sh
+	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/compile_time.sh
 
 clean:
 	rm -rf $(BUILD)

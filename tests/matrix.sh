@@ -1,0 +1,156 @@
+#!/bin/sh
+# tests/matrix.sh - the portability matrix behind `make test-all`.
+# One line per stage: "stage NAME: passed|FAILED|skipped (why)". A stage is
+# skipped only when its tool is missing and cannot be installed. Totals count
+# every test that ran (unit tests per target plus single checks); the last
+# line is "N passed, N failed[, N skipped]" and the exit status is non-zero
+# when any stage failed. Called with STB_INC, CC, CXX, BUILD from the Makefile.
+set -u
+STB_INC=${STB_INC:-/usr/include/stb}
+CC=${CC:-cc}
+CXX=${CXX:-c++}
+BUILD=${BUILD:-build}
+M="$BUILD/matrix"
+mkdir -p "$M"
+PASS=0; FAIL=0; SKIP=0; STAGES_FAILED=""
+WARN="-Wall -Wextra -Werror -pedantic"
+UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c"
+have() { command -v "$1" >/dev/null 2>&1; }
+t0=$(date +%s)
+
+stage_pass() { echo "stage $1: passed ($2)"; }
+stage_fail() { echo "stage $1: FAILED ($2)"; STAGES_FAILED="$STAGES_FAILED $1"; [ -n "${3:-}" ] && sed 's/^/      /' "$3" | tail -30; }
+stage_skip() { echo "stage $1: skipped ($2)"; SKIP=$((SKIP + 1)); }
+
+# Adds the "N passed, N failed" of a unit-test log to the totals; 0 if clean.
+count_unit() {
+    line=$(tr -d '\r' <"$1" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    [ -n "$line" ] || { FAIL=$((FAIL + 1)); return 1; }
+    p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+    PASS=$((PASS + p)); FAIL=$((FAIL + f))
+    [ "$f" = 0 ]
+}
+
+# Installs Debian packages for a stage when missing and possible.
+ensure() {
+    missing=""
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+    [ -z "$missing" ] && return 0
+    have apt-get && [ "$(id -u)" = 0 ] || return 1
+    echo "  installing$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null 2>&1; }
+}
+
+# --- host: make test (gcc/clang, C99..C++17, -O0/-O2, ASan+UBSan, TSan) + valgrind
+echo "== host"
+sh tests/run.sh >"$M/host.log" 2>&1
+host_rc=$?
+line=$(tail -n 1 "$M/host.log")
+p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); f=$(echo "$line" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p')
+PASS=$((PASS + ${p:-0})); FAIL=$((FAIL + ${f:-1}))
+if [ $host_rc = 0 ]; then stage_pass host "make test: $line"
+else stage_fail host "make test: $line" "$M/host.log"; fi
+
+if ensure valgrind && have valgrind; then
+    valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite -q "$BUILD/test/unit" >"$M/valgrind.log" 2>&1; rc=$?
+    count_unit "$M/valgrind.log"; cu=$?
+    if [ $rc = 0 ] && [ $cu = 0 ]; then
+        stage_pass valgrind "memcheck on the unit tests: no errors, no leaks"
+    else stage_fail valgrind "memcheck on the unit tests" "$M/valgrind.log"; fi
+else stage_skip valgrind "valgrind cannot be installed"; fi
+
+# --- Windows: MinGW-w64 build run under wine (the real Win32 code paths) ------
+echo "== windows"
+if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && have wine; then
+    W="$M/wine"; mkdir -p "$W"
+    export WINEDEBUG=-all WINEPREFIX="$PWD/$M/wineprefix"
+    if x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" -Itests $UNIT -o "$W/unit.exe" -lm >"$W/build.log" 2>&1 &&
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/example_suite.c -o "$W/example_suite.exe" -lm >>"$W/build.log" 2>&1; then
+        wine "$W/unit.exe" >"$W/unit.log" 2>&1; rc=$?
+        count_unit "$W/unit.log"; cu=$?
+        if [ $rc = 0 ] && [ $cu = 0 ] && wine "$W/example_suite.exe" --quick >"$W/example.log" 2>&1; then
+            PASS=$((PASS + 1))
+            stage_pass windows-mingw "unit tests and example suite under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
+        else FAIL=$((FAIL + 1)); stage_fail windows-mingw "under wine (unit exit $rc)" "$W/unit.log"; fi
+    else FAIL=$((FAIL + 1)); stage_fail windows-mingw "MinGW build" "$W/build.log"; fi
+else stage_skip windows-mingw "MinGW-w64 or wine cannot be installed"; fi
+
+# MSVC code paths (_MSC_VER): syntax-checked by clang-cl against wine's headers.
+# C++ is checked include-only: wine's <windows.h> itself does not compile as
+# C++ under clang-cl, with or without coralperf.
+if ensure clang-14 libwine-dev && have clang-cl-14 && [ -d /usr/include/wine/wine/msvcrt ]; then
+    CL="clang-cl-14 --target=x86_64-pc-windows-msvc /W4 /WX -fsyntax-only -imsvc /usr/include/wine/wine/msvcrt -imsvc /usr/include/wine/wine/windows -I. -I$STB_INC -Itests"
+    ok=1; : >"$M/msvc.log"
+    for f in $UNIT examples/example_suite.c; do
+        $CL /std:c11 /D_CRT_SECURE_NO_WARNINGS "$f" >>"$M/msvc.log" 2>&1 || { ok=0; echo "  in $f" >>"$M/msvc.log"; }
+    done
+    printf '#include "coralperf.h"\nint f(void);\nint f(void) { int x = 1; double d = 2; cpf_do_not_optimize(x); cpf_do_not_optimize(d); cpf_clobber_memory(); return (int)cpf_now_ns(); }\n' >"$M/msvc_inc.cpp"
+    $CL /std:c++17 "$M/msvc_inc.cpp" >>"$M/msvc.log" 2>&1 || ok=0
+    # build.bat must build every unit-test file the Makefile builds.
+    for f in $UNIT; do grep -q "$(echo "$f" | sed 's|/|\\\\|')" build.bat || { ok=0; echo "build.bat does not build $f" >>"$M/msvc.log"; }; done
+    if [ $ok = 1 ]; then PASS=$((PASS + 1)); stage_pass msvc-clang-cl "C11 /W4 /WX for tests and examples, C++17 include-only, build.bat lists every test"
+    else FAIL=$((FAIL + 1)); stage_fail msvc-clang-cl "syntax check of the _MSC_VER paths" "$M/msvc.log"; fi
+else stage_skip msvc-clang-cl "clang-cl or wine headers (libwine-dev) cannot be installed"; fi
+
+# --- Linux on other CPUs under qemu-user ------------------------------------
+echo "== qemu-user"
+for target in aarch64-linux-gnu:aarch64:gcc-aarch64-linux-gnu \
+              arm-linux-gnueabihf:arm:gcc-arm-linux-gnueabihf \
+              riscv64-linux-gnu:riscv64:gcc-riscv64-linux-gnu \
+              s390x-linux-gnu:s390x:gcc-s390x-linux-gnu; do
+    tc=${target%%:*}; rest=${target#*:}; q=${rest%%:*}; pkg=${rest#*:}
+    name="qemu-$q"
+    [ "$q" = s390x ] && name="qemu-s390x (big-endian)"
+    [ "$q" = arm ] && name="qemu-armhf (32-bit)"
+    if ensure "$pkg" qemu-user && have "$tc-gcc" && have "qemu-$q"; then
+        if "$tc-gcc" -std=c99 -O2 $WARN -I. -I"$STB_INC" -Itests $UNIT -o "$M/unit.$q" -lm -pthread >"$M/$q.build.log" 2>&1; then
+            "qemu-$q" -L "/usr/$tc" "$M/unit.$q" >"$M/$q.log" 2>&1; rc=$?
+            count_unit "$M/$q.log"; cu=$?
+            if [ $rc = 0 ] && [ $cu = 0 ]; then stage_pass "$name" "unit tests: $(tail -n 1 "$M/$q.log")"
+            else stage_fail "$name" "unit tests (exit $rc)" "$M/$q.log"; fi
+        else FAIL=$((FAIL + 1)); stage_fail "$name" "cross build" "$M/$q.build.log"; fi
+    else stage_skip "$name" "$pkg or qemu-user cannot be installed"; fi
+done
+
+# --- Cortex-M, bare metal, newlib + semihosting, under qemu-system-arm -------
+echo "== cortex-m"
+CMFLAGS="-mthumb -O2 -std=c99 $WARN --specs=rdimon.specs -T examples/cortexm/mps2.ld examples/cortexm/startup.c -I. -I$STB_INC"
+QEMU_CM="-nographic -monitor none -serial none -semihosting-config enable=on,target=native"
+if ensure gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm && have arm-none-eabi-gcc && have qemu-system-arm; then
+    for cpu in cortex-m3:mps2-an385 cortex-m7:mps2-an500; do
+        c=${cpu%%:*}; board=${cpu#*:}
+        if arm-none-eabi-gcc -mcpu=$c $CMFLAGS examples/embedded_cortexm.c -lm -o "$M/$c.elf" >"$M/$c.build.log" 2>&1 &&
+           arm-none-eabi-gcc -mcpu=$c -DFORCE_FAILURE $CMFLAGS examples/embedded_cortexm.c -lm -o "$M/$c-fail.elf" >>"$M/$c.build.log" 2>&1; then
+            timeout 120 qemu-system-arm -M $board -cpu $c $QEMU_CM -kernel "$M/$c.elf" >"$M/$c.log" 2>&1; rc=$?
+            timeout 120 qemu-system-arm -M $board -cpu $c $QEMU_CM -kernel "$M/$c-fail.elf" >"$M/$c-fail.log" 2>&1; rcf=$?
+            if [ $rc = 0 ] && [ $rcf = 1 ] && grep -q "5 benchmarks, 0 failed" "$M/$c.log" && grep -q "board clock:" "$M/$c.log"; then
+                PASS=$((PASS + 1))
+                stage_pass "$c" "embedded example on $board: clock $(grep 'board clock' "$M/$c.log" | sed 's/^board clock: //; s/,.*//'); exit 0, and exit 1 with a forced failure"
+            else FAIL=$((FAIL + 1)); stage_fail "$c" "embedded example (exit $rc, forced failure exit $rcf, want 0 and 1)" "$M/$c.log"; fi
+        else FAIL=$((FAIL + 1)); stage_fail "$c" "build" "$M/$c.build.log"; fi
+    done
+    # Cortex-M0: no DWT, no atomics: must compile and link.
+    if arm-none-eabi-gcc -mcpu=cortex-m0 $CMFLAGS examples/embedded_cortexm.c -lm -o "$M/cortex-m0.elf" >"$M/m0.log" 2>&1; then
+        PASS=$((PASS + 1)); stage_pass cortex-m0 "compiles and links (thumbv6m, no atomics)"
+    else FAIL=$((FAIL + 1)); stage_fail cortex-m0 "compile and link" "$M/m0.log"; fi
+    # Flash/RAM of the minimal configuration (clock + stats), kit's share isolated.
+    SZ="-mcpu=cortex-m3 -mthumb -Os -std=c99 $WARN -ffunction-sections -fdata-sections -Wl,--gc-sections --specs=nano.specs --specs=rdimon.specs -T examples/cortexm/mps2.ld examples/cortexm/startup.c examples/cortexm/size_minimal.c -I. -I$STB_INC -lm"
+    if arm-none-eabi-gcc -DKIT=1 $SZ -o "$M/min_kit.elf" >"$M/size.log" 2>&1 && arm-none-eabi-gcc -DKIT=0 $SZ -o "$M/min_plain.elf" >>"$M/size.log" 2>&1; then
+        set -- $(arm-none-eabi-size "$M/min_kit.elf" | tail -n 1); kt=$1; kd=$2; kb=$3
+        set -- $(arm-none-eabi-size "$M/min_plain.elf" | tail -n 1); pt=$1; pd=$2; pb=$3
+        flash=$((kt + kd - pt - pd)); ram=$((kd + kb - pd - pb))
+        echo "  minimal embedded configuration (clock + stats, -Os, gc-sections, nano.specs), Cortex-M3:"
+        echo "    program with the kit: text $kt data $kd bss $kb; same program without: text $pt data $pd bss $pb"
+        echo "    the kit's share: flash $flash bytes, static RAM $ram bytes (goal: flash under 16384)"
+        if [ $flash -lt 16384 ]; then PASS=$((PASS + 1)); stage_pass cortex-m-size "kit adds $flash bytes of flash (< 16 KB)"
+        else FAIL=$((FAIL + 1)); stage_fail cortex-m-size "kit adds $flash bytes of flash, goal < 16384"; fi
+    else FAIL=$((FAIL + 1)); stage_fail cortex-m-size "build" "$M/size.log"; fi
+else
+    stage_skip cortex-m "arm-none-eabi-gcc, newlib or qemu-system-arm cannot be installed"
+fi
+
+secs=$(( $(date +%s) - t0 ))
+if [ -n "$STAGES_FAILED" ]; then echo "test-all: failed stages:$STAGES_FAILED ($secs s)"; else echo "test-all: every stage passed or was skipped with a reason ($secs s)"; fi
+if [ $SKIP -gt 0 ]; then echo "$PASS passed, $FAIL failed, $SKIP skipped"; else echo "$PASS passed, $FAIL failed"; fi
+[ -z "$STAGES_FAILED" ]
