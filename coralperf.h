@@ -159,7 +159,8 @@ typedef enum cpf_status {
     CPF_ERR_USAGE,       /* a command-line flag is unknown or has a bad value */
     CPF_ERR_BENCH,       /* a benchmark failed or misused cpf_bench_loop */
     CPF_ERR_UNSUPPORTED, /* the platform cannot do this */
-    CPF_ERR_DUPLICATE    /* a name is registered twice */
+    CPF_ERR_DUPLICATE,   /* a name is registered twice */
+    CPF_ERR_TIMEOUT      /* a wait ran out of time */
 } cpf_status;
 
 /* One sentence describing a status value (never NULL). */
@@ -360,6 +361,45 @@ CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const ch
 /* The usage text of the suite CLI. */
 CPF_DEF const char *cpf_suite_usage(void);
 
+/* ---- threads and atomics ------------------------------------------------ */
+/* Opaque, fixed-size storage: user files never include <pthread.h> or
+   <windows.h>; the implementation checks at compile time that the real
+   types fit. All objects must stay in place (not be copied) while in use. */
+typedef struct cpf_mutex { union { uint64_t u[8]; void *p; double d; } opaque; } cpf_mutex;
+typedef struct cpf_cond { union { uint64_t u[8]; void *p; double d; } opaque; } cpf_cond;
+typedef int (*cpf_thread_fn)(void *arg);
+typedef struct cpf_thread {
+    union { uint64_t u; void *p; } handle;
+    cpf_thread_fn fn;
+    void *arg;
+    int result, started;
+} cpf_thread;
+
+/* Starts fn(arg) on a new thread; t must stay in place until joined. */
+CPF_DEF cpf_status cpf_thread_start(cpf_thread *t, cpf_thread_fn fn, void *arg);
+/* Waits for the thread; *result (optional) receives fn's return value. */
+CPF_DEF cpf_status cpf_thread_join(cpf_thread *t, int *result);
+/* Gives the CPU to another thread. */
+CPF_DEF void cpf_thread_yield(void);
+/* Sleeps at least ms milliseconds. */
+CPF_DEF void cpf_sleep_ms(unsigned ms);
+/* Number of online CPUs (0 when unknown). */
+CPF_DEF int cpf_cpu_count(void);
+/* Mutex: init before use, destroy after. */
+CPF_DEF cpf_status cpf_mutex_init(cpf_mutex *m);
+CPF_DEF void cpf_mutex_lock(cpf_mutex *m);
+CPF_DEF void cpf_mutex_unlock(cpf_mutex *m);
+CPF_DEF void cpf_mutex_destroy(cpf_mutex *m);
+/* Condition variable (monotonic clock for timed waits where the OS allows). */
+CPF_DEF cpf_status cpf_cond_init(cpf_cond *c);
+CPF_DEF void cpf_cond_wait(cpf_cond *c, cpf_mutex *m);
+/* Waits at most ms; CPF_ERR_TIMEOUT when the time ran out (spurious wake-ups
+   return CPF_OK: re-check your predicate). */
+CPF_DEF cpf_status cpf_cond_timedwait(cpf_cond *c, cpf_mutex *m, double ms);
+CPF_DEF void cpf_cond_signal(cpf_cond *c);
+CPF_DEF void cpf_cond_broadcast(cpf_cond *c);
+CPF_DEF void cpf_cond_destroy(cpf_cond *c);
+
 #ifdef __cplusplus
 }
 #endif
@@ -438,6 +478,312 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
 #define CPF__NEED_OPAQUE_USE 1
 #endif
 
+
+/* ---- atomics (inline: the lazy loader's status checks cost one load) ----
+   load = acquire, store = release, fetch_add and cas = sequentially
+   consistent; *_relaxed = no ordering (counters). cas: strong; on failure
+   *expected receives the current value. Plain integers inside, so C and C++
+   files of one program agree on the layout. */
+typedef struct cpf_atomic32 { int32_t v; } cpf_atomic32;
+typedef struct cpf_atomic64 { int64_t v; } cpf_atomic64;
+typedef struct cpf_atomic_ptr { void *v; } cpf_atomic_ptr;
+
+#if defined(CORALPERF_NO_THREADS)
+/* One thread only (bare metal): plain accesses; compiler barriers keep the
+   order an interrupt handler would see. */
+#define CPF__ATOMIC_IMPL "none (CORALPERF_NO_THREADS)"
+#if defined(__GNUC__) || defined(__clang__)
+#define CPF__CBAR() __asm__ __volatile__("" : : : "memory")
+#else
+#define CPF__CBAR() ((void)0)
+#endif
+static inline int32_t cpf_atomic32_load(const cpf_atomic32 *a) { int32_t v = a->v; CPF__CBAR(); return v; }
+static inline int32_t cpf_atomic32_load_relaxed(const cpf_atomic32 *a) { return a->v; }
+static inline void cpf_atomic32_store(cpf_atomic32 *a, int32_t v) { CPF__CBAR(); a->v = v; }
+static inline void cpf_atomic32_store_relaxed(cpf_atomic32 *a, int32_t v) { a->v = v; }
+static inline int32_t cpf_atomic32_fetch_add(cpf_atomic32 *a, int32_t d) { int32_t o = a->v; a->v = (int32_t)((uint32_t)o + (uint32_t)d); return o; }
+static inline int32_t cpf_atomic32_fetch_add_relaxed(cpf_atomic32 *a, int32_t d) { return cpf_atomic32_fetch_add(a, d); }
+static inline int cpf_atomic32_cas(cpf_atomic32 *a, int32_t *expected, int32_t desired) { if (a->v == *expected) { a->v = desired; return 1; } *expected = a->v; return 0; }
+static inline int64_t cpf_atomic64_load(const cpf_atomic64 *a) { int64_t v = a->v; CPF__CBAR(); return v; }
+static inline int64_t cpf_atomic64_load_relaxed(const cpf_atomic64 *a) { return a->v; }
+static inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v) { CPF__CBAR(); a->v = v; }
+static inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { a->v = v; }
+static inline int64_t cpf_atomic64_fetch_add(cpf_atomic64 *a, int64_t d) { int64_t o = a->v; a->v = (int64_t)((uint64_t)o + (uint64_t)d); return o; }
+static inline int64_t cpf_atomic64_fetch_add_relaxed(cpf_atomic64 *a, int64_t d) { return cpf_atomic64_fetch_add(a, d); }
+static inline int cpf_atomic64_cas(cpf_atomic64 *a, int64_t *expected, int64_t desired) { if (a->v == *expected) { a->v = desired; return 1; } *expected = a->v; return 0; }
+static inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { void *v = a->v; CPF__CBAR(); return v; }
+static inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { CPF__CBAR(); a->v = v; }
+static inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired) { if (a->v == *expected) { a->v = desired; return 1; } *expected = a->v; return 0; }
+
+#elif defined(__GNUC__) || defined(__clang__)
+/* gcc/clang builtins (what <stdatomic.h> expands to there), usable from C99
+   and C++ alike. */
+#define CPF__ATOMIC_IMPL "gcc/clang __atomic builtins"
+static inline int32_t cpf_atomic32_load(const cpf_atomic32 *a) { return __atomic_load_n(&a->v, __ATOMIC_ACQUIRE); }
+static inline int32_t cpf_atomic32_load_relaxed(const cpf_atomic32 *a) { return __atomic_load_n(&a->v, __ATOMIC_RELAXED); }
+static inline void cpf_atomic32_store(cpf_atomic32 *a, int32_t v) { __atomic_store_n(&a->v, v, __ATOMIC_RELEASE); }
+static inline void cpf_atomic32_store_relaxed(cpf_atomic32 *a, int32_t v) { __atomic_store_n(&a->v, v, __ATOMIC_RELAXED); }
+static inline int32_t cpf_atomic32_fetch_add(cpf_atomic32 *a, int32_t d) { return __atomic_fetch_add(&a->v, d, __ATOMIC_SEQ_CST); }
+static inline int32_t cpf_atomic32_fetch_add_relaxed(cpf_atomic32 *a, int32_t d) { return __atomic_fetch_add(&a->v, d, __ATOMIC_RELAXED); }
+static inline int cpf_atomic32_cas(cpf_atomic32 *a, int32_t *expected, int32_t desired) { return __atomic_compare_exchange_n(&a->v, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+static inline int64_t cpf_atomic64_load(const cpf_atomic64 *a) { return __atomic_load_n(&a->v, __ATOMIC_ACQUIRE); }
+static inline int64_t cpf_atomic64_load_relaxed(const cpf_atomic64 *a) { return __atomic_load_n(&a->v, __ATOMIC_RELAXED); }
+static inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v) { __atomic_store_n(&a->v, v, __ATOMIC_RELEASE); }
+static inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { __atomic_store_n(&a->v, v, __ATOMIC_RELAXED); }
+static inline int64_t cpf_atomic64_fetch_add(cpf_atomic64 *a, int64_t d) { return __atomic_fetch_add(&a->v, d, __ATOMIC_SEQ_CST); }
+static inline int64_t cpf_atomic64_fetch_add_relaxed(cpf_atomic64 *a, int64_t d) { return __atomic_fetch_add(&a->v, d, __ATOMIC_RELAXED); }
+static inline int cpf_atomic64_cas(cpf_atomic64 *a, int64_t *expected, int64_t desired) { return __atomic_compare_exchange_n(&a->v, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+static inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return __atomic_load_n(&a->v, __ATOMIC_ACQUIRE); }
+static inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { __atomic_store_n(&a->v, v, __ATOMIC_RELEASE); }
+static inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired) { return __atomic_compare_exchange_n(&a->v, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+
+#elif defined(_MSC_VER)
+/* MSVC: Interlocked intrinsics (full barriers) for read-modify-write; on
+   x86/x64 (TSO) plain volatile accesses plus a compiler barrier are acquire
+   loads and release stores; elsewhere (ARM64) loads and stores go through
+   Interlocked too. MSVC's <stdatomic.h> is experimental: not used. */
+#define CPF__ATOMIC_IMPL "MSVC Interlocked intrinsics"
+#ifdef __cplusplus
+extern "C" {
+#endif
+long _InterlockedExchangeAdd(long volatile *, long);
+long _InterlockedCompareExchange(long volatile *, long, long);
+long _InterlockedExchange(long volatile *, long);
+__int64 _InterlockedCompareExchange64(__int64 volatile *, __int64, __int64);
+#ifdef __cplusplus
+}
+#endif
+#pragma intrinsic(_InterlockedExchangeAdd, _InterlockedCompareExchange, _InterlockedExchange, _InterlockedCompareExchange64)
+#if defined(_M_IX86) || defined(_M_X64)
+#define CPF__MSVC_TSO 1
+#endif
+static __inline int32_t cpf_atomic32_load(const cpf_atomic32 *a)
+{
+#ifdef CPF__MSVC_TSO
+    int32_t v = *(const volatile int32_t *)&a->v; _ReadWriteBarrier(); return v;
+#else
+    return (int32_t)_InterlockedCompareExchange((long volatile *)&a->v, 0, 0);
+#endif
+}
+static __inline int32_t cpf_atomic32_load_relaxed(const cpf_atomic32 *a) { return *(const volatile int32_t *)&a->v; }
+static __inline void cpf_atomic32_store(cpf_atomic32 *a, int32_t v)
+{
+#ifdef CPF__MSVC_TSO
+    _ReadWriteBarrier(); *(volatile int32_t *)&a->v = v;
+#else
+    _InterlockedExchange((long volatile *)&a->v, (long)v);
+#endif
+}
+static __inline void cpf_atomic32_store_relaxed(cpf_atomic32 *a, int32_t v) { *(volatile int32_t *)&a->v = v; }
+static __inline int32_t cpf_atomic32_fetch_add(cpf_atomic32 *a, int32_t d) { return (int32_t)_InterlockedExchangeAdd((long volatile *)&a->v, (long)d); }
+static __inline int32_t cpf_atomic32_fetch_add_relaxed(cpf_atomic32 *a, int32_t d) { return cpf_atomic32_fetch_add(a, d); }
+static __inline int cpf_atomic32_cas(cpf_atomic32 *a, int32_t *expected, int32_t desired)
+{
+    long old = _InterlockedCompareExchange((long volatile *)&a->v, (long)desired, (long)*expected);
+    if (old == (long)*expected) return 1;
+    *expected = (int32_t)old;
+    return 0;
+}
+static __inline int cpf_atomic64_cas(cpf_atomic64 *a, int64_t *expected, int64_t desired)
+{
+    __int64 old = _InterlockedCompareExchange64((__int64 volatile *)&a->v, desired, *expected);
+    if (old == *expected) return 1;
+    *expected = old;
+    return 0;
+}
+static __inline int64_t cpf_atomic64_load(const cpf_atomic64 *a)
+{
+#if defined(_M_X64)
+    int64_t v = *(const volatile int64_t *)&a->v; _ReadWriteBarrier(); return v;
+#else
+    return _InterlockedCompareExchange64((__int64 volatile *)&a->v, 0, 0); /* x86-32: no plain 64-bit load */
+#endif
+}
+static __inline int64_t cpf_atomic64_load_relaxed(const cpf_atomic64 *a) { return cpf_atomic64_load(a); }
+static __inline int64_t cpf_atomic64_fetch_add(cpf_atomic64 *a, int64_t d)
+{
+    int64_t old = cpf_atomic64_load_relaxed(a);
+    while (!cpf_atomic64_cas(a, &old, (int64_t)((uint64_t)old + (uint64_t)d))) { }
+    return old;
+}
+static __inline int64_t cpf_atomic64_fetch_add_relaxed(cpf_atomic64 *a, int64_t d) { return cpf_atomic64_fetch_add(a, d); }
+static __inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v)
+{
+#if defined(_M_X64)
+    _ReadWriteBarrier(); *(volatile int64_t *)&a->v = v;
+#else
+    int64_t old = cpf_atomic64_load_relaxed(a);
+    while (!cpf_atomic64_cas(a, &old, v)) { }
+#endif
+}
+static __inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { cpf_atomic64_store(a, v); }
+/* Pointers travel as integers of their own width. */
+#if defined(_WIN64)
+static __inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return (void *)(intptr_t)cpf_atomic64_load((const cpf_atomic64 *)(const void *)a); }
+static __inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { cpf_atomic64_store((cpf_atomic64 *)(void *)a, (int64_t)(intptr_t)v); }
+static __inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired)
+{
+    int64_t e = (int64_t)(intptr_t)*expected;
+    int ok = cpf_atomic64_cas((cpf_atomic64 *)(void *)a, &e, (int64_t)(intptr_t)desired);
+    *expected = (void *)(intptr_t)e;
+    return ok;
+}
+#else
+static __inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return (void *)(intptr_t)cpf_atomic32_load((const cpf_atomic32 *)(const void *)a); }
+static __inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { cpf_atomic32_store((cpf_atomic32 *)(void *)a, (int32_t)(intptr_t)v); }
+static __inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired)
+{
+    int32_t e = (int32_t)(intptr_t)*expected;
+    int ok = cpf_atomic32_cas((cpf_atomic32 *)(void *)a, &e, (int32_t)(intptr_t)desired);
+    *expected = (void *)(intptr_t)e;
+    return ok;
+}
+#endif
+
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_ATOMICS__) && !defined(__cplusplus)
+/* Another C11 compiler: <stdatomic.h> on the plain fields (same size and
+   alignment as _Atomic on the ABIs such compilers target). */
+#include <stdatomic.h>
+#define CPF__ATOMIC_IMPL "C11 <stdatomic.h>"
+#define CPF__A32(a) ((_Atomic int32_t *)(void *)&(a)->v)
+#define CPF__A64(a) ((_Atomic int64_t *)(void *)&(a)->v)
+#define CPF__AP(a) ((void *_Atomic *)(void *)&(a)->v)
+static inline int32_t cpf_atomic32_load(const cpf_atomic32 *a) { return atomic_load_explicit(CPF__A32(a), memory_order_acquire); }
+static inline int32_t cpf_atomic32_load_relaxed(const cpf_atomic32 *a) { return atomic_load_explicit(CPF__A32(a), memory_order_relaxed); }
+static inline void cpf_atomic32_store(cpf_atomic32 *a, int32_t v) { atomic_store_explicit(CPF__A32(a), v, memory_order_release); }
+static inline void cpf_atomic32_store_relaxed(cpf_atomic32 *a, int32_t v) { atomic_store_explicit(CPF__A32(a), v, memory_order_relaxed); }
+static inline int32_t cpf_atomic32_fetch_add(cpf_atomic32 *a, int32_t d) { return atomic_fetch_add(CPF__A32(a), d); }
+static inline int32_t cpf_atomic32_fetch_add_relaxed(cpf_atomic32 *a, int32_t d) { return atomic_fetch_add_explicit(CPF__A32(a), d, memory_order_relaxed); }
+static inline int cpf_atomic32_cas(cpf_atomic32 *a, int32_t *e, int32_t d) { return atomic_compare_exchange_strong(CPF__A32(a), e, d); }
+static inline int64_t cpf_atomic64_load(const cpf_atomic64 *a) { return atomic_load_explicit(CPF__A64(a), memory_order_acquire); }
+static inline int64_t cpf_atomic64_load_relaxed(const cpf_atomic64 *a) { return atomic_load_explicit(CPF__A64(a), memory_order_relaxed); }
+static inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v) { atomic_store_explicit(CPF__A64(a), v, memory_order_release); }
+static inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { atomic_store_explicit(CPF__A64(a), v, memory_order_relaxed); }
+static inline int64_t cpf_atomic64_fetch_add(cpf_atomic64 *a, int64_t d) { return atomic_fetch_add(CPF__A64(a), d); }
+static inline int64_t cpf_atomic64_fetch_add_relaxed(cpf_atomic64 *a, int64_t d) { return atomic_fetch_add_explicit(CPF__A64(a), d, memory_order_relaxed); }
+static inline int cpf_atomic64_cas(cpf_atomic64 *a, int64_t *e, int64_t d) { return atomic_compare_exchange_strong(CPF__A64(a), e, d); }
+static inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return atomic_load_explicit(CPF__AP(a), memory_order_acquire); }
+static inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { atomic_store_explicit(CPF__AP(a), v, memory_order_release); }
+static inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **e, void *d) { return atomic_compare_exchange_strong(CPF__AP(a), e, d); }
+#else
+#error "coralperf: no atomics known for this compiler. Define CORALPERF_NO_THREADS for a single-threaded build."
+#endif
+
+/* ---- lazy loader ---------------------------------------------------------
+   An expensive resource loaded exactly once, on first use or in the
+   background, by any number of threads. Status checks are one acquire load. */
+typedef enum cpf_lazy_state {
+    CPF_LAZY_UNLOADED = 0, CPF_LAZY_LOADING = 1, CPF_LAZY_LOADED = 2, CPF_LAZY_FAILED = 3
+} cpf_lazy_state;
+typedef enum cpf_lazy_strategy {
+    CPF_LAZY_ON_FIRST_GET = 0, /* LAZY: the first get() loads, others wait */
+    CPF_LAZY_BACKGROUND,       /* a thread starts loading at init; get() waits */
+    CPF_LAZY_PROGRESSIVE       /* background, and the loader publishes stages */
+} cpf_lazy_strategy;
+typedef enum cpf_lazy_on_failure {
+    CPF_LAZY_STICKY = 0,       /* a failure is final: every get() returns it */
+    CPF_LAZY_RETRY             /* waiters of the failed attempt get the error;
+                                  the next get() tries again */
+} cpf_lazy_on_failure;
+
+typedef struct cpf_lazy cpf_lazy;
+/* Builds the resource into *out; returns CPF_OK or an error (set a message
+   with cpf_lazy_set_error). Progressive loaders call cpf_lazy_publish_stage. */
+typedef cpf_status (*cpf_lazy_load_fn)(cpf_lazy *l, void *ctx, void **out);
+/* Releases a loaded resource (cpf_lazy_free). */
+typedef void (*cpf_lazy_destroy_fn)(void *ctx, void *resource);
+
+typedef struct cpf_lazy_opts {
+    const char *name;              /* for messages */
+    cpf_lazy_strategy strategy;
+    cpf_lazy_on_failure on_failure;
+    cpf_lazy_load_fn load;         /* required */
+    cpf_lazy_destroy_fn destroy;   /* optional */
+    void *ctx;
+    int stages;                    /* PROGRESSIVE: number of stages (>= 1) */
+} cpf_lazy_opts;
+
+#define CPF_LAZY_META_MAX 16
+typedef struct cpf_lazy_meta {
+    char key[32];
+    int type;                      /* 1 integer, 2 number, 3 text */
+    int64_t i;
+    double d;
+    char text[64];
+} cpf_lazy_meta;
+
+struct cpf_lazy {
+    /* read lock-free by the inline status checks */
+    cpf_atomic32 state;            /* cpf_lazy_state */
+    cpf_atomic32 stage;            /* stages published so far */
+    cpf_atomic32 progress_milli;   /* 0..1000 */
+    cpf_atomic32 loads;            /* load() calls so far */
+    cpf_atomic_ptr resource;
+    /* private, under mu */
+    cpf_lazy_opts opts;
+    cpf_mutex mu;
+    cpf_cond cv;
+    cpf_thread thread;
+    int has_thread, attempt, failed_attempt;
+    cpf_status status;
+    char message[256];
+    int meta_count;
+    cpf_lazy_meta meta[CPF_LAZY_META_MAX];
+};
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Prepares l (BACKGROUND/PROGRESSIVE: starts the loading thread now). */
+CPF_DEF cpf_status cpf_lazy_init(cpf_lazy *l, const cpf_lazy_opts *opts);
+/* Like cpf_lazy_get, but waits for another thread's load at most ms
+   (CPF_ERR_TIMEOUT). A LAZY caller that starts the load itself runs it to the end. */
+CPF_DEF cpf_status cpf_lazy_get_timeout(cpf_lazy *l, double ms, void **out);
+/* PROGRESSIVE: waits until stage n (1-based) is published; *out = the resource. */
+CPF_DEF cpf_status cpf_lazy_get_stage(cpf_lazy *l, int n, double timeout_ms, void **out);
+/* Status and message of the last failed attempt (CPF_OK and "" when the
+   last attempt did not fail); the message is copied, so it is safe while
+   other threads retry. */
+CPF_DEF cpf_status cpf_lazy_last_error(cpf_lazy *l, char *buf, size_t cap);
+/* Joins a background loader, destroys the resource, releases l. */
+CPF_DEF void cpf_lazy_free(cpf_lazy *l);
+/* For load functions: a message for the failure being returned. */
+CPF_DEF void cpf_lazy_set_error(cpf_lazy *l, const char *message);
+/* For load functions: loading progress, 0..1. */
+CPF_DEF void cpf_lazy_set_progress(cpf_lazy *l, double fraction);
+/* For progressive load functions: stage n (1-based) of resource is usable. */
+CPF_DEF void cpf_lazy_publish_stage(cpf_lazy *l, int n, void *resource);
+/* Metadata readable at any time without loading (keys up to 31 bytes). */
+CPF_DEF cpf_status cpf_lazy_set_meta_int(cpf_lazy *l, const char *key, int64_t value);
+CPF_DEF cpf_status cpf_lazy_set_meta_num(cpf_lazy *l, const char *key, double value);
+CPF_DEF cpf_status cpf_lazy_set_meta_text(cpf_lazy *l, const char *key, const char *value);
+/* CPF_OK and the value, or CPF_ERR_ARG when the key is unknown or of another type. */
+CPF_DEF cpf_status cpf_lazy_meta_int(cpf_lazy *l, const char *key, int64_t *value);
+CPF_DEF cpf_status cpf_lazy_meta_num(cpf_lazy *l, const char *key, double *value);
+/* Copies the text into buf (cap bytes, always terminated). */
+CPF_DEF cpf_status cpf_lazy_meta_text(cpf_lazy *l, const char *key, char *buf, size_t cap);
+#ifdef __cplusplus
+}
+#endif
+
+/* Status checks: one acquire load each, never block, never load. */
+static inline int cpf_lazy_is_loaded(const cpf_lazy *l) { return cpf_atomic32_load(&l->state) == CPF_LAZY_LOADED; }
+static inline int cpf_lazy_is_loading(const cpf_lazy *l) { return cpf_atomic32_load(&l->state) == CPF_LAZY_LOADING; }
+static inline cpf_lazy_state cpf_lazy_state_of(const cpf_lazy *l) { return (cpf_lazy_state)cpf_atomic32_load(&l->state); }
+static inline double cpf_lazy_progress(const cpf_lazy *l) { return cpf_atomic32_load(&l->progress_milli) / 1000.0; }
+/* The loaded resource without blocking, or NULL when not loaded (yet). */
+static inline void *cpf_lazy_peek(const cpf_lazy *l)
+{
+    return cpf_lazy_is_loaded(l) ? cpf_atomic_ptr_load(&l->resource) : (void *)0;
+}
+/* The resource, loading it first when needed (blocks until loaded or the
+   attempt failed). Once loaded: one acquire load and no lock. */
+static inline cpf_status cpf_lazy_get(cpf_lazy *l, void **out)
+{
+    if (cpf_lazy_is_loaded(l)) { *out = cpf_atomic_ptr_load(&l->resource); return CPF_OK; }
+    return cpf_lazy_get_timeout(l, -1.0, out);
+}
+
 #endif /* CORALPERF_H */
 
 /* ======================================================================== */
@@ -503,6 +849,13 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
 
 /* --- platform: includes ------------------------------------------------- */
 #if defined(_WIN32)
+/* SRWLOCK and CONDITION_VARIABLE need Vista; 0x0601 (Windows 7) also keeps
+   MinGW's PSAPI_VERSION at 2 (no -lpsapi needed later). */
+#if !defined(_WIN32_WINNT)
+#define _WIN32_WINNT 0x0601
+#elif _WIN32_WINNT < 0x0600
+#error "coralperf: _WIN32_WINNT must be at least 0x0600 (Vista) for SRW locks and condition variables."
+#endif
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #define CPF__UNDEF_LEAN
@@ -513,6 +866,7 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
 #endif
 #include <windows.h>
 #include <io.h>
+#include <process.h> /* _beginthreadex */
 #if defined(_MSC_VER)
 #include <intrin.h> /* __rdtsc, _mm_lfence, __cpuid: after <windows.h> */
 #endif
@@ -528,6 +882,10 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
 #elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
 #include <unistd.h>
 #include <sys/stat.h>
+#if !defined(CORALPERF_NO_THREADS)
+#include <pthread.h>
+#include <sched.h>
+#endif
 #define CPF__POSIX 1
 #define CPF__ISATTY(f) isatty(fileno(f))
 #else
@@ -766,6 +1124,175 @@ static void cpf__governor(char *buf, size_t cap)
 #endif
 }
 
+/* --- platform: threads -------------------------------------------------- */
+#if defined(CORALPERF_NO_THREADS)
+/* One thread: locks are no-ops; waiting would wait forever, so it is an
+   error that the callers below turn into a message. */
+CPF_DEF cpf_status cpf_thread_start(cpf_thread *t, cpf_thread_fn fn, void *arg)
+{
+    (void)fn; (void)arg;
+    if (t) memset(t, 0, sizeof *t);
+    return CPF_ERR_UNSUPPORTED;
+}
+CPF_DEF cpf_status cpf_thread_join(cpf_thread *t, int *result) { (void)t; if (result) *result = 0; return CPF_ERR_UNSUPPORTED; }
+CPF_DEF void cpf_thread_yield(void) { }
+CPF_DEF void cpf_sleep_ms(unsigned ms)
+{
+    uint64_t t0 = cpf_now_ns();
+    while (cpf_now_ns() - t0 < (uint64_t)ms * 1000000u) { }
+}
+CPF_DEF cpf_status cpf_mutex_init(cpf_mutex *m) { if (m) memset(m, 0, sizeof *m); return CPF_OK; }
+CPF_DEF void cpf_mutex_lock(cpf_mutex *m) { (void)m; }
+CPF_DEF void cpf_mutex_unlock(cpf_mutex *m) { (void)m; }
+CPF_DEF void cpf_mutex_destroy(cpf_mutex *m) { (void)m; }
+CPF_DEF cpf_status cpf_cond_init(cpf_cond *c) { if (c) memset(c, 0, sizeof *c); return CPF_OK; }
+CPF_DEF void cpf_cond_wait(cpf_cond *c, cpf_mutex *m) { (void)c; (void)m; }
+CPF_DEF cpf_status cpf_cond_timedwait(cpf_cond *c, cpf_mutex *m, double ms) { (void)c; (void)m; (void)ms; return CPF_ERR_TIMEOUT; }
+CPF_DEF void cpf_cond_signal(cpf_cond *c) { (void)c; }
+CPF_DEF void cpf_cond_broadcast(cpf_cond *c) { (void)c; }
+CPF_DEF void cpf_cond_destroy(cpf_cond *c) { (void)c; }
+
+#elif defined(_WIN32)
+/* Win32: _beginthreadex, SRWLOCK, CONDITION_VARIABLE (Vista and later). */
+typedef char cpf__srw_fits[sizeof(SRWLOCK) <= sizeof(((cpf_mutex *)0)->opaque) ? 1 : -1];
+typedef char cpf__cv_fits[sizeof(CONDITION_VARIABLE) <= sizeof(((cpf_cond *)0)->opaque) ? 1 : -1];
+static unsigned __stdcall cpf__thread_main(void *p)
+{
+    cpf_thread *t = (cpf_thread *)p;
+    t->result = t->fn(t->arg);
+    return 0;
+}
+CPF_DEF cpf_status cpf_thread_start(cpf_thread *t, cpf_thread_fn fn, void *arg)
+{
+    uintptr_t h;
+    if (!t || !fn) return CPF_ERR_ARG;
+    memset(t, 0, sizeof *t);
+    t->fn = fn;
+    t->arg = arg;
+    h = _beginthreadex(NULL, 0, cpf__thread_main, t, 0, NULL);
+    if (!h) return CPF_ERR_NOMEM;
+    t->handle.p = (void *)h;
+    t->started = 1;
+    return CPF_OK;
+}
+CPF_DEF cpf_status cpf_thread_join(cpf_thread *t, int *result)
+{
+    if (!t || !t->started) return CPF_ERR_ARG;
+    WaitForSingleObject((HANDLE)t->handle.p, INFINITE);
+    CloseHandle((HANDLE)t->handle.p);
+    t->started = 0;
+    if (result) *result = t->result;
+    return CPF_OK;
+}
+CPF_DEF void cpf_thread_yield(void) { SwitchToThread(); }
+CPF_DEF void cpf_sleep_ms(unsigned ms) { Sleep(ms); }
+CPF_DEF cpf_status cpf_mutex_init(cpf_mutex *m) { InitializeSRWLock((PSRWLOCK)(void *)&m->opaque); return CPF_OK; }
+CPF_DEF void cpf_mutex_lock(cpf_mutex *m) { AcquireSRWLockExclusive((PSRWLOCK)(void *)&m->opaque); }
+CPF_DEF void cpf_mutex_unlock(cpf_mutex *m) { ReleaseSRWLockExclusive((PSRWLOCK)(void *)&m->opaque); }
+CPF_DEF void cpf_mutex_destroy(cpf_mutex *m) { (void)m; /* SRW locks need no destruction */ }
+CPF_DEF cpf_status cpf_cond_init(cpf_cond *c) { InitializeConditionVariable((PCONDITION_VARIABLE)(void *)&c->opaque); return CPF_OK; }
+CPF_DEF void cpf_cond_wait(cpf_cond *c, cpf_mutex *m)
+{
+    SleepConditionVariableSRW((PCONDITION_VARIABLE)(void *)&c->opaque, (PSRWLOCK)(void *)&m->opaque, INFINITE, 0);
+}
+CPF_DEF cpf_status cpf_cond_timedwait(cpf_cond *c, cpf_mutex *m, double ms)
+{
+    DWORD w = ms <= 0.0 ? 0 : ms >= 4e9 ? INFINITE - 1 : (DWORD)ceil(ms);
+    if (SleepConditionVariableSRW((PCONDITION_VARIABLE)(void *)&c->opaque, (PSRWLOCK)(void *)&m->opaque, w, 0)) return CPF_OK;
+    return GetLastError() == ERROR_TIMEOUT ? CPF_ERR_TIMEOUT : CPF_OK;
+}
+CPF_DEF void cpf_cond_signal(cpf_cond *c) { WakeConditionVariable((PCONDITION_VARIABLE)(void *)&c->opaque); }
+CPF_DEF void cpf_cond_broadcast(cpf_cond *c) { WakeAllConditionVariable((PCONDITION_VARIABLE)(void *)&c->opaque); }
+CPF_DEF void cpf_cond_destroy(cpf_cond *c) { (void)c; }
+
+#elif defined(CPF__POSIX)
+/* pthreads. Timed waits use CLOCK_MONOTONIC where the condition attribute
+   allows it (not macOS), so a wall-clock change cannot stretch a timeout. */
+typedef char cpf__mutex_fits[sizeof(pthread_mutex_t) <= sizeof(((cpf_mutex *)0)->opaque) ? 1 : -1];
+typedef char cpf__cond_fits[sizeof(pthread_cond_t) <= sizeof(((cpf_cond *)0)->opaque) ? 1 : -1];
+typedef char cpf__thread_fits[sizeof(pthread_t) <= sizeof(((cpf_thread *)0)->handle) ? 1 : -1];
+#define CPF__PM(m) ((pthread_mutex_t *)(void *)&(m)->opaque)
+#define CPF__PC(c) ((pthread_cond_t *)(void *)&(c)->opaque)
+static void *cpf__thread_main(void *p)
+{
+    cpf_thread *t = (cpf_thread *)p;
+    t->result = t->fn(t->arg);
+    return NULL;
+}
+CPF_DEF cpf_status cpf_thread_start(cpf_thread *t, cpf_thread_fn fn, void *arg)
+{
+    pthread_t th;
+    if (!t || !fn) return CPF_ERR_ARG;
+    memset(t, 0, sizeof *t);
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&th, NULL, cpf__thread_main, t) != 0) return CPF_ERR_NOMEM;
+    memcpy(&t->handle, &th, sizeof th);
+    t->started = 1;
+    return CPF_OK;
+}
+CPF_DEF cpf_status cpf_thread_join(cpf_thread *t, int *result)
+{
+    pthread_t th;
+    if (!t || !t->started) return CPF_ERR_ARG;
+    memcpy(&th, &t->handle, sizeof th);
+    if (pthread_join(th, NULL) != 0) return CPF_ERR_ARG;
+    t->started = 0;
+    if (result) *result = t->result;
+    return CPF_OK;
+}
+CPF_DEF void cpf_thread_yield(void) { sched_yield(); }
+CPF_DEF void cpf_sleep_ms(unsigned ms)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) { }
+}
+CPF_DEF cpf_status cpf_mutex_init(cpf_mutex *m) { return pthread_mutex_init(CPF__PM(m), NULL) == 0 ? CPF_OK : CPF_ERR_NOMEM; }
+CPF_DEF void cpf_mutex_lock(cpf_mutex *m) { pthread_mutex_lock(CPF__PM(m)); }
+CPF_DEF void cpf_mutex_unlock(cpf_mutex *m) { pthread_mutex_unlock(CPF__PM(m)); }
+CPF_DEF void cpf_mutex_destroy(cpf_mutex *m) { pthread_mutex_destroy(CPF__PM(m)); }
+CPF_DEF cpf_status cpf_cond_init(cpf_cond *c)
+{
+    pthread_condattr_t a;
+    int rc;
+    if (pthread_condattr_init(&a) != 0) return CPF_ERR_NOMEM;
+#if !defined(__APPLE__)
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+#endif
+    rc = pthread_cond_init(CPF__PC(c), &a);
+    pthread_condattr_destroy(&a);
+    return rc == 0 ? CPF_OK : CPF_ERR_NOMEM;
+}
+CPF_DEF void cpf_cond_wait(cpf_cond *c, cpf_mutex *m) { pthread_cond_wait(CPF__PC(c), CPF__PM(m)); }
+CPF_DEF cpf_status cpf_cond_timedwait(cpf_cond *c, cpf_mutex *m, double ms)
+{
+    struct timespec ts;
+    uint64_t ns;
+#if defined(__APPLE__)
+    clock_gettime(CLOCK_REALTIME, &ts);
+#else
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+#endif
+    if (ms < 0.0) ms = 0.0;
+    if (ms > 1e12) ms = 1e12;
+    ns = (uint64_t)ts.tv_nsec + (uint64_t)(ms * 1e6);
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    return pthread_cond_timedwait(CPF__PC(c), CPF__PM(m), &ts) == ETIMEDOUT ? CPF_ERR_TIMEOUT : CPF_OK;
+}
+CPF_DEF void cpf_cond_signal(cpf_cond *c) { pthread_cond_signal(CPF__PC(c)); }
+CPF_DEF void cpf_cond_broadcast(cpf_cond *c) { pthread_cond_broadcast(CPF__PC(c)); }
+CPF_DEF void cpf_cond_destroy(cpf_cond *c) { pthread_cond_destroy(CPF__PC(c)); }
+#undef CPF__PM
+#undef CPF__PC
+#else
+#error "coralperf: no thread API known for this target. Define CORALPERF_NO_THREADS for a single-threaded build (bare metal)."
+#endif
+
+CPF_DEF int cpf_cpu_count(void) { return cpf__num_cpus(); }
+
 /* ======================================================================== */
 /* ==== module: common ==================================================== */
 
@@ -782,6 +1309,7 @@ CPF_DEF const char *cpf_status_text(cpf_status s)
     case CPF_ERR_BENCH: return "benchmark failed";
     case CPF_ERR_UNSUPPORTED: return "not supported on this platform";
     case CPF_ERR_DUPLICATE: return "name registered twice";
+    case CPF_ERR_TIMEOUT: return "timed out";
     }
     return "unknown status";
 }
@@ -2449,6 +2977,262 @@ CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const ch
     return CPF_OK;
 #endif
 }
+
+/* ======================================================================== */
+/* ==== module: lazy ====================================================== */
+/* State machine (under mu; the state itself is also published atomically
+   so that status checks need no lock):
+     UNLOADED --get/thread--> LOADING --ok--> LOADED (final until free)
+                                      \--error--> FAILED
+     FAILED --(RETRY policy) next get that did not wait on that attempt--> LOADING
+   The resource pointer is stored before the release store of LOADED, so a
+   thread that acquire-loads LOADED sees a fully built resource. */
+
+static void cpf__lazy_finish(cpf_lazy *l, cpf_status st, void *res)
+{
+    cpf_mutex_lock(&l->mu);
+    if (st == CPF_OK) {
+        cpf_atomic_ptr_store(&l->resource, res);
+        cpf_atomic32_store(&l->stage, l->opts.stages > 0 ? l->opts.stages : 1);
+        cpf_atomic32_store(&l->progress_milli, 1000);
+        cpf_atomic32_store(&l->state, CPF_LAZY_LOADED);
+    } else {
+        l->status = st;
+        if (!l->message[0])
+            cpf__msg(l->message, sizeof l->message, "%s: load failed: %s",
+                     l->opts.name ? l->opts.name : "lazy", cpf_status_text(st));
+        l->failed_attempt = l->attempt;
+        cpf_atomic32_store(&l->state, CPF_LAZY_FAILED);
+    }
+    cpf_cond_broadcast(&l->cv);
+    cpf_mutex_unlock(&l->mu);
+}
+
+/* Runs the user's load function; the caller set LOADING under the lock. */
+static void cpf__lazy_load(cpf_lazy *l)
+{
+    void *res = NULL;
+    cpf_status st;
+    cpf_atomic32_fetch_add(&l->loads, 1);
+    st = l->opts.load(l, l->opts.ctx, &res);
+    cpf__lazy_finish(l, st, res);
+}
+
+#if !defined(CORALPERF_NO_THREADS)
+static int cpf__lazy_thread(void *arg)
+{
+    cpf__lazy_load((cpf_lazy *)arg);
+    return 0;
+}
+#endif
+
+/* Under the lock: starts attempt number l->attempt + 1 in the caller. */
+static void cpf__lazy_begin_attempt(cpf_lazy *l)
+{
+    l->attempt++;
+    l->message[0] = 0;
+    l->status = CPF_OK;
+    cpf_atomic32_store(&l->state, CPF_LAZY_LOADING);
+}
+
+CPF_DEF cpf_status cpf_lazy_init(cpf_lazy *l, const cpf_lazy_opts *opts)
+{
+    if (!l) return CPF_ERR_ARG;
+    memset(l, 0, sizeof *l);
+    if (!opts || !opts->load) return CPF_ERR_ARG;
+    l->opts = *opts;
+    if (l->opts.strategy == CPF_LAZY_PROGRESSIVE && l->opts.stages < 1) l->opts.stages = 1;
+    if (cpf_mutex_init(&l->mu) != CPF_OK) return CPF_ERR_NOMEM;
+    if (cpf_cond_init(&l->cv) != CPF_OK) { cpf_mutex_destroy(&l->mu); return CPF_ERR_NOMEM; }
+#if !defined(CORALPERF_NO_THREADS)
+    if (l->opts.strategy != CPF_LAZY_ON_FIRST_GET) {
+        /* LOADING before the thread exists: an early get() waits for it. */
+        cpf__lazy_begin_attempt(l);
+        if (cpf_thread_start(&l->thread, cpf__lazy_thread, l) == CPF_OK) {
+            l->has_thread = 1;
+        } else {
+            /* No thread to be had: fall back to loading on the first get(). */
+            l->attempt = 0;
+            cpf_atomic32_store(&l->state, CPF_LAZY_UNLOADED);
+        }
+    }
+#endif
+    return CPF_OK;
+}
+
+/* Waits (under the lock) until pred says stop; shared by get and get_stage. */
+static cpf_status cpf__lazy_wait(cpf_lazy *l, int stage_wanted, double ms, void **out)
+{
+    uint64_t deadline = ms >= 0.0 ? cpf_now_ns() + (uint64_t)(ms * 1e6) : 0;
+    int waited_on = -1;
+    cpf_status st;
+    cpf_mutex_lock(&l->mu);
+    for (;;) {
+        int state = cpf_atomic32_load_relaxed(&l->state);
+        if (state == CPF_LAZY_LOADED ||
+            (stage_wanted > 0 && cpf_atomic32_load_relaxed(&l->stage) >= stage_wanted)) {
+            if (out) *out = cpf_atomic_ptr_load(&l->resource);
+            st = CPF_OK;
+            break;
+        }
+        if (state == CPF_LAZY_FAILED &&
+            (l->opts.on_failure == CPF_LAZY_STICKY || waited_on == l->failed_attempt)) {
+            st = l->status;
+            break;
+        }
+        if (state == CPF_LAZY_UNLOADED || state == CPF_LAZY_FAILED) {
+            /* First use, or a retry: this thread loads, others wait for it. */
+            cpf__lazy_begin_attempt(l);
+            waited_on = l->attempt;
+            cpf_mutex_unlock(&l->mu);
+            cpf__lazy_load(l);
+            cpf_mutex_lock(&l->mu);
+            continue;
+        }
+        /* LOADING in another thread (or, single-threaded, in our own caller). */
+#if defined(CORALPERF_NO_THREADS)
+        (void)deadline;
+        cpf__msg(l->message, sizeof l->message, "%s: cpf_lazy_get called from inside its own load function",
+                 l->opts.name ? l->opts.name : "lazy");
+        st = CPF_ERR_ARG;
+        break;
+#else
+        waited_on = l->attempt;
+        if (ms < 0.0) {
+            cpf_cond_wait(&l->cv, &l->mu);
+        } else {
+            uint64_t now = cpf_now_ns();
+            if (now >= deadline) { st = CPF_ERR_TIMEOUT; break; }
+            cpf_cond_timedwait(&l->cv, &l->mu, (double)(deadline - now) / 1e6);
+        }
+#endif
+    }
+    cpf_mutex_unlock(&l->mu);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_lazy_get_timeout(cpf_lazy *l, double ms, void **out)
+{
+    if (!l || !l->opts.load) return CPF_ERR_ARG;
+    if (cpf_lazy_is_loaded(l)) {
+        if (out) *out = cpf_atomic_ptr_load(&l->resource);
+        return CPF_OK;
+    }
+    return cpf__lazy_wait(l, 0, ms, out);
+}
+
+CPF_DEF cpf_status cpf_lazy_get_stage(cpf_lazy *l, int n, double timeout_ms, void **out)
+{
+    if (!l || !l->opts.load || n < 1) return CPF_ERR_ARG;
+    if (cpf_atomic32_load(&l->stage) >= n) {
+        if (out) *out = cpf_atomic_ptr_load(&l->resource);
+        return CPF_OK;
+    }
+    return cpf__lazy_wait(l, n, timeout_ms, out);
+}
+
+CPF_DEF cpf_status cpf_lazy_last_error(cpf_lazy *l, char *buf, size_t cap)
+{
+    cpf_status st;
+    if (!l) return CPF_ERR_ARG;
+    cpf_mutex_lock(&l->mu);
+    st = cpf_atomic32_load_relaxed(&l->state) == CPF_LAZY_FAILED ? l->status : CPF_OK;
+    if (buf && cap) cpf__msg(buf, cap, "%s", st == CPF_OK ? "" : l->message);
+    cpf_mutex_unlock(&l->mu);
+    return st;
+}
+
+CPF_DEF void cpf_lazy_set_error(cpf_lazy *l, const char *message)
+{
+    if (!l) return;
+    cpf_mutex_lock(&l->mu);
+    cpf__msg(l->message, sizeof l->message, "%s", message ? message : "");
+    cpf_mutex_unlock(&l->mu);
+}
+
+CPF_DEF void cpf_lazy_set_progress(cpf_lazy *l, double fraction)
+{
+    if (!l) return;
+    if (!(fraction >= 0.0)) fraction = 0.0;
+    if (fraction > 1.0) fraction = 1.0;
+    cpf_atomic32_store(&l->progress_milli, (int32_t)(fraction * 1000.0 + 0.5));
+}
+
+CPF_DEF void cpf_lazy_publish_stage(cpf_lazy *l, int n, void *resource)
+{
+    if (!l || n < 1) return;
+    cpf_mutex_lock(&l->mu);
+    cpf_atomic_ptr_store(&l->resource, resource);
+    cpf_atomic32_store(&l->stage, n);
+    cpf_cond_broadcast(&l->cv);
+    cpf_mutex_unlock(&l->mu);
+}
+
+CPF_DEF void cpf_lazy_free(cpf_lazy *l)
+{
+    int had_load;
+    if (!l || !l->opts.load) return;
+#if !defined(CORALPERF_NO_THREADS)
+    if (l->has_thread) cpf_thread_join(&l->thread, NULL);
+#endif
+    had_load = cpf_atomic32_load(&l->state) == CPF_LAZY_LOADED;
+    if (had_load && l->opts.destroy) l->opts.destroy(l->opts.ctx, cpf_atomic_ptr_load(&l->resource));
+    cpf_cond_destroy(&l->cv);
+    cpf_mutex_destroy(&l->mu);
+    memset(l, 0, sizeof *l);
+}
+
+static cpf_lazy_meta *cpf__lazy_meta_slot(cpf_lazy *l, const char *key, int create)
+{
+    int i;
+    for (i = 0; i < l->meta_count; i++)
+        if (strcmp(l->meta[i].key, key) == 0) return &l->meta[i];
+    if (!create || l->meta_count >= CPF_LAZY_META_MAX) return NULL;
+    memset(&l->meta[l->meta_count], 0, sizeof l->meta[0]);
+    cpf__msg(l->meta[l->meta_count].key, sizeof l->meta[0].key, "%s", key);
+    return &l->meta[l->meta_count++];
+}
+
+static cpf_status cpf__lazy_set_meta(cpf_lazy *l, const char *key, int type, int64_t i, double d, const char *text)
+{
+    cpf_lazy_meta *m;
+    if (!l || !key || !key[0] || strlen(key) >= sizeof l->meta[0].key) return CPF_ERR_ARG;
+    cpf_mutex_lock(&l->mu);
+    m = cpf__lazy_meta_slot(l, key, 1);
+    if (m) {
+        m->type = type;
+        m->i = i;
+        m->d = d;
+        cpf__msg(m->text, sizeof m->text, "%s", text ? text : "");
+    }
+    cpf_mutex_unlock(&l->mu);
+    return m ? CPF_OK : CPF_ERR_NOMEM;
+}
+
+CPF_DEF cpf_status cpf_lazy_set_meta_int(cpf_lazy *l, const char *key, int64_t value) { return cpf__lazy_set_meta(l, key, 1, value, 0.0, NULL); }
+CPF_DEF cpf_status cpf_lazy_set_meta_num(cpf_lazy *l, const char *key, double value) { return cpf__lazy_set_meta(l, key, 2, 0, value, NULL); }
+CPF_DEF cpf_status cpf_lazy_set_meta_text(cpf_lazy *l, const char *key, const char *value) { return cpf__lazy_set_meta(l, key, 3, 0, 0.0, value); }
+
+static cpf_status cpf__lazy_get_meta(cpf_lazy *l, const char *key, int type, int64_t *i, double *d, char *buf, size_t cap)
+{
+    cpf_lazy_meta *m;
+    cpf_status st = CPF_ERR_ARG;
+    if (!l || !key) return CPF_ERR_ARG;
+    cpf_mutex_lock(&l->mu);
+    m = cpf__lazy_meta_slot(l, key, 0);
+    if (m && m->type == type) {
+        if (i) *i = m->i;
+        if (d) *d = m->d;
+        if (buf && cap) cpf__msg(buf, cap, "%s", m->text);
+        st = CPF_OK;
+    }
+    cpf_mutex_unlock(&l->mu);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_lazy_meta_int(cpf_lazy *l, const char *key, int64_t *value) { return cpf__lazy_get_meta(l, key, 1, value, NULL, NULL, 0); }
+CPF_DEF cpf_status cpf_lazy_meta_num(cpf_lazy *l, const char *key, double *value) { return cpf__lazy_get_meta(l, key, 2, NULL, value, NULL, 0); }
+CPF_DEF cpf_status cpf_lazy_meta_text(cpf_lazy *l, const char *key, char *buf, size_t cap) { return cpf__lazy_get_meta(l, key, 3, NULL, NULL, buf, cap); }
 
 #undef CPF__ALLOC
 #undef CPF__FREE

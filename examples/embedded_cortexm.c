@@ -2,11 +2,8 @@
    files, a board clock, results over semihosting (or your UART), and the
    exit code back to the host.
 
-   The clock: the DWT cycle counter when the core has one and it advances;
-   otherwise SysTick as a free-running 24-bit down-counter (QEMU does not
-   emulate DWT, Cortex-M0 has none). Both are extended to 64 bits here, which
-   needs a read at least every 2^24 cycles (0.67 s at 25 MHz): the kit reads
-   the clock around every sample, and samples are far shorter.
+   The clock (examples/cortexm/board_clock.h): the DWT cycle counter when
+   it advances, SysTick otherwise (QEMU does not emulate DWT; the M0 has none).
 
    build (Cortex-M3, QEMU mps2-an385):
      arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -O2 --specs=rdimon.specs \
@@ -15,68 +12,10 @@
    run:
      qemu-system-arm -M mps2-an385 -cpu cortex-m3 -nographic -monitor none \
        -serial none -semihosting-config enable=on,target=native -kernel cm3.elf */
-#include <stdint.h>
-
-#ifndef BOARD_CPU_HZ
-#define BOARD_CPU_HZ 25000000u /* MPS2 boards clock the core at 25 MHz */
-#endif
-
-#define DEMCR      (*(volatile uint32_t *)0xE000EDFCu) /* TRCENA: bit 24 */
-#define DWT_CTRL   (*(volatile uint32_t *)0xE0001000u) /* CYCCNTENA: bit 0, NOCYCCNT: bit 25 */
-#define DWT_CYCCNT (*(volatile uint32_t *)0xE0001004u)
-#define DWT_LAR    (*(volatile uint32_t *)0xE0001FB0u) /* unlock key 0xC5ACCE55 (some M7) */
-#define SYST_CSR   (*(volatile uint32_t *)0xE000E010u) /* ENABLE bit 0, CLKSOURCE bit 2 */
-#define SYST_RVR   (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR   (*(volatile uint32_t *)0xE000E018u)
-
-static int board_use_dwt;
-static uint32_t board_last;
-static uint64_t board_cycles64;
-
-static uint64_t board_cycles(void)
-{
-    uint32_t now;
-    if (board_use_dwt) {
-        now = DWT_CYCCNT;
-        board_cycles64 += (uint32_t)(now - board_last);        /* up-counter, 32 bits */
-    } else {
-        now = SYST_CVR;
-        board_cycles64 += (board_last - now) & 0x00FFFFFFu;   /* down-counter, 24 bits */
-    }
-    board_last = now;
-    return board_cycles64;
-}
-
-static uint64_t board_now_ns(void)
-{
-    return board_cycles() * (1000000000u / BOARD_CPU_HZ);
-}
-
-static const char *board_clock_init(void)
-{
-#if !defined(__ARM_ARCH_6M__) /* Cortex-M0/M0+ have no DWT cycle counter */
-    volatile int spin;
-    DEMCR |= 1u << 24;
-    DWT_LAR = 0xC5ACCE55u;
-    DWT_CYCCNT = 0;
-    DWT_CTRL |= 1u;
-    for (spin = 0; spin < 1000; spin++) { }
-    board_use_dwt = !(DWT_CTRL & (1u << 25)) && DWT_CYCCNT != 0;
-#endif
-    if (!board_use_dwt) {
-        SYST_RVR = 0x00FFFFFFu;
-        SYST_CVR = 0;
-        SYST_CSR = (1u << 2) | 1u; /* core clock, enabled, no interrupt */
-    }
-    board_last = board_use_dwt ? DWT_CYCCNT : SYST_CVR;
-    return board_use_dwt ? "DWT CYCCNT" : "SysTick (DWT absent or not advancing)";
-}
+#include "cortexm/board_clock.h" /* the DWT/SysTick clock hook */
 
 #define CORALPERF_NO_THREADS
 #define CORALPERF_NO_FILES
-#define CORALPERF_NOW_NS() board_now_ns()
-#define CORALPERF_TICKS() board_cycles()
-#define CORALPERF_TICKS_HZ ((double)BOARD_CPU_HZ)
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
 
