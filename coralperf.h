@@ -1,11 +1,12 @@
-/* coralperf.h 0.1.0 - single-header C performance and regression kit
+/* coralperf.h 0.2.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
      Timers, robust statistics and a benchmark runner with a suite CLI and
-     console/JSON/CSV/Markdown reports, in one C99 header that also compiles
-     as C11, C17 and C++. Later modules (memory, lazy loader, hashing,
-     baselines, guards, load runner) arrive in the same file.
+     console/JSON/CSV/Markdown reports, portable threads and atomics, and a
+     thread-safe lazy-singleton loader, in one C99 header that also compiles
+     as C11, C17 and C++. Later modules (memory, hashing, baselines, guards,
+     load runner) arrive in the same file.
 
    QUICK START (15 lines)
      #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
@@ -30,7 +31,10 @@
      1. configuration macros        5. statistics (cpf_stats_*)
      2. clock sources               6. benchmark runner (cpf_bench_*)
      3. thread safety               7. suite, CLI and reports (cpf_suite_*, cpf_report_*)
-     4. changelog                   8. license (end of file)
+     4. changelog                   8. threads and atomics (cpf_thread_*, cpf_mutex_*,
+                                       cpf_cond_*, cpf_atomic*)
+                                    9. lazy loader (cpf_lazy_*)
+                                    10. license (end of file)
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -74,9 +78,15 @@
      The kit has no mutable global state. A cpf_suite, a cpf_bench and a
      cpf_result belong to one thread at a time; different threads may run
      different suites. cpf_now_ns, cpf_ticks and the cpf_stats_* functions are
-     safe from any thread.
+     safe from any thread. A cpf_lazy is meant to be shared: every call but
+     cpf_lazy_init and cpf_lazy_free may come from any thread.
 
    4. CHANGELOG
+     0.2.0  2026-11-23  portable threads, mutex, condition variable (pthreads,
+                        Win32, none) and inline atomics; the lazy-singleton
+                        loader cpf_lazy (LAZY, BACKGROUND, PROGRESSIVE; sticky
+                        or retry failures; metadata; timeouts);
+                        CORALPERF_NO_FILES, CORALPERF_NO_THREADS.
      0.1.0  2026-11-23  first release: clock with measured resolution and
                         overhead, cycle counter, statistics, benchmark runner
                         with calibration, warm-up, adaptive sample count and
@@ -123,10 +133,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 1
+#define CORALPERF_VERSION_MINOR 2
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.1.0"
+#define CORALPERF_VERSION_STRING "0.2.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -777,10 +787,11 @@ static inline void *cpf_lazy_peek(const cpf_lazy *l)
     return cpf_lazy_is_loaded(l) ? cpf_atomic_ptr_load(&l->resource) : (void *)0;
 }
 /* The resource, loading it first when needed (blocks until loaded or the
-   attempt failed). Once loaded: one acquire load and no lock. */
+   attempt failed; *out is NULL then). Once loaded: one acquire load, no lock. */
 static inline cpf_status cpf_lazy_get(cpf_lazy *l, void **out)
 {
     if (cpf_lazy_is_loaded(l)) { *out = cpf_atomic_ptr_load(&l->resource); return CPF_OK; }
+    *out = (void *)0; /* also what a failed get leaves behind */
     return cpf_lazy_get_timeout(l, -1.0, out);
 }
 
@@ -3113,6 +3124,7 @@ static cpf_status cpf__lazy_wait(cpf_lazy *l, int stage_wanted, double ms, void 
 
 CPF_DEF cpf_status cpf_lazy_get_timeout(cpf_lazy *l, double ms, void **out)
 {
+    if (out) *out = NULL;
     if (!l || !l->opts.load) return CPF_ERR_ARG;
     if (cpf_lazy_is_loaded(l)) {
         if (out) *out = cpf_atomic_ptr_load(&l->resource);
@@ -3123,6 +3135,7 @@ CPF_DEF cpf_status cpf_lazy_get_timeout(cpf_lazy *l, double ms, void **out)
 
 CPF_DEF cpf_status cpf_lazy_get_stage(cpf_lazy *l, int n, double timeout_ms, void **out)
 {
+    if (out) *out = NULL;
     if (!l || !l->opts.load || n < 1) return CPF_ERR_ARG;
     if (cpf_atomic32_load(&l->stage) >= n) {
         if (out) *out = cpf_atomic_ptr_load(&l->resource);

@@ -211,6 +211,10 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
             "/usr/bin/python3 /usr/share/benchmark/compare.py benchmarks $T/a.json $T/b.json > $T/cmp.out 2>&1; rc=\$?; cat $T/cmp.out; [ \$rc = 0 ] && grep -q 'copy/64' $T/cmp.out && grep -q 'parse/csv_ints_8k' $T/cmp.out"
     else skip "compare.py check: libbenchmark-tools or python3-scipy not installed"; fi
     check "make demo's suite passes (exit 0)" "$T/demo.log" "$EX" --quick
+    if $CC -std=c99 -O2 $WARN $INC examples/lazy_model.c -o "$T/lazy_model" -lm -pthread >"$T/lm.build.log" 2>&1; then
+        check "lazy_model example: background load, metadata first, loaded once" "$T/lm.log" sh -c \
+            "$T/lazy_model > $T/lm.out 2>&1; rc=\$?; cat $T/lm.out; [ \$rc = 0 ] && grep -q 'dim 384' $T/lm.out && grep -q 'loaded 1 time' $T/lm.out"
+    else bad "lazy_model example build" "$T/lm.build.log"; fi
 else
     bad "example suite build" "$T/ex.build.log"
 fi
