@@ -629,26 +629,23 @@ static __inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v)
 static __inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { cpf_atomic64_store(a, v); }
 /* Pointers travel as integers of their own width. */
 #if defined(_WIN64)
-static __inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return (void *)(intptr_t)cpf_atomic64_load((const cpf_atomic64 *)(const void *)a); }
-static __inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { cpf_atomic64_store((cpf_atomic64 *)(void *)a, (int64_t)(intptr_t)v); }
-static __inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired)
-{
-    int64_t e = (int64_t)(intptr_t)*expected;
-    int ok = cpf_atomic64_cas((cpf_atomic64 *)(void *)a, &e, (int64_t)(intptr_t)desired);
-    *expected = (void *)(intptr_t)e;
-    return ok;
-}
+#define CPF__PA_INT int64_t
+#define CPF__PA_OBJ cpf_atomic64
+#define CPF__PA(op) cpf_atomic64_##op
 #else
-static __inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return (void *)(intptr_t)cpf_atomic32_load((const cpf_atomic32 *)(const void *)a); }
-static __inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { cpf_atomic32_store((cpf_atomic32 *)(void *)a, (int32_t)(intptr_t)v); }
+#define CPF__PA_INT int32_t
+#define CPF__PA_OBJ cpf_atomic32
+#define CPF__PA(op) cpf_atomic32_##op
+#endif
+static __inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { return (void *)(intptr_t)CPF__PA(load)((const CPF__PA_OBJ *)(const void *)a); }
+static __inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { CPF__PA(store)((CPF__PA_OBJ *)(void *)a, (CPF__PA_INT)(intptr_t)v); }
 static __inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired)
 {
-    int32_t e = (int32_t)(intptr_t)*expected;
-    int ok = cpf_atomic32_cas((cpf_atomic32 *)(void *)a, &e, (int32_t)(intptr_t)desired);
+    CPF__PA_INT e = (CPF__PA_INT)(intptr_t)*expected;
+    int ok = CPF__PA(cas)((CPF__PA_OBJ *)(void *)a, &e, (CPF__PA_INT)(intptr_t)desired);
     *expected = (void *)(intptr_t)e;
     return ok;
 }
-#endif
 
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_ATOMICS__) && !defined(__cplusplus)
 /* Another C11 compiler: <stdatomic.h> on the plain fields (same size and
@@ -879,7 +876,10 @@ static inline cpf_status cpf_lazy_get(cpf_lazy *l, void **out)
 #include <io.h>
 #include <process.h> /* _beginthreadex */
 #if defined(_MSC_VER)
-#include <intrin.h> /* __rdtsc, _mm_lfence, __cpuid: after <windows.h> */
+#include <intrin.h> /* __rdtsc, __cpuid: after <windows.h> */
+#if defined(_M_IX86) || defined(_M_X64)
+#include <emmintrin.h> /* _mm_lfence (not pulled in by <intrin.h> everywhere) */
+#endif
 #endif
 #ifdef CPF__UNDEF_LEAN
 #undef WIN32_LEAN_AND_MEAN
