@@ -253,6 +253,8 @@ typedef struct cpf_bench_opts {
     double items_per_op;     /* enables items/s */
     cpf_hook_fn setup;       /* called before every sample, not timed */
     cpf_hook_fn teardown;    /* called after every sample, not timed */
+    int memory;              /* 1: also measure allocations, bytes and RSS growth
+                                per op (cpf_malloc counts; RSS from the OS) */
     int quick;               /* 1: quick guard: budget 20 ms, 5..51 samples of
                                 >= 0.2 ms, 2 ms warm-up (for unit-test suites) */
 } cpf_bench_opts;
@@ -283,6 +285,12 @@ typedef struct cpf_result {
     int64_t arg;               /* parameter, when has_arg */
     int has_arg;
     int family, family_instance; /* registration group and index inside it */
+    int has_memory;            /* opts.memory was set: the next four are valid */
+    double allocs_per_op;      /* cpf_malloc/calloc/realloc calls per operation */
+    double alloc_bytes_per_op; /* bytes requested through them per operation */
+    int has_rss;               /* the OS reports RSS: rss_growth_bytes is valid */
+    double rss_growth_bytes;   /* peak RSS during measurement minus RSS at its start
+                                  (end minus start where the peak cannot be reset) */
     unsigned warnings;         /* CPF_WARN_* bits */
     char warning_text[640];    /* the warnings in plain words, '\n'-separated */
 } cpf_result;
@@ -494,8 +502,20 @@ CPF_DEF void cpf__opaque_use(const volatile void *p);
    consistent; *_relaxed = no ordering (counters). cas: strong; on failure
    *expected receives the current value. Plain integers inside, so C and C++
    files of one program agree on the layout. */
+/* 8-byte alignment for 64-bit atomics: i386 aligns int64_t to 4, and an
+   access that crosses a cache line is not atomic. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CPF__ALIGN8 __attribute__((aligned(8)))
+#define CPF__ALIGN8_PRE
+#elif defined(_MSC_VER)
+#define CPF__ALIGN8
+#define CPF__ALIGN8_PRE __declspec(align(8))
+#else
+#define CPF__ALIGN8
+#define CPF__ALIGN8_PRE
+#endif
 typedef struct cpf_atomic32 { int32_t v; } cpf_atomic32;
-typedef struct cpf_atomic64 { int64_t v; } cpf_atomic64;
+typedef CPF__ALIGN8_PRE struct cpf_atomic64 { int64_t v CPF__ALIGN8; } cpf_atomic64;
 typedef struct cpf_atomic_ptr { void *v; } cpf_atomic_ptr;
 
 #if defined(CORALPERF_NO_THREADS)
@@ -507,22 +527,24 @@ typedef struct cpf_atomic_ptr { void *v; } cpf_atomic_ptr;
 #else
 #define CPF__CBAR() ((void)0)
 #endif
-static inline int32_t cpf_atomic32_load(const cpf_atomic32 *a) { int32_t v = a->v; CPF__CBAR(); return v; }
-static inline int32_t cpf_atomic32_load_relaxed(const cpf_atomic32 *a) { return a->v; }
-static inline void cpf_atomic32_store(cpf_atomic32 *a, int32_t v) { CPF__CBAR(); a->v = v; }
-static inline void cpf_atomic32_store_relaxed(cpf_atomic32 *a, int32_t v) { a->v = v; }
+/* volatile: a loop waiting for a flag that an interrupt handler sets must
+   re-read it. fetch_add and cas are not atomic against interrupts here. */
+static inline int32_t cpf_atomic32_load(const cpf_atomic32 *a) { int32_t v = *(const volatile int32_t *)&a->v; CPF__CBAR(); return v; }
+static inline int32_t cpf_atomic32_load_relaxed(const cpf_atomic32 *a) { return *(const volatile int32_t *)&a->v; }
+static inline void cpf_atomic32_store(cpf_atomic32 *a, int32_t v) { CPF__CBAR(); *(volatile int32_t *)&a->v = v; }
+static inline void cpf_atomic32_store_relaxed(cpf_atomic32 *a, int32_t v) { *(volatile int32_t *)&a->v = v; }
 static inline int32_t cpf_atomic32_fetch_add(cpf_atomic32 *a, int32_t d) { int32_t o = a->v; a->v = (int32_t)((uint32_t)o + (uint32_t)d); return o; }
 static inline int32_t cpf_atomic32_fetch_add_relaxed(cpf_atomic32 *a, int32_t d) { return cpf_atomic32_fetch_add(a, d); }
 static inline int cpf_atomic32_cas(cpf_atomic32 *a, int32_t *expected, int32_t desired) { if (a->v == *expected) { a->v = desired; return 1; } *expected = a->v; return 0; }
-static inline int64_t cpf_atomic64_load(const cpf_atomic64 *a) { int64_t v = a->v; CPF__CBAR(); return v; }
-static inline int64_t cpf_atomic64_load_relaxed(const cpf_atomic64 *a) { return a->v; }
-static inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v) { CPF__CBAR(); a->v = v; }
-static inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { a->v = v; }
+static inline int64_t cpf_atomic64_load(const cpf_atomic64 *a) { int64_t v = *(const volatile int64_t *)&a->v; CPF__CBAR(); return v; }
+static inline int64_t cpf_atomic64_load_relaxed(const cpf_atomic64 *a) { return *(const volatile int64_t *)&a->v; }
+static inline void cpf_atomic64_store(cpf_atomic64 *a, int64_t v) { CPF__CBAR(); *(volatile int64_t *)&a->v = v; }
+static inline void cpf_atomic64_store_relaxed(cpf_atomic64 *a, int64_t v) { *(volatile int64_t *)&a->v = v; }
 static inline int64_t cpf_atomic64_fetch_add(cpf_atomic64 *a, int64_t d) { int64_t o = a->v; a->v = (int64_t)((uint64_t)o + (uint64_t)d); return o; }
 static inline int64_t cpf_atomic64_fetch_add_relaxed(cpf_atomic64 *a, int64_t d) { return cpf_atomic64_fetch_add(a, d); }
 static inline int cpf_atomic64_cas(cpf_atomic64 *a, int64_t *expected, int64_t desired) { if (a->v == *expected) { a->v = desired; return 1; } *expected = a->v; return 0; }
-static inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { void *v = a->v; CPF__CBAR(); return v; }
-static inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { CPF__CBAR(); a->v = v; }
+static inline void *cpf_atomic_ptr_load(const cpf_atomic_ptr *a) { void *v = *(void *const volatile *)&a->v; CPF__CBAR(); return v; }
+static inline void cpf_atomic_ptr_store(cpf_atomic_ptr *a, void *v) { CPF__CBAR(); *(void *volatile *)&a->v = v; }
 static inline int cpf_atomic_ptr_cas(cpf_atomic_ptr *a, void **expected, void *desired) { if (a->v == *expected) { a->v = desired; return 1; } *expected = a->v; return 0; }
 
 #elif defined(__GNUC__) || defined(__clang__)
@@ -731,9 +753,12 @@ struct cpf_lazy {
     cpf_mutex mu;
     cpf_cond cv;
     cpf_thread thread;
-    int has_thread, attempt, failed_attempt;
-    cpf_status status;
-    char message[256];
+    int has_thread;
+    uint32_t attempt, failed_attempt;  /* attempts count from 1; 0 = none */
+    cpf_status fail_status;            /* of the last failed attempt */
+    char fail_message[256];
+    char pending_message[256];         /* cpf_lazy_set_error during an attempt */
+    void **retired;                    /* stb_ds array: stages published by failed attempts */
     int meta_count;
     cpf_lazy_meta meta[CPF_LAZY_META_MAX];
 };
@@ -758,8 +783,12 @@ CPF_DEF void cpf_lazy_free(cpf_lazy *l);
 CPF_DEF void cpf_lazy_set_error(cpf_lazy *l, const char *message);
 /* For load functions: loading progress, 0..1. */
 CPF_DEF void cpf_lazy_set_progress(cpf_lazy *l, double fraction);
-/* For progressive load functions: stage n (1-based) of resource is usable. */
-CPF_DEF void cpf_lazy_publish_stage(cpf_lazy *l, int n, void *resource);
+/* For progressive load functions: stage n (1-based) of resource is usable.
+   What is published belongs to the object from then on (cpf_lazy_free
+   destroys it, also after a failure); the data of stage n must not change
+   after it is published, later stages may add to it. CPF_ERR_ARG unless
+   called during a load with stage < n <= stages. */
+CPF_DEF cpf_status cpf_lazy_publish_stage(cpf_lazy *l, int n, void *resource);
 /* Metadata readable at any time without loading (keys up to 31 bytes). */
 CPF_DEF cpf_status cpf_lazy_set_meta_int(cpf_lazy *l, const char *key, int64_t value);
 CPF_DEF cpf_status cpf_lazy_set_meta_num(cpf_lazy *l, const char *key, double value);
@@ -769,6 +798,116 @@ CPF_DEF cpf_status cpf_lazy_meta_int(cpf_lazy *l, const char *key, int64_t *valu
 CPF_DEF cpf_status cpf_lazy_meta_num(cpf_lazy *l, const char *key, double *value);
 /* Copies the text into buf (cap bytes, always terminated). */
 CPF_DEF cpf_status cpf_lazy_meta_text(cpf_lazy *l, const char *key, char *buf, size_t cap);
+#ifdef __cplusplus
+}
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* ---- memory --------------------------------------------------------------
+   Resident set size (RSS) and its peak from the OS, a counting allocator for
+   exact bytes and allocations, a background peak sampler and a leak check.
+   Bytes everywhere. Where the OS offers no figure: CPF_ERR_UNSUPPORTED,
+   never a made-up 0. */
+
+/* A pass/warn/fail answer usable in any test framework:
+   cpf_verdict v = cpf_mem_below(fn, ctx, 1 << 30); assert(v.ok); */
+typedef enum cpf_level { CPF_PASS = 0, CPF_WARN = 1, CPF_FAIL = 2 } cpf_level;
+typedef struct cpf_verdict {
+    int ok;                   /* 1 unless level == CPF_FAIL */
+    cpf_level level;
+    double observed, limit;   /* in the check's unit (bytes here) */
+    char message[320];        /* observed value, limit and margin in words */
+} cpf_verdict;
+
+/* Current resident set size. */
+CPF_DEF cpf_status cpf_mem_rss(uint64_t *bytes);
+/* Peak resident set size since start (or since a successful reset). */
+CPF_DEF cpf_status cpf_mem_peak(uint64_t *bytes);
+/* Resets the peak to the current RSS where the OS allows (Linux clear_refs);
+   CPF_OK only when the reset was verified, CPF_ERR_UNSUPPORTED otherwise. */
+CPF_DEF cpf_status cpf_mem_peak_reset(void);
+/* Where the figures come from on this platform, e.g. "/proc/self/statm". */
+CPF_DEF const char *cpf_mem_source(void);
+
+/* Counting allocator: a drop-in for malloc/calloc/realloc/free (blocks from
+   cpf_malloc must be freed with cpf_free). Thread-safe; counts are exact. */
+CPF_DEF void *cpf_malloc(size_t n);
+CPF_DEF void *cpf_calloc(size_t count, size_t size);
+CPF_DEF void *cpf_realloc(void *p, size_t n);
+CPF_DEF void cpf_free(void *p);
+typedef struct cpf_alloc_stats {
+    int64_t live_bytes;       /* allocated and not yet freed */
+    int64_t peak_live_bytes;  /* highest live_bytes (since start or reset) */
+    int64_t allocs, frees, reallocs;
+    int64_t bytes_allocated;  /* total requested by malloc/calloc/realloc */
+} cpf_alloc_stats;
+/* A snapshot of the counters (sums the per-thread counters). */
+CPF_DEF void cpf_alloc_stats_get(cpf_alloc_stats *out);
+/* Sets peak_live_bytes to the current live_bytes. */
+CPF_DEF void cpf_alloc_peak_reset(void);
+
+/* Background sampler: a thread reads RSS every interval and keeps the peak
+   and a bounded timeline (at most CPF_MEM_TIMELINE points: when full, every
+   other point is dropped and the spacing doubles). Without threads, or in
+   addition, call cpf_mem_monitor_sample() yourself. */
+#define CPF_MEM_TIMELINE 512
+typedef struct cpf_mem_point { uint64_t t_ns, rss; } cpf_mem_point;
+typedef struct cpf_mem_monitor {
+    cpf_mutex mu;
+    cpf_cond cv;
+    cpf_thread thread;
+    int running, stop;
+    double interval_ms;
+    uint64_t start_ns, start_rss, peak_rss, samples;
+    uint64_t keep_every, seen;          /* timeline decimation */
+    cpf_mem_point timeline[CPF_MEM_TIMELINE];
+    int timeline_n;
+    cpf_status status;
+} cpf_mem_monitor;
+/* Starts sampling every interval_ms (>= 0.1) on a new thread; takes a first sample now. */
+CPF_DEF cpf_status cpf_mem_monitor_start(cpf_mem_monitor *m, double interval_ms);
+/* Takes one sample now (any thread; also works without threads). */
+CPF_DEF cpf_status cpf_mem_monitor_sample(cpf_mem_monitor *m);
+/* Stops and joins the thread, takes a last sample; results stay readable. */
+CPF_DEF cpf_status cpf_mem_monitor_stop(cpf_mem_monitor *m);
+/* Peak RSS seen so far, and how far above the RSS at start it was. */
+CPF_DEF uint64_t cpf_mem_monitor_peak(cpf_mem_monitor *m);
+CPF_DEF int64_t cpf_mem_monitor_growth(cpf_mem_monitor *m);
+/* Copies up to cap timeline points (oldest first); returns how many. */
+CPF_DEF int cpf_mem_monitor_timeline(cpf_mem_monitor *m, cpf_mem_point *out, int cap);
+
+/* Leak check: fn(ctx) runs warmup times, then `iterations` times with the
+   memory read after each call; least-squares slopes (bytes per iteration,
+   with standard errors) of counted live bytes, of the C heap's in-use bytes
+   (glibc mallinfo2) and of RSS. Fails when the counted or heap slope's lower
+   bound (slope - 3 standard errors) is above the threshold; RSS is reported
+   separately (pages and allocator caches move it without a leak). */
+typedef void (*cpf_task_fn)(void *ctx);
+typedef struct cpf_leak_opts {
+    int warmup;                    /* default 5 calls */
+    double threshold_bytes;        /* per iteration; default 16 */
+    double rss_threshold_bytes;    /* RSS slope worth mentioning; default 4096.
+                                      RSS is reported, never judged */
+} cpf_leak_opts;
+typedef struct cpf_leak_result {
+    cpf_verdict verdict;
+    int iterations;
+    double live_slope, live_se;    /* counting allocator (cpf_malloc) */
+    double heap_slope, heap_se;    /* C heap in use; has_heap = 0 where unknown */
+    double rss_slope, rss_se;      /* has_rss = 0 where unsupported */
+    int has_heap, has_rss;
+} cpf_leak_result;
+CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
+                                  const cpf_leak_opts *opts, cpf_leak_result *out);
+
+/* Budget: runs fn(ctx) once; passes when its peak memory growth (RSS peak
+   where the OS allows a reset or a sampler can run, else counted bytes) is
+   below limit_bytes. */
+CPF_DEF cpf_verdict cpf_mem_below(cpf_task_fn fn, void *ctx, double limit_bytes);
+/* Least-squares slope of y over x = 0..n-1, with its standard error. */
+CPF_DEF double cpf_slope(const double *y, size_t n, double *stderr_out);
 #ifdef __cplusplus
 }
 #endif
@@ -875,6 +1014,7 @@ static inline cpf_status cpf_lazy_get(cpf_lazy *l, void **out)
 #include <windows.h>
 #include <io.h>
 #include <process.h> /* _beginthreadex */
+#include <psapi.h>   /* GetProcessMemoryInfo: kernel32's K32 entry with PSAPI_VERSION 2 */
 #if defined(_MSC_VER)
 #include <intrin.h> /* __rdtsc, __cpuid: after <windows.h> */
 #if defined(_M_IX86) || defined(_M_X64)
@@ -892,7 +1032,20 @@ static inline cpf_status cpf_lazy_get(cpf_lazy *l, void **out)
 #define CPF__ISATTY(f) _isatty(_fileno(f))
 #elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* mallinfo2 */
+#endif
+#if defined(__APPLE__)
+#include <mach/mach.h>
+#endif
+#if defined(__FreeBSD__)
+#include <sys/types.h>
+#include <sys/sysctl.h>
+#include <sys/user.h>
+#endif
 #if !defined(CORALPERF_NO_THREADS)
 #include <pthread.h>
 #include <sched.h>
@@ -1304,6 +1457,178 @@ CPF_DEF void cpf_cond_destroy(cpf_cond *c) { pthread_cond_destroy(CPF__PC(c)); }
 
 CPF_DEF int cpf_cpu_count(void) { return cpf__num_cpus(); }
 
+/* --- platform: memory probes -------------------------------------------- */
+#if defined(__linux__)
+#define CPF__MEM_SOURCE "/proc/self/statm (RSS), /proc/self/status VmHWM (peak)"
+/* /proc/self/statm stays open (pread costs ~2 us, open/read/close ~9 us).
+   The cached descriptor is tagged with the pid: after fork() the child must
+   not read its parent's file. */
+static cpf_atomic64 cpf__statm_cache; /* (pid << 32) | (fd + 1); 0 = none */
+static int cpf__statm_fd(void)
+{
+    int64_t cur = cpf_atomic64_load(&cpf__statm_cache), mine;
+    int pid = (int)getpid(), fd;
+    if (cur && (int)(cur >> 32) == pid) return (int)(cur & 0xFFFFFFFF) - 1;
+    fd = open("/proc/self/statm", O_RDONLY);
+    if (fd < 0) return -1;
+    mine = ((int64_t)pid << 32) | (int64_t)(fd + 1);
+    if (cpf_atomic64_cas(&cpf__statm_cache, &cur, mine)) {
+        if (cur) close((int)(cur & 0xFFFFFFFF) - 1); /* a parent's, inherited by fork */
+        return fd;
+    }
+    close(fd); /* another thread cached one first */
+    return (int)(cur >> 32) == pid ? (int)(cur & 0xFFFFFFFF) - 1 : -1;
+}
+static long cpf__page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? p : 4096;
+}
+static cpf_status cpf__os_rss(uint64_t *out)
+{
+    char buf[128];
+    ssize_t n;
+    const char *p = buf;
+    unsigned long long pages = 0;
+    int fd = cpf__statm_fd();
+    if (fd < 0) return CPF_ERR_UNSUPPORTED;
+    n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return CPF_ERR_IO;
+    buf[n] = 0;
+    while (*p && *p != ' ') p++; /* field 1: size; field 2: resident */
+    while (*p == ' ') p++;
+    while (*p >= '0' && *p <= '9') pages = pages * 10u + (unsigned)(*p++ - '0');
+    *out = (uint64_t)pages * (uint64_t)cpf__page_size();
+    return CPF_OK;
+}
+/* VmHWM and VmRSS from /proc/self/status, in bytes. */
+static cpf_status cpf__proc_status(uint64_t *hwm, uint64_t *rss)
+{
+    char buf[4096];
+    const char *k;
+    int fd = open("/proc/self/status", O_RDONLY);
+    ssize_t n;
+    if (fd < 0) return CPF_ERR_UNSUPPORTED;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return CPF_ERR_IO;
+    buf[n] = 0;
+    k = strstr(buf, "VmHWM:");
+    if (!k || !hwm) return k ? CPF_OK : CPF_ERR_UNSUPPORTED;
+    *hwm = (uint64_t)strtoull(k + 6, NULL, 10) * 1024u;
+    if (rss) {
+        k = strstr(buf, "VmRSS:");
+        *rss = k ? (uint64_t)strtoull(k + 6, NULL, 10) * 1024u : 0;
+    }
+    return CPF_OK;
+}
+static cpf_status cpf__os_peak(uint64_t *out)
+{
+    struct rusage ru;
+    if (cpf__proc_status(out, NULL) == CPF_OK) return CPF_OK;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return CPF_ERR_UNSUPPORTED;
+    *out = (uint64_t)ru.ru_maxrss * 1024u; /* KiB on Linux */
+    return CPF_OK;
+}
+static cpf_status cpf__os_peak_reset(void)
+{
+    /* Writing "5" to clear_refs resets VmHWM to the current RSS (Linux >= 4.0,
+       Documentation/filesystems/proc.rst). Verified by reading it back. */
+    uint64_t hwm = 0, rss = 0;
+    int fd = open("/proc/self/clear_refs", O_WRONLY);
+    ssize_t w;
+    if (fd < 0) return CPF_ERR_UNSUPPORTED;
+    w = write(fd, "5", 1);
+    close(fd);
+    if (w != 1 || cpf__proc_status(&hwm, &rss) != CPF_OK) return CPF_ERR_UNSUPPORTED;
+    return hwm <= rss + 1048576u ? CPF_OK : CPF_ERR_UNSUPPORTED;
+}
+#elif defined(__APPLE__)
+#define CPF__MEM_SOURCE "task_info(MACH_TASK_BASIC_INFO)"
+static cpf_status cpf__os_basic(mach_task_basic_info_data_t *info)
+{
+    mach_msg_type_number_t count = MACH_TASK_BASIC_INFO_COUNT;
+    return task_info(mach_task_self(), MACH_TASK_BASIC_INFO, (task_info_t)info, &count) == KERN_SUCCESS
+               ? CPF_OK : CPF_ERR_UNSUPPORTED;
+}
+static cpf_status cpf__os_rss(uint64_t *out)
+{
+    mach_task_basic_info_data_t info;
+    cpf_status st = cpf__os_basic(&info);
+    if (st == CPF_OK) *out = (uint64_t)info.resident_size;
+    return st;
+}
+static cpf_status cpf__os_peak(uint64_t *out)
+{
+    mach_task_basic_info_data_t info;
+    cpf_status st = cpf__os_basic(&info);
+    if (st == CPF_OK) *out = (uint64_t)info.resident_size_max; /* bytes (ru_maxrss is bytes too here) */
+    return st;
+}
+static cpf_status cpf__os_peak_reset(void) { return CPF_ERR_UNSUPPORTED; }
+#elif defined(_WIN32)
+#define CPF__MEM_SOURCE "GetProcessMemoryInfo (working set)"
+static cpf_status cpf__os_counters(PROCESS_MEMORY_COUNTERS *pmc)
+{
+    return GetProcessMemoryInfo(GetCurrentProcess(), pmc, sizeof *pmc) ? CPF_OK : CPF_ERR_UNSUPPORTED;
+}
+static cpf_status cpf__os_rss(uint64_t *out)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    cpf_status st = cpf__os_counters(&pmc);
+    if (st == CPF_OK) *out = (uint64_t)pmc.WorkingSetSize;
+    return st;
+}
+static cpf_status cpf__os_peak(uint64_t *out)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    cpf_status st = cpf__os_counters(&pmc);
+    if (st == CPF_OK) *out = (uint64_t)pmc.PeakWorkingSetSize;
+    return st;
+}
+static cpf_status cpf__os_peak_reset(void) { return CPF_ERR_UNSUPPORTED; }
+#elif defined(__FreeBSD__)
+#define CPF__MEM_SOURCE "sysctl KERN_PROC_PID (RSS), getrusage (peak)"
+static cpf_status cpf__os_rss(uint64_t *out)
+{
+    struct kinfo_proc kp;
+    size_t len = sizeof kp;
+    int mib[4];
+    mib[0] = CTL_KERN; mib[1] = KERN_PROC; mib[2] = KERN_PROC_PID; mib[3] = (int)getpid();
+    if (sysctl(mib, 4, &kp, &len, NULL, 0) != 0) return CPF_ERR_UNSUPPORTED;
+    *out = (uint64_t)kp.ki_rssize * (uint64_t)getpagesize();
+    return CPF_OK;
+}
+static cpf_status cpf__os_peak(uint64_t *out)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return CPF_ERR_UNSUPPORTED;
+    *out = (uint64_t)ru.ru_maxrss * 1024u; /* KiB on the BSDs */
+    return CPF_OK;
+}
+static cpf_status cpf__os_peak_reset(void) { return CPF_ERR_UNSUPPORTED; }
+#else
+#define CPF__MEM_SOURCE "none (this platform reports no process memory)"
+static cpf_status cpf__os_rss(uint64_t *out) { (void)out; return CPF_ERR_UNSUPPORTED; }
+static cpf_status cpf__os_peak(uint64_t *out) { (void)out; return CPF_ERR_UNSUPPORTED; }
+static cpf_status cpf__os_peak_reset(void) { return CPF_ERR_UNSUPPORTED; }
+#endif
+
+/* Bytes in use by the C heap (glibc >= 2.33 mallinfo2), for leak checks of
+   code that does not use cpf_malloc. */
+static int cpf__heap_in_use(uint64_t *out)
+{
+#if defined(__GLIBC__) && ((__GLIBC__ > 2) || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    *out = (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+    return 1;
+#else
+    (void)out;
+    return 0;
+#endif
+}
+
+
 /* ======================================================================== */
 /* ==== module: common ==================================================== */
 
@@ -1671,6 +1996,9 @@ struct cpf__run {
     double best_per_iter;         /* fastest ns/iteration of a calibration/warm-up batch */
     unsigned next_check;          /* sample count at which the CI is checked next */
     int recalibrations;
+    int mem_on, mem_started, mem_done, mem_peak_reset, mem_has_rss;
+    cpf_alloc_stats mem_a0, mem_a1;
+    uint64_t mem_rss0, mem_rss1;
     int budget_cut;
     char message[256];
 };
@@ -1795,9 +2123,23 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             r->phase = CPF__PH_DONE;
         }
     }
+    if (r->mem_on && r->mem_started && !r->mem_done && r->phase == CPF__PH_DONE) {
+        /* End of the measured phase: memory counters after the last batch. */
+        cpf_alloc_stats_get(&r->mem_a1);
+        if (r->mem_has_rss)
+            r->mem_has_rss = (r->mem_peak_reset ? cpf_mem_peak(&r->mem_rss1) : cpf_mem_rss(&r->mem_rss1)) == CPF_OK;
+        r->mem_done = 1;
+    }
     if (r->phase == CPF__PH_DONE) { b->cpf__left = 0; return 0; }
 
     if (r->o.setup) r->o.setup(r->ctx);
+    if (r->mem_on && r->phase == CPF__PH_MEASURE && r->n == 0) {
+        /* Start (or, after a recalibration, restart) of the measured phase. */
+        r->mem_has_rss = cpf_mem_rss(&r->mem_rss0) == CPF_OK;
+        r->mem_peak_reset = r->mem_has_rss && cpf_mem_peak_reset() == CPF_OK;
+        cpf_alloc_stats_get(&r->mem_a0);
+        r->mem_started = 1;
+    }
     if (r->phase == CPF__PH_MEASURE) r->cpu0 = cpf_cpu_ns();
     r->in_batch = 1;
     b->cpf__left = r->batch - 1;
@@ -1812,6 +2154,7 @@ static cpf_bench_opts cpf__effective_opts(const cpf_bench_opts *own, const cpf_b
     memset(&o, 0, sizeof o);
     if (own) o = *own;
     if (over && over->quick) o.quick = 1;
+    if (over && over->memory) o.memory = 1;
     if (o.quick) {
         /* 9 samples: the smallest n whose median CI excludes min and max */
         if (!o.min_samples) o.min_samples = 9;
@@ -1843,6 +2186,16 @@ static void cpf__warn(cpf_result *res, unsigned bit, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(res->warning_text + len, sizeof res->warning_text - len, fmt, ap);
     va_end(ap);
+}
+
+/* Formats a byte count with an auto-scaled binary unit. */
+static void cpf__fmt_bytes(char *buf, size_t cap, double b)
+{
+    double a = fabs(b);
+    if (a >= 1073741824.0) cpf__fmt_num(buf, cap, "%.2f GiB", b / 1073741824.0);
+    else if (a >= 1048576.0) cpf__fmt_num(buf, cap, "%.2f MiB", b / 1048576.0);
+    else if (a >= 10240.0) cpf__fmt_num(buf, cap, "%.1f KiB", b / 1024.0);
+    else cpf__fmt_num(buf, cap, "%.1f B", b);
 }
 
 /* Formats a duration in ns with an auto-scaled unit, 4 significant digits. */
@@ -1877,6 +2230,7 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     r.items_per_op = opts->items_per_op;
     r.cap = r.o.samples ? r.o.samples : r.o.max_samples;
     r.next_check = r.o.min_samples;
+    r.mem_on = r.o.memory;
     floor_ns = 1000.0 * ci->resolution_ns;
     r.target_sample_ns = r.o.min_sample_ms * 1e6 > floor_ns ? r.o.min_sample_ms * 1e6 : floor_ns;
     r.budget_ns = r.o.budget_ms * 1e6;
@@ -1923,6 +2277,14 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     }
     res->samples_ns = r.samples;
     res->cpu_samples_ns = r.cpu_samples;
+    if (r.mem_on && r.mem_done && r.total_iters > 0) {
+        double it = (double)r.total_iters;
+        res->has_memory = 1;
+        res->allocs_per_op = (double)(r.mem_a1.allocs + r.mem_a1.reallocs - r.mem_a0.allocs - r.mem_a0.reallocs) / it;
+        res->alloc_bytes_per_op = (double)(r.mem_a1.bytes_allocated - r.mem_a0.bytes_allocated) / it;
+        res->has_rss = r.mem_has_rss;
+        res->rss_growth_bytes = r.mem_has_rss ? (double)r.mem_rss1 - (double)r.mem_rss0 : 0.0;
+    }
     cpf_stats_compute(r.samples, r.n, &res->stats);
     {
         cpf_stats cs;
@@ -2229,6 +2591,7 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      globs with * and ?; a leading - excludes (env CORALPERF_FILTER)\n"
         "  --list              list the benchmark names and exit\n"
         "  --quick             small fixed budget per benchmark (20 ms), for smoke runs\n"
+        "  --memory            also report allocations/op, bytes/op (cpf_malloc) and RSS growth\n"
         "  --samples=N         exactly N samples per benchmark (1..100000)\n"
         "  --budget-ms=MS      time budget per benchmark in milliseconds\n"
         "  --json=FILE         write results as JSON (Google Benchmark schema)\n"
@@ -2304,6 +2667,7 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
         } else if (strcmp(a, "--list") == 0) s->list_only = 1;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) s->help_only = 1;
         else if (strcmp(a, "--quick") == 0) s->cli_opts.quick = 1;
+        else if (strcmp(a, "--memory") == 0) s->cli_opts.memory = 1;
         else if (strcmp(a, "--color") == 0) s->color = 1;
         else if (strcmp(a, "--no-color") == 0) s->color = 0;
         else if (cpf__flag_value(a, "--samples", &v)) {
@@ -2629,6 +2993,7 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     const char *yel = s->color ? "\033[33m" : "", *red = s->color ? "\033[31m" : "", *off = s->color ? "\033[0m" : "";
     char t[64];
     unsigned nwarn = 0, nfail = 0;
+    int mem = 0;
     cpf__fmt_time(t, sizeof t, s->clock.resolution_ns);
     cpf__sb_printf(sb, "coralperf %s  suite: ", CORALPERF_VERSION_STRING);
     cpf__esc_console(sb, s->name);
@@ -2643,8 +3008,11 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     }
     cpf__sb_puts(sb, "benchmark");
     cpf__pad(sb, 9, w + 2);
-    cpf__sb_printf(sb, " %10s  %8s  %6s  %-12s  %-13s  %-15s  %s\n", "median/op", "+/-ci95", "mad%", "ops/s",
+    for (i = 0; i < n; i++) mem |= s->results[i].has_memory;
+    cpf__sb_printf(sb, " %10s  %8s  %6s  %-12s  %-13s  %-15s  %-8s", "median/op", "+/-ci95", "mad%", "ops/s",
                    "throughput", "samples x iters", "outliers");
+    if (mem) cpf__sb_printf(sb, "  %9s  %10s  %10s", "allocs/op", "bytes/op", "RSS growth");
+    cpf__sb_puts(sb, "\n");
     for (i = 0; i < n; i++) {
         const cpf_result *r = &s->results[i];
         cpf__sb name = { NULL };
@@ -2672,7 +3040,15 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
         snprintf(si, sizeof si, "%u x %llu", (unsigned)r->stats.n, (unsigned long long)r->iterations);
         snprintf(out, sizeof out, "%u/%u", (unsigned)(r->stats.low_mild + r->stats.low_severe),
                  (unsigned)(r->stats.high_mild + r->stats.high_severe));
-        cpf__sb_printf(sb, " %10s  %8s  %6s  %-12s  %-13s  %-15s  %s\n", med, ci, mad, ops, thr, si, out);
+        cpf__sb_printf(sb, " %10s  %8s  %6s  %-12s  %-13s  %-15s  %-8s", med, ci, mad, ops, thr, si, out);
+        if (mem && r->has_memory) {
+            char a1[32], b1[32], g1[32];
+            cpf__fmt_num(a1, sizeof a1, "%.2f", r->allocs_per_op);
+            cpf__fmt_bytes(b1, sizeof b1, r->alloc_bytes_per_op);
+            if (r->has_rss) cpf__fmt_bytes(g1, sizeof g1, r->rss_growth_bytes); else strcpy(g1, "-");
+            cpf__sb_printf(sb, "  %9s  %10s  %10s", a1, b1, g1);
+        }
+        cpf__sb_puts(sb, "\n");
         if (r->warnings) {
             const char *p = r->warning_text;
             while (*p) {
@@ -2814,6 +3190,11 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
                                (unsigned)r->stats.high_mild, (unsigned)r->stats.high_severe);
                 cpf__esc_json(sb, r->warning_text);
                 cpf__sb_puts(sb, "\"");
+                if (r->has_memory) {
+                    cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_allocs_per_op", r->allocs_per_op);
+                    cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_alloc_bytes_per_op", r->alloc_bytes_per_op);
+                    if (r->has_rss) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_rss_growth_bytes", r->rss_growth_bytes); }
+                }
             }
             cpf__sb_puts(sb, "\n    }");
         }
@@ -2826,7 +3207,7 @@ static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     cpf__sb_puts(sb, "name,status,samples,iterations_per_sample,median_ns,mean_ns,min_ns,max_ns,stddev_ns,mad_ns,"
                      "p10_ns,p90_ns,p99_ns,ci95_lo_ns,ci95_hi_ns,cpu_ns,ops_per_s,bytes_per_s,items_per_s,"
-                     "outliers_low,outliers_high,warnings\r\n");
+                     "outliers_low,outliers_high,warnings,allocs_per_op,alloc_bytes_per_op,rss_growth_bytes\r\n");
     for (i = 0; i < n; i++) {
         const cpf_result *r = &s->results[i];
         double v[12];
@@ -2836,7 +3217,7 @@ static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
             cpf__sb_puts(sb, r->skipped ? ",skipped," : ",failed,");
             cpf__sb_puts(sb, ",,,,,,,,,,,,,,,,,,,"); /* 19 empty columns, then warnings = the message */
             cpf__esc_csv(sb, r->message);
-            cpf__sb_puts(sb, "\r\n");
+            cpf__sb_puts(sb, ",,,\r\n");            /* no memory figures */
             continue;
         }
         cpf__sb_printf(sb, ",ok,%u,%llu", (unsigned)r->stats.n, (unsigned long long)r->iterations);
@@ -2853,6 +3234,15 @@ static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
         cpf__sb_printf(sb, ",%u,%u,", (unsigned)(r->stats.low_mild + r->stats.low_severe),
                        (unsigned)(r->stats.high_mild + r->stats.high_severe));
         cpf__esc_csv(sb, r->warning_text);
+        if (r->has_memory) {
+            cpf__fmt_num(buf, sizeof buf, "%.6g", r->allocs_per_op);
+            cpf__sb_printf(sb, ",%s", buf);
+            cpf__fmt_num(buf, sizeof buf, "%.6g", r->alloc_bytes_per_op);
+            cpf__sb_printf(sb, ",%s,", buf);
+            if (r->has_rss) { cpf__fmt_num(buf, sizeof buf, "%.0f", r->rss_growth_bytes); cpf__sb_puts(sb, buf); }
+        } else {
+            cpf__sb_puts(sb, ",,,");
+        }
         cpf__sb_puts(sb, "\r\n");
     }
 }
@@ -2860,8 +3250,11 @@ static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
 static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
 {
     size_t i, n = (size_t)stbds_arrlen(s->results);
-    cpf__sb_puts(sb, "| benchmark | median/op | ±CI95 | MAD | ops/s | throughput | samples × iters | notes |\n");
-    cpf__sb_puts(sb, "|:--|--:|--:|--:|--:|--:|--:|:--|\n");
+    int mem = 0;
+    for (i = 0; i < n; i++) mem |= s->results[i].has_memory;
+    cpf__sb_puts(sb, mem ? "| benchmark | median/op | ±CI95 | MAD | ops/s | throughput | samples × iters | allocs/op | bytes/op | RSS growth | notes |\n"
+                         : "| benchmark | median/op | ±CI95 | MAD | ops/s | throughput | samples × iters | notes |\n");
+    cpf__sb_puts(sb, mem ? "|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|:--|\n" : "|:--|--:|--:|--:|--:|--:|--:|:--|\n");
     for (i = 0; i < n; i++) {
         const cpf_result *r = &s->results[i];
         char med[32], ops[32], thr[40], ci[16], mad[16];
@@ -2869,6 +3262,7 @@ static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
         cpf__esc_md(sb, r->name);
         if (r->status != CPF_OK || r->skipped) {
             cpf__sb_puts(sb, r->skipped ? " | skipped | | | | | | " : " | **failed** | | | | | | ");
+            if (mem) cpf__sb_puts(sb, " | | | ");
             cpf__esc_md(sb, r->message);
             cpf__sb_puts(sb, " |\n");
             continue;
@@ -2883,6 +3277,15 @@ static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
         cpf__throughput(r, thr, sizeof thr);
         cpf__sb_printf(sb, " | %s | %s | %s | %s | %s | %u × %llu | ", med, ci, mad, ops, thr[0] ? thr : "-",
                        (unsigned)r->stats.n, (unsigned long long)r->iterations);
+        if (mem) {
+            char a1[32] = "-", b1[32] = "-", g1[32] = "-";
+            if (r->has_memory) {
+                cpf__fmt_num(a1, sizeof a1, "%.2f", r->allocs_per_op);
+                cpf__fmt_bytes(b1, sizeof b1, r->alloc_bytes_per_op);
+                if (r->has_rss) cpf__fmt_bytes(g1, sizeof g1, r->rss_growth_bytes);
+            }
+            cpf__sb_printf(sb, "%s | %s | %s | ", a1, b1, g1);
+        }
         cpf__esc_md(sb, r->warning_text);
         cpf__sb_puts(sb, " |\n");
     }
@@ -3001,17 +3404,27 @@ CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const ch
 
 static void cpf__lazy_finish(cpf_lazy *l, cpf_status st, void *res)
 {
+    void *published;
     cpf_mutex_lock(&l->mu);
+    published = cpf_atomic_ptr_load(&l->resource);
     if (st == CPF_OK) {
+        if (!res) res = published;    /* a progressive loader may only publish */
+        else if (published && published != res) stbds_arrput(l->retired, published);
         cpf_atomic_ptr_store(&l->resource, res);
         cpf_atomic32_store(&l->stage, l->opts.stages > 0 ? l->opts.stages : 1);
         cpf_atomic32_store(&l->progress_milli, 1000);
         cpf_atomic32_store(&l->state, CPF_LAZY_LOADED);
     } else {
-        l->status = st;
-        if (!l->message[0])
-            cpf__msg(l->message, sizeof l->message, "%s: load failed: %s",
-                     l->opts.name ? l->opts.name : "lazy", cpf_status_text(st));
+        /* Nothing of a failed attempt stays visible: its stages are retired
+           (destroyed by cpf_lazy_free), so get_stage cannot hand them out. */
+        if (published) stbds_arrput(l->retired, published);
+        cpf_atomic_ptr_store(&l->resource, NULL);
+        cpf_atomic32_store(&l->stage, 0);
+        cpf_atomic32_store(&l->progress_milli, 0);
+        l->fail_status = st;
+        if (l->pending_message[0]) cpf__msg(l->fail_message, sizeof l->fail_message, "%s", l->pending_message);
+        else cpf__msg(l->fail_message, sizeof l->fail_message, "%s: load failed: %s",
+                      l->opts.name ? l->opts.name : "lazy", cpf_status_text(st));
         l->failed_attempt = l->attempt;
         cpf_atomic32_store(&l->state, CPF_LAZY_FAILED);
     }
@@ -3041,8 +3454,7 @@ static int cpf__lazy_thread(void *arg)
 static void cpf__lazy_begin_attempt(cpf_lazy *l)
 {
     l->attempt++;
-    l->message[0] = 0;
-    l->status = CPF_OK;
+    l->pending_message[0] = 0;
     cpf_atomic32_store(&l->state, CPF_LAZY_LOADING);
 }
 
@@ -3053,8 +3465,8 @@ CPF_DEF cpf_status cpf_lazy_init(cpf_lazy *l, const cpf_lazy_opts *opts)
     if (!opts || !opts->load) return CPF_ERR_ARG;
     l->opts = *opts;
     if (l->opts.strategy == CPF_LAZY_PROGRESSIVE && l->opts.stages < 1) l->opts.stages = 1;
-    if (cpf_mutex_init(&l->mu) != CPF_OK) return CPF_ERR_NOMEM;
-    if (cpf_cond_init(&l->cv) != CPF_OK) { cpf_mutex_destroy(&l->mu); return CPF_ERR_NOMEM; }
+    if (cpf_mutex_init(&l->mu) != CPF_OK) { memset(l, 0, sizeof *l); return CPF_ERR_NOMEM; }
+    if (cpf_cond_init(&l->cv) != CPF_OK) { cpf_mutex_destroy(&l->mu); memset(l, 0, sizeof *l); return CPF_ERR_NOMEM; }
 #if !defined(CORALPERF_NO_THREADS)
     if (l->opts.strategy != CPF_LAZY_ON_FIRST_GET) {
         /* LOADING before the thread exists: an early get() waits for it. */
@@ -3062,7 +3474,8 @@ CPF_DEF cpf_status cpf_lazy_init(cpf_lazy *l, const cpf_lazy_opts *opts)
         if (cpf_thread_start(&l->thread, cpf__lazy_thread, l) == CPF_OK) {
             l->has_thread = 1;
         } else {
-            /* No thread to be had: fall back to loading on the first get(). */
+            /* No thread to be had: fall back to loading on the first get()
+               (documented; the object works, only later). */
             l->attempt = 0;
             cpf_atomic32_store(&l->state, CPF_LAZY_UNLOADED);
         }
@@ -3074,21 +3487,26 @@ CPF_DEF cpf_status cpf_lazy_init(cpf_lazy *l, const cpf_lazy_opts *opts)
 /* Waits (under the lock) until pred says stop; shared by get and get_stage. */
 static cpf_status cpf__lazy_wait(cpf_lazy *l, int stage_wanted, double ms, void **out)
 {
-    uint64_t deadline = ms >= 0.0 ? cpf_now_ns() + (uint64_t)(ms * 1e6) : 0;
-    int waited_on = -1;
+    uint64_t deadline;
+    uint32_t waited_on = 0; /* the attempt this caller waited on or ran */
     cpf_status st;
+    if (ms != ms) ms = 0.0;        /* NaN: do not wait */
+    if (ms > 1e12) ms = -1.0;      /* beyond 30 years (or infinity): forever */
+    deadline = ms >= 0.0 ? cpf_now_ns() + (uint64_t)(ms * 1e6) : 0;
     cpf_mutex_lock(&l->mu);
     for (;;) {
         int state = cpf_atomic32_load_relaxed(&l->state);
         if (state == CPF_LAZY_LOADED ||
-            (stage_wanted > 0 && cpf_atomic32_load_relaxed(&l->stage) >= stage_wanted)) {
+            (stage_wanted > 0 && state == CPF_LAZY_LOADING && cpf_atomic32_load_relaxed(&l->stage) >= stage_wanted)) {
             if (out) *out = cpf_atomic_ptr_load(&l->resource);
             st = CPF_OK;
             break;
         }
-        if (state == CPF_LAZY_FAILED &&
-            (l->opts.on_failure == CPF_LAZY_STICKY || waited_on == l->failed_attempt)) {
-            st = l->status;
+        /* The attempt this caller waited on (or a later one) failed: that
+           failure is the answer, even if another attempt already started. */
+        if ((waited_on && l->failed_attempt >= waited_on) ||
+            (state == CPF_LAZY_FAILED && l->opts.on_failure == CPF_LAZY_STICKY)) {
+            st = l->fail_status;
             break;
         }
         if (state == CPF_LAZY_UNLOADED || state == CPF_LAZY_FAILED) {
@@ -3103,9 +3521,7 @@ static cpf_status cpf__lazy_wait(cpf_lazy *l, int stage_wanted, double ms, void 
         /* LOADING in another thread (or, single-threaded, in our own caller). */
 #if defined(CORALPERF_NO_THREADS)
         (void)deadline;
-        cpf__msg(l->message, sizeof l->message, "%s: cpf_lazy_get called from inside its own load function",
-                 l->opts.name ? l->opts.name : "lazy");
-        st = CPF_ERR_ARG;
+        st = CPF_ERR_ARG; /* cpf_lazy_get called from inside its own load function */
         break;
 #else
         waited_on = l->attempt;
@@ -3137,7 +3553,7 @@ CPF_DEF cpf_status cpf_lazy_get_stage(cpf_lazy *l, int n, double timeout_ms, voi
 {
     if (out) *out = NULL;
     if (!l || !l->opts.load || n < 1) return CPF_ERR_ARG;
-    if (cpf_atomic32_load(&l->stage) >= n) {
+    if (cpf_atomic32_load(&l->state) != CPF_LAZY_FAILED && cpf_atomic32_load(&l->stage) >= n) {
         if (out) *out = cpf_atomic_ptr_load(&l->resource);
         return CPF_OK;
     }
@@ -3147,10 +3563,10 @@ CPF_DEF cpf_status cpf_lazy_get_stage(cpf_lazy *l, int n, double timeout_ms, voi
 CPF_DEF cpf_status cpf_lazy_last_error(cpf_lazy *l, char *buf, size_t cap)
 {
     cpf_status st;
-    if (!l) return CPF_ERR_ARG;
+    if (!l || !l->opts.load) { if (buf && cap) buf[0] = 0; return CPF_ERR_ARG; }
     cpf_mutex_lock(&l->mu);
-    st = cpf_atomic32_load_relaxed(&l->state) == CPF_LAZY_FAILED ? l->status : CPF_OK;
-    if (buf && cap) cpf__msg(buf, cap, "%s", st == CPF_OK ? "" : l->message);
+    st = l->failed_attempt && cpf_atomic32_load_relaxed(&l->state) != CPF_LAZY_LOADED ? l->fail_status : CPF_OK;
+    if (buf && cap) cpf__msg(buf, cap, "%s", st == CPF_OK ? "" : l->fail_message);
     cpf_mutex_unlock(&l->mu);
     return st;
 }
@@ -3159,7 +3575,7 @@ CPF_DEF void cpf_lazy_set_error(cpf_lazy *l, const char *message)
 {
     if (!l) return;
     cpf_mutex_lock(&l->mu);
-    cpf__msg(l->message, sizeof l->message, "%s", message ? message : "");
+    cpf__msg(l->pending_message, sizeof l->pending_message, "%s", message ? message : "");
     cpf_mutex_unlock(&l->mu);
 }
 
@@ -3171,14 +3587,23 @@ CPF_DEF void cpf_lazy_set_progress(cpf_lazy *l, double fraction)
     cpf_atomic32_store(&l->progress_milli, (int32_t)(fraction * 1000.0 + 0.5));
 }
 
-CPF_DEF void cpf_lazy_publish_stage(cpf_lazy *l, int n, void *resource)
+CPF_DEF cpf_status cpf_lazy_publish_stage(cpf_lazy *l, int n, void *resource)
 {
-    if (!l || n < 1) return;
+    void *prev;
+    if (!l || !l->opts.load) return CPF_ERR_ARG;
     cpf_mutex_lock(&l->mu);
+    if (cpf_atomic32_load_relaxed(&l->state) != CPF_LAZY_LOADING || n <= cpf_atomic32_load_relaxed(&l->stage) ||
+        n > (l->opts.stages > 0 ? l->opts.stages : 1)) {
+        cpf_mutex_unlock(&l->mu);
+        return CPF_ERR_ARG;
+    }
+    prev = cpf_atomic_ptr_load(&l->resource);
+    if (prev && prev != resource) stbds_arrput(l->retired, prev); /* still owned, destroyed at free */
     cpf_atomic_ptr_store(&l->resource, resource);
     cpf_atomic32_store(&l->stage, n);
     cpf_cond_broadcast(&l->cv);
     cpf_mutex_unlock(&l->mu);
+    return CPF_OK;
 }
 
 CPF_DEF void cpf_lazy_free(cpf_lazy *l)
@@ -3190,6 +3615,12 @@ CPF_DEF void cpf_lazy_free(cpf_lazy *l)
 #endif
     had_load = cpf_atomic32_load(&l->state) == CPF_LAZY_LOADED;
     if (had_load && l->opts.destroy) l->opts.destroy(l->opts.ctx, cpf_atomic_ptr_load(&l->resource));
+    {
+        ptrdiff_t i;
+        for (i = 0; i < stbds_arrlen(l->retired); i++)
+            if (l->opts.destroy) l->opts.destroy(l->opts.ctx, l->retired[i]);
+        stbds_arrfree(l->retired);
+    }
     cpf_cond_destroy(&l->cv);
     cpf_mutex_destroy(&l->mu);
     memset(l, 0, sizeof *l);
@@ -3246,6 +3677,392 @@ static cpf_status cpf__lazy_get_meta(cpf_lazy *l, const char *key, int type, int
 CPF_DEF cpf_status cpf_lazy_meta_int(cpf_lazy *l, const char *key, int64_t *value) { return cpf__lazy_get_meta(l, key, 1, value, NULL, NULL, 0); }
 CPF_DEF cpf_status cpf_lazy_meta_num(cpf_lazy *l, const char *key, double *value) { return cpf__lazy_get_meta(l, key, 2, NULL, value, NULL, 0); }
 CPF_DEF cpf_status cpf_lazy_meta_text(cpf_lazy *l, const char *key, char *buf, size_t cap) { return cpf__lazy_get_meta(l, key, 3, NULL, NULL, buf, cap); }
+
+/* ======================================================================== */
+/* ==== module: mem ======================================================= */
+
+CPF_DEF cpf_status cpf_mem_rss(uint64_t *bytes)
+{
+    if (!bytes) return CPF_ERR_ARG;
+    *bytes = 0;
+    return cpf__os_rss(bytes);
+}
+CPF_DEF cpf_status cpf_mem_peak(uint64_t *bytes)
+{
+    if (!bytes) return CPF_ERR_ARG;
+    *bytes = 0;
+    return cpf__os_peak(bytes);
+}
+CPF_DEF cpf_status cpf_mem_peak_reset(void) { return cpf__os_peak_reset(); }
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CPF__SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define CPF__SANITIZED 1
+#endif
+#endif
+CPF_DEF const char *cpf_mem_source(void)
+{
+#ifdef CPF__SANITIZED
+    return CPF__MEM_SOURCE "; sanitizer build: RSS includes shadow memory and quarantine";
+#else
+    return CPF__MEM_SOURCE;
+#endif
+}
+
+/* Counting allocator. Live and peak bytes are one shared atomic each (an
+   exact global peak needs the global sum at every allocation): one locked
+   instruction per call. The monotonic counters live in per-thread records
+   that only their own thread writes (relaxed stores, no locked instruction)
+   and that readers sum. Records are kept for the life of the process, about
+   40 bytes per thread that ever allocated through cpf_malloc. */
+#if defined(CORALPERF_NO_THREADS)
+#define CPF__TLS
+#elif defined(__cplusplus) && __cplusplus >= 201103L
+#define CPF__TLS thread_local
+#elif defined(_MSC_VER)
+#define CPF__TLS __declspec(thread)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define CPF__TLS _Thread_local
+#else
+#define CPF__TLS __thread /* gcc/clang in C99 mode */
+#endif
+#define CPF__HDR 16 /* keeps the 16-byte alignment malloc gives on 64-bit ABIs */
+
+typedef struct cpf__alloc_rec {
+    cpf_atomic64 allocs, frees, reallocs, bytes;
+    struct cpf__alloc_rec *next;
+} cpf__alloc_rec;
+static cpf_atomic64 cpf__live, cpf__peak_live;
+static cpf_atomic_ptr cpf__recs;           /* list head, pushed with CAS */
+static CPF__TLS cpf__alloc_rec *cpf__my_rec;
+
+static cpf__alloc_rec *cpf__rec(void)
+{
+    cpf__alloc_rec *r = cpf__my_rec;
+    void *head;
+    if (r) return r;
+    r = (cpf__alloc_rec *)calloc(1, sizeof *r);
+    if (!r) return NULL;
+    head = cpf_atomic_ptr_load(&cpf__recs);
+    do r->next = (cpf__alloc_rec *)head; while (!cpf_atomic_ptr_cas(&cpf__recs, &head, r));
+    cpf__my_rec = r;
+    return r;
+}
+static void cpf__bump(cpf_atomic64 *c, int64_t d) { cpf_atomic64_store_relaxed(c, cpf_atomic64_load_relaxed(c) + d); }
+static void cpf__live_add(int64_t d)
+{
+    int64_t now = cpf_atomic64_fetch_add_relaxed(&cpf__live, d) + d;
+    int64_t peak = cpf_atomic64_load_relaxed(&cpf__peak_live);
+    while (now > peak && !cpf_atomic64_cas(&cpf__peak_live, &peak, now)) { }
+}
+
+CPF_DEF void *cpf_malloc(size_t n)
+{
+    cpf__alloc_rec *r;
+    char *p;
+    if (n > SIZE_MAX - CPF__HDR) return NULL;
+    p = (char *)malloc(n + CPF__HDR);
+    if (!p) return NULL;
+    memcpy(p, &n, sizeof n);
+    cpf__live_add((int64_t)n);
+    r = cpf__rec();
+    if (r) { cpf__bump(&r->allocs, 1); cpf__bump(&r->bytes, (int64_t)n); }
+    return p + CPF__HDR;
+}
+CPF_DEF void *cpf_calloc(size_t count, size_t size)
+{
+    void *p;
+    if (size && count > SIZE_MAX / size) return NULL;
+    p = cpf_malloc(count * size);
+    if (p) memset(p, 0, count * size);
+    return p;
+}
+CPF_DEF void cpf_free(void *q)
+{
+    char *p;
+    size_t n;
+    cpf__alloc_rec *r;
+    if (!q) return;
+    p = (char *)q - CPF__HDR;
+    memcpy(&n, p, sizeof n);
+    cpf__live_add(-(int64_t)n);
+    r = cpf__rec();
+    if (r) cpf__bump(&r->frees, 1);
+    free(p);
+}
+CPF_DEF void *cpf_realloc(void *q, size_t n)
+{
+    char *p, *np;
+    size_t old;
+    cpf__alloc_rec *r;
+    if (!q) return cpf_malloc(n);
+    if (n == 0) { cpf_free(q); return NULL; }
+    if (n > SIZE_MAX - CPF__HDR) return NULL;
+    p = (char *)q - CPF__HDR;
+    memcpy(&old, p, sizeof old);
+    np = (char *)realloc(p, n + CPF__HDR);
+    if (!np) return NULL;             /* the old block is untouched */
+    memcpy(np, &n, sizeof n);
+    cpf__live_add((int64_t)n - (int64_t)old);
+    r = cpf__rec();
+    if (r) { cpf__bump(&r->reallocs, 1); cpf__bump(&r->bytes, (int64_t)n); }
+    return np + CPF__HDR;
+}
+CPF_DEF void cpf_alloc_stats_get(cpf_alloc_stats *out)
+{
+    const cpf__alloc_rec *r;
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    out->live_bytes = cpf_atomic64_load(&cpf__live);
+    out->peak_live_bytes = cpf_atomic64_load(&cpf__peak_live);
+    for (r = (const cpf__alloc_rec *)cpf_atomic_ptr_load(&cpf__recs); r; r = r->next) {
+        out->allocs += cpf_atomic64_load_relaxed(&r->allocs);
+        out->frees += cpf_atomic64_load_relaxed(&r->frees);
+        out->reallocs += cpf_atomic64_load_relaxed(&r->reallocs);
+        out->bytes_allocated += cpf_atomic64_load_relaxed(&r->bytes);
+    }
+}
+CPF_DEF void cpf_alloc_peak_reset(void) { cpf_atomic64_store(&cpf__peak_live, cpf_atomic64_load(&cpf__live)); }
+
+/* --- background sampler ---------------------------------------------------- */
+static void cpf__monitor_record(cpf_mem_monitor *m, uint64_t t, uint64_t rss)
+{
+    m->samples++;
+    if (rss > m->peak_rss) m->peak_rss = rss;
+    if (m->seen++ % m->keep_every != 0) return;
+    if (m->timeline_n == CPF_MEM_TIMELINE) {
+        int i;
+        for (i = 0; i < CPF_MEM_TIMELINE / 2; i++) m->timeline[i] = m->timeline[2 * i];
+        m->timeline_n = CPF_MEM_TIMELINE / 2;
+        m->keep_every *= 2;
+    }
+    m->timeline[m->timeline_n].t_ns = t - m->start_ns;
+    m->timeline[m->timeline_n].rss = rss;
+    m->timeline_n++;
+}
+
+CPF_DEF cpf_status cpf_mem_monitor_sample(cpf_mem_monitor *m)
+{
+    uint64_t rss, t;
+    cpf_status st;
+    if (!m || !(m->interval_ms > 0.0)) return CPF_ERR_ARG;
+    st = cpf__os_rss(&rss);
+    t = cpf_now_ns();
+    if (st != CPF_OK) return st;
+    cpf_mutex_lock(&m->mu);
+    cpf__monitor_record(m, t, rss);
+    cpf_mutex_unlock(&m->mu);
+    return CPF_OK;
+}
+
+#if !defined(CORALPERF_NO_THREADS)
+static int cpf__monitor_thread(void *arg)
+{
+    cpf_mem_monitor *m = (cpf_mem_monitor *)arg;
+    cpf_mutex_lock(&m->mu);
+    while (!m->stop) {
+        cpf_mutex_unlock(&m->mu);
+        cpf_mem_monitor_sample(m);
+        cpf_mutex_lock(&m->mu);
+        if (!m->stop) cpf_cond_timedwait(&m->cv, &m->mu, m->interval_ms);
+    }
+    cpf_mutex_unlock(&m->mu);
+    return 0;
+}
+#endif
+
+CPF_DEF cpf_status cpf_mem_monitor_start(cpf_mem_monitor *m, double interval_ms)
+{
+    uint64_t rss;
+    cpf_status st;
+    if (!m || !(interval_ms >= 0.1)) return CPF_ERR_ARG;
+    memset(m, 0, sizeof *m);
+    st = cpf__os_rss(&rss);
+    if (st != CPF_OK) return m->status = st;
+    cpf_mutex_init(&m->mu);
+    cpf_cond_init(&m->cv);
+    m->interval_ms = interval_ms;
+    m->keep_every = 1;
+    m->start_ns = cpf_now_ns();
+    m->start_rss = rss;
+    cpf__monitor_record(m, m->start_ns, rss);
+#if !defined(CORALPERF_NO_THREADS)
+    if (cpf_thread_start(&m->thread, cpf__monitor_thread, m) == CPF_OK) m->running = 1;
+#endif
+    return CPF_OK; /* without a thread: explicit cpf_mem_monitor_sample calls */
+}
+
+CPF_DEF cpf_status cpf_mem_monitor_stop(cpf_mem_monitor *m)
+{
+    if (!m || !(m->interval_ms > 0.0)) return CPF_ERR_ARG; /* set once, before the thread */
+#if !defined(CORALPERF_NO_THREADS)
+    if (m->running) {
+        cpf_mutex_lock(&m->mu);
+        m->stop = 1;
+        cpf_cond_broadcast(&m->cv);
+        cpf_mutex_unlock(&m->mu);
+        cpf_thread_join(&m->thread, NULL);
+        m->running = 0;
+    }
+#endif
+    cpf_mem_monitor_sample(m);
+    return CPF_OK;
+}
+
+CPF_DEF uint64_t cpf_mem_monitor_peak(cpf_mem_monitor *m)
+{
+    uint64_t p;
+    if (!m || !(m->interval_ms > 0.0)) return 0;
+    cpf_mutex_lock(&m->mu);
+    p = m->peak_rss;
+    cpf_mutex_unlock(&m->mu);
+    return p;
+}
+CPF_DEF int64_t cpf_mem_monitor_growth(cpf_mem_monitor *m)
+{
+    return m && m->interval_ms > 0.0 ? (int64_t)cpf_mem_monitor_peak(m) - (int64_t)m->start_rss : 0;
+}
+CPF_DEF int cpf_mem_monitor_timeline(cpf_mem_monitor *m, cpf_mem_point *out, int cap)
+{
+    int n;
+    if (!m || !(m->interval_ms > 0.0) || !out || cap <= 0) return 0;
+    cpf_mutex_lock(&m->mu);
+    n = m->timeline_n < cap ? m->timeline_n : cap;
+    memcpy(out, m->timeline, (size_t)n * sizeof *out);
+    cpf_mutex_unlock(&m->mu);
+    return n;
+}
+
+/* --- leak check and budgets ------------------------------------------------ */
+CPF_DEF double cpf_slope(const double *y, size_t n, double *se)
+{
+    /* x = 0..n-1: mean (n-1)/2, Sxx = n(n^2-1)/12 */
+    double mx = ((double)n - 1.0) / 2.0, my = 0.0, sxy = 0.0, sxx, b, ssr = 0.0;
+    size_t i;
+    if (se) *se = 0.0;
+    if (!y || n < 2) return 0.0;
+    for (i = 0; i < n; i++) my += y[i];
+    my /= (double)n;
+    for (i = 0; i < n; i++) sxy += ((double)i - mx) * (y[i] - my);
+    sxx = (double)n * ((double)n * (double)n - 1.0) / 12.0;
+    b = sxy / sxx;
+    if (se && n > 2) {
+        for (i = 0; i < n; i++) {
+            double r = y[i] - (my + b * ((double)i - mx));
+            ssr += r * r;
+        }
+        *se = sqrt(ssr / (double)(n - 2) / sxx);
+    }
+    return b;
+}
+
+
+CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
+                                  const cpf_leak_opts *opts, cpf_leak_result *out)
+{
+    double *live, *heap, *rss, thr, rthr;
+    int warmup, i, fail = 0;
+    char s1[32], s2[32], s3[32], t1[32], t2[32], rss_note[64] = "";
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!fn || iterations < 3) {
+        cpf__msg(out->verdict.message, sizeof out->verdict.message, "leak check needs a function and at least 3 iterations");
+        out->verdict.level = CPF_FAIL;
+        return CPF_ERR_ARG;
+    }
+    warmup = opts && opts->warmup > 0 ? opts->warmup : 5;
+    thr = opts && opts->threshold_bytes > 0.0 ? opts->threshold_bytes : 16.0;
+    rthr = opts && opts->rss_threshold_bytes > 0.0 ? opts->rss_threshold_bytes : 4096.0;
+    live = CPF__ALLOC(double, (size_t)iterations * 3);
+    if (!live) return CPF_ERR_NOMEM;
+    heap = live + iterations;
+    rss = heap + iterations;
+    out->has_heap = out->has_rss = 1;
+    for (i = 0; i < warmup; i++) fn(ctx);
+    for (i = 0; i < iterations; i++) {
+        uint64_t h = 0, r = 0;
+        fn(ctx);
+        live[i] = (double)cpf_atomic64_load(&cpf__live);
+        if (!cpf__heap_in_use(&h)) out->has_heap = 0;
+        heap[i] = (double)h;
+        if (cpf__os_rss(&r) != CPF_OK) out->has_rss = 0;
+        rss[i] = (double)r;
+    }
+    out->iterations = iterations;
+    out->live_slope = cpf_slope(live, (size_t)iterations, &out->live_se);
+    if (out->has_heap) out->heap_slope = cpf_slope(heap, (size_t)iterations, &out->heap_se);
+    if (out->has_rss) out->rss_slope = cpf_slope(rss, (size_t)iterations, &out->rss_se);
+    CPF__FREE(live);
+    /* Fail only when even the slope's lower bound (3 standard errors) is
+       above the threshold: memory that merely fluctuates passes. */
+    if (out->live_slope - 3.0 * out->live_se > thr) fail = 1;
+    if (out->has_heap && out->heap_slope - 3.0 * out->heap_se > thr) fail |= 2;
+    /* RSS is reported, not judged: pages, allocator caches and sanitizer
+       quarantines move it without a leak. */
+    cpf__fmt_bytes(s1, sizeof s1, out->live_slope);
+    cpf__fmt_bytes(s2, sizeof s2, out->heap_slope);
+    cpf__fmt_bytes(s3, sizeof s3, out->rss_slope);
+    cpf__fmt_bytes(t1, sizeof t1, thr);
+    cpf__fmt_bytes(t2, sizeof t2, rthr);
+    if (out->has_rss && out->rss_slope - 3.0 * out->rss_se > rthr) {
+        rss_note[0] = ';'; rss_note[1] = ' ';
+        cpf__msg(rss_note + 2, sizeof rss_note - 2, "above %s: worth a look", t2);
+    }
+    out->verdict.level = fail ? CPF_FAIL : CPF_PASS;
+    out->verdict.ok = !fail;
+    out->verdict.limit = thr;
+    out->verdict.observed = (fail & 1) || !out->has_heap ? out->live_slope : out->heap_slope;
+    cpf__msg(out->verdict.message, sizeof out->verdict.message,
+             "%s over %d calls: counted live bytes %s per call%s, C heap %s%s; limit %s per call; RSS %s per call (reported only%s)",
+             fail ? "LEAK" : "no leak", iterations, s1, (fail & 1) ? " (leaking)" : "",
+             out->has_heap ? s2 : "not measurable here", (fail & 2) ? " (leaking)" : "", t1,
+             out->has_rss ? s3 : "not measurable here", rss_note);
+    return CPF_OK;
+}
+
+CPF_DEF cpf_verdict cpf_mem_below(cpf_task_fn fn, void *ctx, double limit_bytes)
+{
+    cpf_verdict v;
+    uint64_t rss0 = 0, peak = 0;
+    int64_t live0;
+    int have_rss, reset, sampled = 0;
+    double counted, via_rss = -1.0, observed;
+    char o[32], l[32], mgn[32];
+    cpf_mem_monitor mon;
+    memset(&v, 0, sizeof v);
+    memset(&mon, 0, sizeof mon);
+    v.limit = limit_bytes;
+    if (!fn || !(limit_bytes > 0.0)) {
+        v.level = CPF_FAIL;
+        cpf__msg(v.message, sizeof v.message, "cpf_mem_below needs a function and a positive limit");
+        return v;
+    }
+    have_rss = cpf__os_rss(&rss0) == CPF_OK;
+    reset = have_rss && cpf__os_peak_reset() == CPF_OK;
+#if !defined(CORALPERF_NO_THREADS)
+    if (have_rss && !reset) sampled = cpf_mem_monitor_start(&mon, 1.0) == CPF_OK;
+#endif
+    live0 = cpf_atomic64_load(&cpf__live);
+    cpf_alloc_peak_reset();
+    fn(ctx);
+    counted = (double)(cpf_atomic64_load(&cpf__peak_live) - live0);
+    if (reset && cpf__os_peak(&peak) == CPF_OK) via_rss = (double)peak - (double)rss0;
+    if (sampled) { cpf_mem_monitor_stop(&mon); via_rss = (double)cpf_mem_monitor_growth(&mon); }
+    observed = via_rss > counted ? via_rss : counted;
+    v.observed = observed;
+    v.level = observed <= limit_bytes ? CPF_PASS : CPF_FAIL;
+    v.ok = v.level != CPF_FAIL;
+    cpf__fmt_bytes(o, sizeof o, observed);
+    cpf__fmt_bytes(l, sizeof l, limit_bytes);
+    cpf__fmt_bytes(mgn, sizeof mgn, fabs(limit_bytes - observed));
+    cpf__msg(v.message, sizeof v.message, "peak memory growth %s is %s the %s limit (%s %s, %.1f%% of the limit); measured as %s",
+             o, v.ok ? "within" : "above", l, mgn, v.ok ? "to spare" : "over", 100.0 * observed / limit_bytes,
+             via_rss >= 0.0 ? (reset ? "the RSS peak (reset before the call) and counted bytes"
+                                     : "RSS sampled every 1 ms and counted bytes")
+                            : "bytes counted by cpf_malloc only (this platform gives no RSS peak)");
+    return v;
+}
 
 #undef CPF__ALLOC
 #undef CPF__FREE

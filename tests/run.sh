@@ -12,7 +12,7 @@ mkdir -p "$T"
 PASS=0; FAIL=0; SKIP=0
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
-UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
@@ -204,7 +204,7 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
         check "JSON report is valid JSON with every benchmark" "$T/py.log" "$PY" -c \
             "import json,sys; d=json.load(open('$T/a.json')); n={b['name'] for b in d['benchmarks']}; sys.exit(0 if {'parse/csv_ints_8k','copy/64','sort/qsort_1000'} <= n else 1)"
         check "CSV report parses with python's csv module" "$T/py.log" "$PY" -c \
-            "import csv,sys; r=list(csv.DictReader(open('$T/a.csv', newline=''))); sys.exit(0 if len(r)==6 and r[0]['status']=='ok' else 1)"
+            "import csv,sys; r=list(csv.DictReader(open('$T/a.csv', newline=''))); sys.exit(0 if len(r)==6 and r[0]['status']=='ok' and all(len(x)==25 for x in r) else 1)"
     else skip "python3 missing: JSON/CSV parse checks"; fi
     if [ -f /usr/share/benchmark/compare.py ] && /usr/bin/python3 -c 'import scipy' >/dev/null 2>&1; then
         check "Google Benchmark's compare.py reads two kit JSON files" "$T/cmp.log" sh -c \

@@ -6,6 +6,8 @@
 #include "tinytest.h"
 #include <stdlib.h>
 
+void tests_lazy_review(void);
+
 /* --- a resource with many fields: a torn publish would show ---------------- */
 #define MODEL_MAGIC 0x5EEDF00Du
 typedef struct model { uint32_t magic; int32_t dim; int32_t weights[64]; } model;
@@ -497,5 +499,115 @@ void tests_lazy(void)
     RUN(test_retry_under_contention_fails_once_then_loads_once);
     RUN(test_progressive_stages_are_usable_before_the_full_load);
     RUN(test_background_loading_starts_at_init_and_free_joins_it);
+#endif
+    tests_lazy_review();
+}
+
+/* --- behaviours fixed after review ------------------------------------------ */
+static cpf_status load_publish_then_fail(cpf_lazy *l, void *ctx, void **out)
+{
+    model *m = (model *)calloc(1, sizeof *m);
+    (void)ctx; (void)out;
+    if (!m) return CPF_ERR_NOMEM;
+    m->dim = 64;
+    CHECK(cpf_lazy_publish_stage(l, 1, m) == CPF_OK);
+    CHECK(cpf_lazy_publish_stage(l, 1, m) == CPF_ERR_ARG);  /* not a later stage */
+    CHECK(cpf_lazy_publish_stage(l, 9, m) == CPF_ERR_ARG);  /* beyond `stages` */
+    cpf_lazy_set_error(l, "index file is corrupt");
+    return CPF_ERR_FORMAT;  /* m now belongs to the lazy object: not freed here */
+}
+
+static void test_failure_after_a_published_stage_hides_that_stage(void)
+{
+    cpf_lazy l;
+    cpf_lazy_opts o = model_opts(CPF_LAZY_ON_FIRST_GET);
+    void *r = (void *)&r;
+    char msg[64];
+    o.load = load_publish_then_fail;
+    o.stages = 3;
+    o.destroy = count_destroy;
+    destroyed = 0;
+    cpf_lazy_init(&l, &o);
+    CHECK(cpf_lazy_get(&l, &r) == CPF_ERR_FORMAT && r == NULL);
+    CHECK(cpf_lazy_get_stage(&l, 1, 10, &r) == CPF_ERR_FORMAT && r == NULL);
+    CHECK(cpf_lazy_peek(&l) == NULL);
+    CHECK(cpf_lazy_last_error(&l, msg, sizeof msg) == CPF_ERR_FORMAT);
+    CHECK_STR(msg, "index file is corrupt");
+    CHECK(cpf_lazy_publish_stage(&l, 2, NULL) == CPF_ERR_ARG); /* not during a load */
+    cpf_lazy_free(&l);
+    CHECK(destroyed == 1);                  /* the published stage, freed once */
+}
+
+#if !defined(CORALPERF_NO_THREADS)
+static cpf_status load_slow(cpf_lazy *l, void *ctx, void **out) { cpf_sleep_ms(50); return load_model(l, ctx, out); }
+
+static void test_huge_and_infinite_timeouts_wait_for_the_load(void)
+{
+    cpf_lazy l;
+    cpf_lazy_opts o = model_opts(CPF_LAZY_BACKGROUND);
+    void *r = NULL;
+    o.load = load_slow;
+    cpf_lazy_init(&l, &o);
+    CHECK(cpf_lazy_get_timeout(&l, 1e300, &r) == CPF_OK && model_complete((model *)r));
+    cpf_lazy_free(&l);
+    cpf_lazy_init(&l, &o);
+    CHECK(cpf_lazy_get_timeout(&l, 2e13, &r) == CPF_OK && model_complete((model *)r));
+    cpf_lazy_free(&l);
+}
+
+/* RETRY with a loader that always fails: every get() returns a failure (the
+   one it waited on or ran, never a hang, never a success) with its message. */
+static cpf_status load_always_fails(cpf_lazy *l, void *ctx, void **out)
+{
+    (void)ctx; (void)out;
+    cpf_sleep_ms(1);
+    cpf_lazy_set_error(l, "model server unreachable");
+    return CPF_ERR_IO;
+}
+typedef struct retry_race { cpf_lazy l; barrier bar; cpf_atomic32 errors, bad; } retry_race;
+static int retry_thread(void *arg)
+{
+    retry_race *r = (retry_race *)arg;
+    int i;
+    barrier_wait(&r->bar);
+    for (i = 0; i < 20; i++) {
+        void *res = (void *)&res;
+        char msg[64];
+        if (cpf_lazy_get(&r->l, &res) == CPF_ERR_IO && res == NULL) cpf_atomic32_fetch_add(&r->errors, 1);
+        else cpf_atomic32_fetch_add(&r->bad, 1);
+        if (cpf_lazy_last_error(&r->l, msg, sizeof msg) != CPF_ERR_IO || strcmp(msg, "model server unreachable") != 0)
+            cpf_atomic32_fetch_add(&r->bad, 1);
+    }
+    return 0;
+}
+
+static void test_retry_waiters_get_the_failure_they_waited_on(void)
+{
+    retry_race r;
+    cpf_thread t[8];
+    cpf_lazy_opts o = model_opts(CPF_LAZY_ON_FIRST_GET);
+    int i;
+    memset(&r, 0, sizeof r);
+    o.load = load_always_fails;
+    o.on_failure = CPF_LAZY_RETRY;
+    cpf_lazy_init(&r.l, &o);
+    barrier_init(&r.bar, 8);
+    for (i = 0; i < 8; i++) cpf_thread_start(&t[i], retry_thread, &r);
+    for (i = 0; i < 8; i++) cpf_thread_join(&t[i], NULL);
+    CHECK(cpf_atomic32_load(&r.errors) == 8 * 20);
+    CHECK_MSG(cpf_atomic32_load(&r.bad) == 0, "%d bad answers", (int)cpf_atomic32_load(&r.bad));
+    /* each get ran or waited on at most a couple of attempts: far fewer loads than gets */
+    CHECK(cpf_atomic32_load(&r.l.loads) <= 8 * 20);
+    barrier_free(&r.bar);
+    cpf_lazy_free(&r.l);
+}
+#endif
+
+void tests_lazy_review(void)
+{
+    RUN(test_failure_after_a_published_stage_hides_that_stage);
+#if !defined(CORALPERF_NO_THREADS)
+    RUN(test_huge_and_infinite_timeouts_wait_for_the_load);
+    RUN(test_retry_waiters_get_the_failure_they_waited_on);
 #endif
 }

@@ -19,6 +19,7 @@ void tests_bench(void);
 void tests_suite(void);
 void tests_report(void);
 void tests_lazy(void);
+void tests_mem(void);
 
 int main(int argc, char **argv)
 {
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
     GROUP(report);
 #endif
     GROUP(lazy);
+    GROUP(mem);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
