@@ -20,7 +20,7 @@ STB_INC = $(shell for d in "$(STB_DS_DIR)" /usr/include/stb /usr/local/include/s
             [ -n "$$d" ] && [ -f "$$d/stb_ds.h" ] && { echo "$$d"; break; }; done)
 INC     = -I. -I$(STB_INC)
 
-EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model
+EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights
 TEST_SRC = $(wildcard tests/test_*.c)
 
 .PHONY: all demo test test-all bench stb clean help
@@ -54,6 +54,9 @@ $(BUILD)/example_suite: examples/example_suite.c coralperf.h | stb $(BUILD)
 $(BUILD)/lazy_model: examples/lazy_model.c coralperf.h | stb $(BUILD)
 	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
 
+$(BUILD)/mem_weights: examples/mem_weights.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
 demo: stb $(BUILD)/example_suite
 	@echo "== running the example suite (examples/example_suite.c)"
 	./$(BUILD)/example_suite
@@ -69,6 +72,8 @@ bench: stb
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/compile_time.sh
 	@echo "== lazy loader fast paths vs pthread_once (bench/lazy.c, $(CC) -O2)"
 	@mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(INC) bench/lazy.c -o $(BUILD)/bench/lazy $(LDLIBS) && ./$(BUILD)/bench/lazy --no-color
+	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
+	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
 
 clean:
 	rm -rf $(BUILD)

@@ -20,9 +20,11 @@ cl %CFLAGS% /Fe:build\unit.exe tests\test_main.c tests\test_clock.c tests\test_s
 echo == building examples
 cl %CFLAGS% /Fe:build\example_suite.exe examples\example_suite.c || exit /b 1
 cl %CFLAGS% /Fe:build\lazy_model.exe examples\lazy_model.c || exit /b 1
+cl %CFLAGS% /Fe:build\mem_weights.exe examples\mem_weights.c || exit /b 1
 echo == running unit tests
 build\unit.exe || exit /b 1
 echo == running the example suite (quick)
 build\example_suite.exe --quick || exit /b 1
 build\lazy_model.exe || exit /b 1
+build\mem_weights.exe || exit /b 1
 echo build.bat: all built and passed

@@ -67,13 +67,15 @@ if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && hav
     export WINEDEBUG=-all WINEPREFIX="$PWD/$M/wineprefix"
     if x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" -Itests $UNIT -o "$W/unit.exe" -lm >"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/example_suite.c -o "$W/example_suite.exe" -lm >>"$W/build.log" 2>&1 &&
-       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/lazy_model.c -o "$W/lazy_model.exe" -lm >>"$W/build.log" 2>&1; then
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/lazy_model.c -o "$W/lazy_model.exe" -lm >>"$W/build.log" 2>&1 &&
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/mem_weights.c -o "$W/mem_weights.exe" -lm >>"$W/build.log" 2>&1; then
         wine "$W/unit.exe" >"$W/unit.log" 2>&1; rc=$?
         count_unit "$W/unit.log"; cu=$?
         if [ $rc = 0 ] && [ $cu = 0 ] && wine "$W/example_suite.exe" --quick >"$W/example.log" 2>&1 &&
-           wine "$W/lazy_model.exe" >"$W/lazy_model.log" 2>&1 && grep -q "loaded 1 time" "$W/lazy_model.log"; then
+           wine "$W/lazy_model.exe" >"$W/lazy_model.log" 2>&1 && grep -q "loaded 1 time" "$W/lazy_model.log" &&
+           wine "$W/mem_weights.exe" >"$W/mem_weights.log" 2>&1 && grep -q "GetProcessMemoryInfo" "$W/mem_weights.log"; then
             PASS=$((PASS + 1))
-            stage_pass windows-mingw "unit tests (lazy stress included), example suite and lazy_model under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
+            stage_pass windows-mingw "unit tests (lazy stress, memory included), example suite, lazy_model and mem_weights under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
         else FAIL=$((FAIL + 1)); stage_fail windows-mingw "under wine (unit exit $rc)" "$W/unit.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-mingw "MinGW build" "$W/build.log"; fi
 else stage_skip windows-mingw "MinGW-w64 or wine cannot be installed"; fi
@@ -84,7 +86,7 @@ else stage_skip windows-mingw "MinGW-w64 or wine cannot be installed"; fi
 if ensure clang-14 libwine-dev && have clang-cl-14 && [ -d /usr/include/wine/wine/msvcrt ]; then
     CL="clang-cl-14 --target=x86_64-pc-windows-msvc /W4 /WX -fsyntax-only -imsvc /usr/include/wine/wine/msvcrt -imsvc /usr/include/wine/wine/windows -I. -I$STB_INC -Itests"
     ok=1; : >"$M/msvc.log"
-    for f in $UNIT examples/example_suite.c examples/lazy_model.c; do
+    for f in $UNIT examples/example_suite.c examples/lazy_model.c examples/mem_weights.c; do
         $CL /std:c11 /D_CRT_SECURE_NO_WARNINGS "$f" >>"$M/msvc.log" 2>&1 || { ok=0; echo "  in $f" >>"$M/msvc.log"; }
         # 32-bit x86: other intrinsics, 64-bit atomics through cmpxchg8b
         $CL --target=i686-pc-windows-msvc /std:c11 /D_CRT_SECURE_NO_WARNINGS "$f" >>"$M/msvc.log" 2>&1 || { ok=0; echo "  in $f (32-bit)" >>"$M/msvc.log"; }

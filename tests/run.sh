@@ -215,6 +215,10 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
         check "lazy_model example: background load, metadata first, loaded once" "$T/lm.log" sh -c \
             "$T/lazy_model > $T/lm.out 2>&1; rc=\$?; cat $T/lm.out; [ \$rc = 0 ] && grep -q 'dim 384' $T/lm.out && grep -q 'loaded 1 time' $T/lm.out"
     else bad "lazy_model example build" "$T/lm.build.log"; fi
+    if $CC -std=c99 -O2 $WARN $INC examples/mem_weights.c -o "$T/mem_weights" -lm -pthread >"$T/mw.build.log" 2>&1; then
+        check "mem_weights example: overhead per size, leak check passes, burst peak" "$T/mw.log" sh -c \
+            "$T/mem_weights > $T/mw.out 2>&1; rc=\$?; cat $T/mw.out; [ \$rc = 0 ] && grep -q '1000x1000' $T/mw.out && grep -q 'leak check.*PASS' $T/mw.out && grep -q 'peak RSS' $T/mw.out"
+    else bad "mem_weights example build" "$T/mw.build.log"; fi
 else
     bad "example suite build" "$T/ex.build.log"
 fi
