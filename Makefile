@@ -74,6 +74,7 @@ bench: stb
 	@mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(INC) bench/lazy.c -o $(BUILD)/bench/lazy $(LDLIBS) && ./$(BUILD)/bench/lazy --no-color
 	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
+	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/hash.sh
 
 clean:
 	rm -rf $(BUILD)

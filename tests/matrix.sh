@@ -14,7 +14,7 @@ M="$BUILD/matrix"
 mkdir -p "$M"
 PASS=0; FAIL=0; SKIP=0; STAGES_FAILED=""
 WARN="-Wall -Wextra -Werror -pedantic"
-UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c"
+UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c"
 have() { command -v "$1" >/dev/null 2>&1; }
 t0=$(date +%s)
 
@@ -60,6 +60,24 @@ if ensure valgrind && have valgrind; then
     else stage_fail valgrind "memcheck on the unit tests" "$M/valgrind.log"; fi
 else stage_skip valgrind "valgrind cannot be installed"; fi
 
+# Reference table for the exhaustive hash check on targets without libxxhash:
+# generated here from libxxhash by tests/xxhash_peer.c --gen.
+PEER_EXP=""
+if ensure libxxhash-dev && [ -x "$BUILD/test/xxhash_peer" ] && "$BUILD/test/xxhash_peer" --gen >"$M/expected.h" 2>/dev/null; then
+    PEER_EXP="-DCPF_TEST_EXPECTED -I$M"
+fi
+# peer_cross NAME CC RUNNER...: the exhaustive hash check on one target (adds to the totals)
+peer_cross() {
+    n=$1; pcc=$2; shift 2
+    [ -n "$PEER_EXP" ] || { echo "  (no reference table: exhaustive hash check skipped for $n)"; return 0; }
+    if $pcc -std=c99 -O2 $WARN -I. -I"$STB_INC" $PEER_EXP tests/xxhash_peer.c tests/xxhash_peer_scalar.c -o "$M/peer.$n" -lm $PEER_LIBS >"$M/peer.$n.build.log" 2>&1; then
+        "$@" "$M/peer.$n" >"$M/peer.$n.log" 2>&1
+        if count_unit "$M/peer.$n.log"; then echo "  XXH3 exhaustive check on $n: $(tr -d '\r' <"$M/peer.$n.log" | tail -n 1)"; return 0; fi
+    else FAIL=$((FAIL + 1)); fi
+    echo "  XXH3 exhaustive check on $n FAILED"; cat "$M/peer.$n.log" "$M/peer.$n.build.log" 2>/dev/null | sed 's/^/      /' | tail -10
+    return 1
+}
+
 # --- Windows: MinGW-w64 build run under wine (the real Win32 code paths) ------
 echo "== windows"
 if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && have wine; then
@@ -75,7 +93,9 @@ if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && hav
            wine "$W/lazy_model.exe" >"$W/lazy_model.log" 2>&1 && grep -q "loaded 1 time" "$W/lazy_model.log" &&
            wine "$W/mem_weights.exe" >"$W/mem_weights.log" 2>&1 && grep -q "GetProcessMemoryInfo" "$W/mem_weights.log"; then
             PASS=$((PASS + 1))
-            stage_pass windows-mingw "unit tests (lazy stress, memory included), example suite, lazy_model and mem_weights under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
+            if PEER_LIBS="" peer_cross mingw x86_64-w64-mingw32-gcc wine; then
+                stage_pass windows-mingw "unit tests (lazy stress, memory, hash included), example suite, lazy_model and mem_weights under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
+            else STAGES_FAILED="$STAGES_FAILED windows-mingw"; echo "stage windows-mingw: FAILED (XXH3 exhaustive check)"; fi
         else FAIL=$((FAIL + 1)); stage_fail windows-mingw "under wine (unit exit $rc)" "$W/unit.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-mingw "MinGW build" "$W/build.log"; fi
 else stage_skip windows-mingw "MinGW-w64 or wine cannot be installed"; fi
@@ -113,8 +133,9 @@ for target in aarch64-linux-gnu:aarch64:gcc-aarch64-linux-gnu \
         if "$tc-gcc" -std=c99 -O2 $WARN -I. -I"$STB_INC" -Itests $UNIT -o "$M/unit.$q" -lm -pthread >"$M/$q.build.log" 2>&1; then
             "qemu-$q" -L "/usr/$tc" "$M/unit.$q" >"$M/$q.log" 2>&1; rc=$?
             count_unit "$M/$q.log"; cu=$?
-            if [ $rc = 0 ] && [ $cu = 0 ]; then stage_pass "$name" "unit tests: $(tail -n 1 "$M/$q.log")"
-            else stage_fail "$name" "unit tests (exit $rc)" "$M/$q.log"; fi
+            PEER_LIBS=-pthread peer_cross "$q" "$tc-gcc" "qemu-$q" -L "/usr/$tc"; pc=$?
+            if [ $rc = 0 ] && [ $cu = 0 ] && [ $pc = 0 ]; then stage_pass "$name" "unit tests: $(tail -n 1 "$M/$q.log"); exhaustive XXH3 check passed"
+            else stage_fail "$name" "unit tests (exit $rc) or the XXH3 check" "$M/$q.log"; fi
         else FAIL=$((FAIL + 1)); stage_fail "$name" "cross build" "$M/$q.build.log"; fi
     else stage_skip "$name" "$pkg or qemu-user cannot be installed"; fi
 done
@@ -137,11 +158,11 @@ if ensure gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm && have arm-
         else FAIL=$((FAIL + 1)); stage_fail "$c" "build" "$M/$c.build.log"; fi
     done
     # The unit tests that need no files, single-threaded, on the M3.
-    ET="-DTEST_EMBEDDED -DCORALPERF_NO_THREADS -DCORALPERF_NO_FILES -Itests tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_lazy.c tests/test_mem.c"
+    ET="-DTEST_EMBEDDED -DCORALPERF_NO_THREADS -DCORALPERF_NO_FILES -Itests tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c"
     if arm-none-eabi-gcc -mcpu=cortex-m3 $CMFLAGS $ET -lm -o "$M/cm3-unit.elf" >"$M/cm3-unit.build.log" 2>&1; then
         timeout 600 qemu-system-arm -M mps2-an385 -cpu cortex-m3 $QEMU_CM -kernel "$M/cm3-unit.elf" >"$M/cm3-unit.log" 2>&1; rc=$?
         count_unit "$M/cm3-unit.log"; cu=$?
-        if [ $rc = 0 ] && [ $cu = 0 ]; then stage_pass cortex-m3-unit "clock, stats, bench and lazy tests, CORALPERF_NO_THREADS: $(tr -d '\r' <"$M/cm3-unit.log" | tail -n 1)"
+        if [ $rc = 0 ] && [ $cu = 0 ]; then stage_pass cortex-m3-unit "clock, stats, bench, lazy, memory and hash tests, CORALPERF_NO_THREADS: $(tr -d '\r' <"$M/cm3-unit.log" | tail -n 1)"
         else stage_fail cortex-m3-unit "unit tests (exit $rc)" "$M/cm3-unit.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail cortex-m3-unit "build" "$M/cm3-unit.build.log"; fi
     # Cortex-M0: no DWT, no atomics: must compile and link.

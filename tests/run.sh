@@ -12,7 +12,7 @@ mkdir -p "$T"
 PASS=0; FAIL=0; SKIP=0
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
-UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
@@ -75,6 +75,23 @@ elif have setarch && setarch "$(uname -m)" -R "$T/tsan_probe" >/dev/null 2>&1; t
     fi
 else
     skip "unit tests under tsan: this kernel refuses TSan's memory layout"
+fi
+
+# --- 2b. the hash against its peer, libxxhash (every length 0..4096, random to 16 MiB)
+echo "== XXH3 against libxxhash"
+if ! [ -f /usr/include/xxhash.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq libxxhash-dev >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libxxhash-dev >/dev/null 2>&1; }
+fi
+if [ -f /usr/include/xxhash.h ]; then
+    if $CC -std=c99 -O2 $WARN $INC tests/xxhash_peer.c tests/xxhash_peer_scalar.c -o "$T/xxhash_peer" -lxxhash -lm -pthread >"$T/peer.build.log" 2>&1; then
+        "$T/xxhash_peer" >"$T/peer.log" 2>&1; rc=$?
+        line=$(tail -n 1 "$T/peer.log")
+        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p'); f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+        if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      bit-exact with libxxhash: $line"
+        else bad "XXH3 against libxxhash (exit $rc)" "$T/peer.log"; fi
+    else bad "XXH3 peer test build" "$T/peer.build.log"; fi
+else
+    skip "XXH3 against libxxhash: xxhash.h not installed (Debian libxxhash-dev)"
 fi
 
 # --- 3. compile matrix: every standard, with and without the implementation -

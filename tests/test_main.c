@@ -20,6 +20,7 @@ void tests_suite(void);
 void tests_report(void);
 void tests_lazy(void);
 void tests_mem(void);
+void tests_hash(void);
 
 int main(int argc, char **argv)
 {
@@ -37,6 +38,7 @@ int main(int argc, char **argv)
 #endif
     GROUP(lazy);
     GROUP(mem);
+    GROUP(hash);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }

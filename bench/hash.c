@@ -1,0 +1,166 @@
+/* bench.c - cpf_hash64/128 vs libxxhash's XXH3 (XXH_INLINE_ALL, same flags).
+
+   default build: cc -O2 -I. -I<stb> bench/hash.c -lm -pthread -o bench                 (SSE2 on x86-64 for both)
+   scalar build:  cc -O2 -DCORALPERF_HASH_SCALAR -DXXH_VECTOR=0 bench.c -o bench
+   AVX2 build:    cc -O2 -mavx2 bench.c -o bench
+   ./bench [ms per measurement, default 8]
+
+   Each cell is the best of several interleaved runs (ours, xxh, ours, xxh...)
+   so that a busy machine hurts both sides alike. ratio = ours / xxh in
+   throughput (>= 1.00 means we are at least as fast). */
+#define _POSIX_C_SOURCE 200809L
+#define CORALPERF_IMPLEMENTATION
+#include "coralperf.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static volatile uint64_t g_sink;
+static volatile uint64_t g_seed_src; /* 0, but unknown to the compiler */
+static int g_var_seed;               /* rows with a run-time seed */
+static unsigned char *g_buf;
+static size_t g_lens[1024]; /* for the mixed 1..32 byte test */
+
+/* both halves are consumed: otherwise a compiler may drop the unused half of
+   an inlinable (static) function's result, which only XXH_INLINE_ALL gets */
+static inline uint64_t u128x(cpf_u128 h) { return h.lo ^ h.hi; }
+static inline uint64_t x128x(XXH128_hash_t h) { return h.low64 ^ h.high64; }
+
+enum { F_OURS64, F_XXH64, F_OURS128, F_XXH128 };
+
+/* throughput: independent hashes of len bytes at shifting offsets */
+#define TPUT_LOOP(EXPR)                                                          \
+    for (i = 0; i < iters; i++) {                                                \
+        const unsigned char *p = g_buf + (i & 63);                               \
+        acc ^= (EXPR);                                                           \
+    }
+
+static uint64_t run_fixed(int f, size_t len, size_t iters)
+{
+    uint64_t acc = 0;
+    size_t i;
+    if (g_var_seed) {
+        uint64_t seed = g_seed_src;
+        switch (f) {
+        case F_OURS64: TPUT_LOOP(cpf_hash64(p, len, seed)) break;
+        case F_XXH64: TPUT_LOOP(XXH3_64bits_withSeed(p, len, seed)) break;
+        case F_OURS128: TPUT_LOOP(u128x(cpf_hash128(p, len, seed))) break;
+        default: TPUT_LOOP(x128x(XXH3_128bits_withSeed(p, len, seed))) break;
+        }
+        return acc;
+    }
+    switch (f) {
+    case F_OURS64: TPUT_LOOP(cpf_hash64(p, len, 0)) break;
+    case F_XXH64: TPUT_LOOP(XXH3_64bits_withSeed(p, len, 0)) break;
+    case F_OURS128: TPUT_LOOP(u128x(cpf_hash128(p, len, 0))) break;
+    default: TPUT_LOOP(x128x(XXH3_128bits_withSeed(p, len, 0))) break;
+    }
+    return acc;
+}
+
+/* mixed lengths 1..32, throughput (mix=1) or latency (mix=2: the next
+   offset depends on the previous hash) */
+static uint64_t run_mixed(int f, int lat, size_t iters)
+{
+    uint64_t acc = 0, h = 0, seed = g_var_seed ? g_seed_src : 0;
+    size_t i;
+    for (i = 0; i < iters; i++) {
+        size_t len = g_lens[i & 1023];
+        const unsigned char *p = g_buf + ((lat ? (size_t)h : i) & 63);
+        switch (f) {
+        case F_OURS64: h = cpf_hash64(p, len, seed); break;
+        case F_XXH64: h = XXH3_64bits_withSeed(p, len, seed); break;
+        case F_OURS128: h = u128x(cpf_hash128(p, len, seed)); break;
+        default: h = x128x(XXH3_128bits_withSeed(p, len, seed)); break;
+        }
+        acc ^= h;
+    }
+    return acc;
+}
+
+/* seconds per call for f, best of reps runs of about budget seconds */
+static double measure(int f, size_t len, int mixed, double budget, size_t *calib)
+{
+    size_t iters = *calib;
+    double t0, t;
+    if (iters == 0) { /* calibrate */
+        iters = 1;
+        for (;;) {
+            t0 = now_s();
+            g_sink ^= mixed ? run_mixed(f, mixed == 2, iters) : run_fixed(f, len, iters);
+            t = now_s() - t0;
+            if (t > budget / 4) break;
+            iters *= 2;
+        }
+        iters = (size_t)((double)iters * budget / t) + 1;
+        *calib = iters;
+    }
+    t0 = now_s();
+    g_sink ^= mixed ? run_mixed(f, mixed == 2, iters) : run_fixed(f, len, iters);
+    return (now_s() - t0) / (double)iters;
+}
+
+static void row(const char *name, size_t len, int mixed, double budget, int reps)
+{
+    int w, r;
+    double best[4] = {1e9, 1e9, 1e9, 1e9};
+    size_t calib[4] = {0, 0, 0, 0};
+    for (r = 0; r < reps; r++) /* interleaved: load bursts hit all four */
+        for (w = 0; w < 4; w++) {
+            double t = measure(w, len, mixed, budget, &calib[w]);
+            if (t < best[w]) best[w] = t;
+        }
+    if (mixed) {
+        printf("%-14s | %8.2f ns %8.2f ns  %5.3f | %8.2f ns %8.2f ns  %5.3f\n", name, best[0] * 1e9, best[1] * 1e9,
+               best[1] / best[0], best[2] * 1e9, best[3] * 1e9, best[3] / best[2]);
+    } else {
+        double b = (double)len;
+        printf("%-14s | %6.2f GB/s %6.2f GB/s %5.3f | %6.2f GB/s %6.2f GB/s %5.3f |%7.2f ns %6.2f ns\n", name,
+               b / best[0] * 1e-9, b / best[1] * 1e-9, best[1] / best[0], b / best[2] * 1e-9, b / best[3] * 1e-9,
+               best[3] / best[2], best[0] * 1e9, best[1] * 1e9);
+    }
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    static const size_t sizes[] = {8, 16, 64, 1024, 40 * 1024, 4 << 20};
+    static const char *names[] = {"8 B", "16 B", "64 B", "1 KiB", "40 KiB", "4 MiB"};
+    double ms = argc > 1 ? atof(argv[1]) : 8.0;
+    size_t i;
+    uint64_t x = 88172645463325252ULL;
+    g_buf = (unsigned char *)malloc((4u << 20) + 128);
+    if (!g_buf) return 1;
+    for (i = 0; i < (4u << 20) + 128; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        g_buf[i] = (unsigned char)x;
+    }
+    for (i = 0; i < 1024; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        g_lens[i] = (size_t)(x % 32) + 1;
+    }
+    printf("cpf backend: %s   libxxhash XXH_VECTOR=%d   (ratio = ours/xxh speed)\n", cpf_hash_backend(), (int)XXH_VECTOR);
+    printf("%-14s | %-11s %-11s %-5s | %-11s %-11s %-5s | ns/hash (64)\n", "size", "cpf64", "XXH3_64", "ratio",
+           "cpf128", "XXH3_128", "ratio");
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        row(names[i], sizes[i], 0, ms * 1e-3, 11);
+    row("1-32 B tput", 0, 1, ms * 1e-3, 11);
+    row("1-32 B lat", 0, 2, ms * 1e-3, 11);
+    printf("seed a run-time value (no constant propagation of seed 0):\n");
+    g_var_seed = 1;
+    for (i = 0; i < 3; i++) row(names[i], sizes[i], 0, ms * 1e-3, 11);
+    row("1-32 B tput", 0, 1, ms * 1e-3, 11);
+    row("1-32 B lat", 0, 2, ms * 1e-3, 11);
+    return 0;
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# bench/hash.sh - cpf_hash64/128 against libxxhash's XXH3 (XXH_INLINE_ALL,
+# the same flags), in three builds, side by side in one run:
+#   scalar  : -DCORALPERF_HASH_SCALAR -DXXH_VECTOR=0   (portable C on both sides)
+#   default : no extra flag                              (SSE2 on x86-64 for both)
+#   avx2    : -mavx2, only when this CPU has AVX2
+# Needs xxhash.h (Debian libxxhash-dev); says so and skips otherwise.
+set -u
+CC=${CC:-cc}; BUILD=${BUILD:-build}; STB_INC=${STB_INC:-/usr/include/stb}
+O="$BUILD/bench"
+mkdir -p "$O"
+if ! [ -f /usr/include/xxhash.h ]; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then apt-get install -y -qq libxxhash-dev >/dev/null 2>&1; fi
+fi
+[ -f /usr/include/xxhash.h ] || { echo "== hash: skipped (xxhash.h not installed: apt-get install libxxhash-dev)"; exit 0; }
+W="-std=c99 -Wall -Wextra -Werror -pedantic -I. -I$STB_INC"
+builds="scalar default"
+grep -q avx2 /proc/cpuinfo 2>/dev/null && builds="$builds avx2"
+for b in $builds; do
+    case $b in
+        scalar) f="-DCORALPERF_HASH_SCALAR -DXXH_VECTOR=0" ;;
+        default) f="" ;;
+        avx2) f="-mavx2" ;;
+    esac
+    $CC -O2 $W $f bench/hash.c -o "$O/hash_$b" -lm -pthread || { echo "hash bench: build failed ($b)"; exit 1; }
+    echo "== XXH3: coralperf vs libxxhash, $CC -O2, $b build (GB/s = 1e9 bytes/s; ratio = ours / theirs)"
+    "$O/hash_$b" 4 || exit 1
+done
