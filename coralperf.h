@@ -36,7 +36,8 @@
                                        cpf_cond_*, cpf_atomic*)
                                     9. lazy loader (cpf_lazy_*)
                                     10. memory (cpf_mem_*, cpf_malloc, cpf_leak_check)
-                                    11. hashing (cpf_hash64/128, cpf_hasher_*)
+                                    11. hashing and dedup (cpf_hash64/128, cpf_hasher_*,
+                                        cpf_dedup_*, cpf_tensor_id)
                                     12. license (end of file)
 
    1. CONFIGURATION MACROS
@@ -91,6 +92,8 @@
      0.4.0  2026-11-23  hashing: XXH3-64 and XXH3-128 (cpf_hash64, cpf_hash128,
                         streaming cpf_hasher_*), bit-exact with xxHash 0.8,
                         written from its specification; SSE2/AVX2/NEON paths.
+                        Dedup index cpf_dedup_* with exact accounting and
+                        byte-for-byte verification; cpf_tensor_id(_python).
      0.3.0  2026-11-23  memory: cpf_mem_rss/peak/peak_reset per platform, the
                         counting allocator cpf_malloc & co., the background
                         sampler cpf_mem_monitor, cpf_leak_check, cpf_mem_below
@@ -999,6 +1002,66 @@ CPF_DEF void cpf_hasher_update(cpf_hasher *h, const void *data, size_t len);
 CPF_DEF uint64_t cpf_hasher_digest64(const cpf_hasher *h);
 CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h);
 
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- dedup index ---------------------------------------------------------
+   Which blobs are byte-identical, at hashing speed: 128-bit XXH3 IDs key a
+   stb_ds string map (the length must match too), with exact accounting. With verify_bytes the index keeps a
+   pointer to each unique blob (the caller keeps the data alive) and confirms
+   every duplicate byte for byte, counting any true collision. Not
+   thread-safe unless `locked` is set (then one mutex serialises add). */
+typedef struct cpf_dedup_opts {
+    int verify_bytes;           /* confirm duplicates with memcmp */
+    int locked;                 /* several producer threads may call add */
+    uint64_t seed;              /* hash seed (default 0) */
+} cpf_dedup_opts;
+typedef struct cpf_dedup_stats {
+    uint64_t blobs, unique_blobs;
+    uint64_t total_bytes, unique_bytes, duplicate_bytes;
+    double byte_ratio;          /* total_bytes / unique_bytes (1 = nothing saved) */
+    double savings_pct;         /* 100 * duplicate_bytes / total_bytes */
+    double count_ratio;         /* blobs / unique_blobs: a count, not bytes */
+    uint64_t collisions;        /* equal IDs, different bytes (verify_bytes only) */
+    size_t index_bytes;         /* memory the index itself uses */
+} cpf_dedup_stats;
+typedef struct cpf_dedup_result {
+    cpf_u128 id;                /* the blob's 128-bit hash */
+    int duplicate;              /* 1 when an identical blob was added before */
+    uint64_t first;             /* 0-based add number of the first identical blob */
+} cpf_dedup_result;
+struct cpf__dedup_slot;
+typedef struct cpf_dedup {
+    struct cpf__dedup_slot *map;   /* stb_ds string map: ID in hex -> first entry */
+    struct cpf__dedup_entry *entries; /* stb_ds array of unique blobs */
+    cpf_dedup_opts opts;
+    cpf_dedup_stats st;
+    cpf_mutex mu;
+} cpf_dedup;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Prepares an empty index (opts may be NULL). */
+CPF_DEF cpf_status cpf_dedup_init(cpf_dedup *d, const cpf_dedup_opts *opts);
+/* Adds a blob; *out (optional) says whether it duplicates an earlier one. */
+CPF_DEF cpf_status cpf_dedup_add(cpf_dedup *d, const void *data, size_t len, cpf_dedup_result *out);
+/* Adds a blob whose 128-bit ID the caller computed (e.g. cpf_tensor_id). */
+CPF_DEF cpf_status cpf_dedup_add_id(cpf_dedup *d, cpf_u128 id, const void *data, size_t len, cpf_dedup_result *out);
+/* A snapshot of the accounting. */
+CPF_DEF void cpf_dedup_stats_get(cpf_dedup *d, cpf_dedup_stats *out);
+/* Releases the index (not the blobs). */
+CPF_DEF void cpf_dedup_free(cpf_dedup *d);
+
+/* Tensor identity: a domain-separated header ("cpfT", dtype code, rank,
+   each dimension, all little-endian) then the raw bytes, hashed with XXH3-128.
+   Equal IDs mean equal dtype, shape and bytes. */
+CPF_DEF cpf_u128 cpf_tensor_id(uint32_t dtype_code, const int64_t *dims, int rank, const void *data, size_t nbytes);
+/* The ID a Python tool computes as xxhash.xxh3_64(str(shape).encode() +
+   dtype_name.encode() + array.tobytes()): str(shape) is Python's tuple text,
+   "(200, 200)", "(7,)" or "()". */
+CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char *dtype_name, const void *data, size_t nbytes);
 #ifdef __cplusplus
 }
 #endif
@@ -5002,6 +5065,160 @@ CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h)
 #undef CPF__SSE_LANE
 #undef CPF__NEON_LANE
 #undef CPF__SCALAR_LANE
+
+/* ======================================================================== */
+/* ==== module: dedup ===================================================== */
+
+struct cpf__dedup_entry {
+    uint64_t len, first;         /* blob length, add number */
+    const void *data;            /* verify_bytes only */
+    ptrdiff_t next;              /* next entry with the same ID (other length or bytes), or -1 */
+};
+/* The key is the 128-bit ID as 32 hex digits in a stb_ds *string* map:
+   stb_ds's byte-key hashes (its 8-byte path and SipHash) shift bytes >= 0x80
+   into the sign bit of an int, undefined behaviour that UBSan reports in
+   any program using them; its string hash is clean. */
+struct cpf__dedup_slot { char *key; ptrdiff_t value; };
+static void cpf__id_hex(cpf_u128 id, char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    int i;
+    for (i = 0; i < 16; i++) {
+        out[i] = hex[(id.hi >> (60 - 4 * i)) & 15u];
+        out[16 + i] = hex[(id.lo >> (60 - 4 * i)) & 15u];
+    }
+    out[32] = 0;
+}
+
+CPF_DEF cpf_status cpf_dedup_init(cpf_dedup *d, const cpf_dedup_opts *opts)
+{
+    if (!d) return CPF_ERR_ARG;
+    memset(d, 0, sizeof *d);
+    if (opts) d->opts = *opts;
+    stbds_sh_new_strdup(d->map); /* not the arena: its char[8] struct hack trips UBSan */
+    stbds_shdefault(d->map, -1);
+    return cpf_mutex_init(&d->mu);
+}
+
+static void cpf__dedup_ratios(cpf_dedup_stats *s)
+{
+    s->duplicate_bytes = s->total_bytes - s->unique_bytes;
+    s->byte_ratio = s->unique_bytes ? (double)s->total_bytes / (double)s->unique_bytes : 1.0;
+    s->savings_pct = s->total_bytes ? 100.0 * (double)s->duplicate_bytes / (double)s->total_bytes : 0.0;
+    s->count_ratio = s->unique_blobs ? (double)s->blobs / (double)s->unique_blobs : 1.0;
+}
+
+CPF_DEF cpf_status cpf_dedup_add_id(cpf_dedup *d, cpf_u128 id, const void *data, size_t len, cpf_dedup_result *out)
+{
+    ptrdiff_t i, head;
+    char key[33];
+    uint64_t number;
+    int dup = 0;
+    if (!d || (!data && len)) return CPF_ERR_ARG;
+    if (d->opts.locked) cpf_mutex_lock(&d->mu);
+    number = d->st.blobs++;
+    d->st.total_bytes += len;
+    cpf__id_hex(id, key);
+    head = stbds_shget(d->map, key);
+    for (i = head; i >= 0; i = d->entries[i].next) {
+        struct cpf__dedup_entry *e = &d->entries[i];
+        if (e->len != len) continue;
+        if (d->opts.verify_bytes && e->data && len && memcmp(e->data, data, len) != 0) {
+            d->st.collisions++;  /* same 128-bit ID, different bytes */
+            continue;
+        }
+        dup = 1;
+        if (out) { out->id = id; out->duplicate = 1; out->first = e->first; }
+        break;
+    }
+    if (!dup) {
+        struct cpf__dedup_entry e;
+        e.len = len;
+        e.first = number;
+        e.data = d->opts.verify_bytes ? data : NULL;
+        e.next = head;
+        stbds_arrput(d->entries, e);
+        i = stbds_arrlen(d->entries) - 1;
+        stbds_shput(d->map, key, i);
+        d->st.unique_blobs++;
+        d->st.unique_bytes += len;
+        if (out) { out->id = id; out->duplicate = 0; out->first = number; }
+    }
+    if (d->opts.locked) cpf_mutex_unlock(&d->mu);
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_dedup_add(cpf_dedup *d, const void *data, size_t len, cpf_dedup_result *out)
+{
+    if (!d || (!data && len)) return CPF_ERR_ARG;
+    return cpf_dedup_add_id(d, cpf_hash128(data, len, d->opts.seed), data, len, out);
+}
+
+CPF_DEF void cpf_dedup_stats_get(cpf_dedup *d, cpf_dedup_stats *out)
+{
+    if (!d || !out) return;
+    if (d->opts.locked) cpf_mutex_lock(&d->mu);
+    *out = d->st;
+    /* the map's slots and hash table plus the entry array, by capacity */
+    /* entries, map slots (x2 for the hash table) and the strdup'd 33-byte keys */
+    out->index_bytes = sizeof *d + (size_t)stbds_arrcap(d->entries) * sizeof(struct cpf__dedup_entry) +
+                       (d->map ? (size_t)stbds_arrcap(d->map) * sizeof(struct cpf__dedup_slot) * 2 : 0) +
+                       (size_t)out->unique_blobs * 33u;
+    if (d->opts.locked) cpf_mutex_unlock(&d->mu);
+    cpf__dedup_ratios(out);
+}
+
+CPF_DEF void cpf_dedup_free(cpf_dedup *d)
+{
+    if (!d) return;
+    stbds_shfree(d->map);
+    stbds_arrfree(d->entries);
+    cpf_mutex_destroy(&d->mu);
+    memset(d, 0, sizeof *d);
+}
+
+static void cpf__le32(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
+
+CPF_DEF cpf_u128 cpf_tensor_id(uint32_t dtype_code, const int64_t *dims, int rank, const void *data, size_t nbytes)
+{
+    cpf_hasher h;
+    unsigned char hdr[12];
+    int i;
+    memcpy(hdr, "cpfT", 4);
+    cpf__le32(hdr + 4, dtype_code);
+    cpf__le32(hdr + 8, (uint32_t)(rank < 0 ? 0 : rank));
+    cpf_hasher_init(&h, 0);
+    cpf_hasher_update(&h, hdr, sizeof hdr);
+    for (i = 0; i < rank && dims; i++) {
+        unsigned char d8[8];
+        cpf__le32(d8, (uint32_t)((uint64_t)dims[i] & 0xFFFFFFFFu));
+        cpf__le32(d8 + 4, (uint32_t)((uint64_t)dims[i] >> 32));
+        cpf_hasher_update(&h, d8, 8);
+    }
+    cpf_hasher_update(&h, data, data ? nbytes : 0);
+    return cpf_hasher_digest128(&h);
+}
+
+CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char *dtype_name, const void *data, size_t nbytes)
+{
+    cpf_hasher h;
+    char text[512];
+    size_t len = 0;
+    int i;
+    /* Python's repr of a tuple of ints: "()", "(7,)", "(200, 200)" */
+    text[len++] = '(';
+    for (i = 0; i < rank && dims && len < sizeof text - 32; i++) {
+        len += (size_t)snprintf(text + len, sizeof text - len, i ? ", %lld" : "%lld", (long long)dims[i]);
+    }
+    if (rank == 1) text[len++] = ',';
+    text[len++] = ')';
+    cpf_hasher_init(&h, 0);
+    cpf_hasher_update(&h, text, len);
+    if (dtype_name) cpf_hasher_update(&h, dtype_name, strlen(dtype_name));
+    cpf_hasher_update(&h, data, data ? nbytes : 0);
+    return cpf_hasher_digest64(&h);
+}
+
 
 #undef CPF__ALLOC
 #undef CPF__FREE

@@ -21,6 +21,7 @@ void tests_report(void);
 void tests_lazy(void);
 void tests_mem(void);
 void tests_hash(void);
+void tests_dedup(void);
 
 int main(int argc, char **argv)
 {
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     GROUP(lazy);
     GROUP(mem);
     GROUP(hash);
+    GROUP(dedup);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }

@@ -1,0 +1,152 @@
+/* Dedup index: exact accounting on a known set, duplicates confirmed byte
+   for byte, several producer threads, tensor identities (ours and the
+   Python tool's, against values computed with libxxhash over the same
+   bytes). */
+#include "coralperf.h"
+#include "tinytest.h"
+#include <stdlib.h>
+
+static void test_dedup_accounting_is_exact_on_a_known_set(void)
+{
+    /* A(100) B(200) A C(50) B A: 6 blobs, 3 unique, 750 bytes, 350 unique */
+    unsigned char a[100], b[200], c[50];
+    const void *blobs[6];
+    size_t lens[6];
+    int want_dup[6] = { 0, 0, 1, 0, 1, 1 }, want_first[6] = { 0, 1, 0, 3, 1, 0 }, i;
+    cpf_dedup d;
+    cpf_dedup_stats st;
+    memset(a, 'a', sizeof a); memset(b, 'b', sizeof b); memset(c, 'c', sizeof c);
+    blobs[0] = a; lens[0] = 100; blobs[1] = b; lens[1] = 200; blobs[2] = a; lens[2] = 100;
+    blobs[3] = c; lens[3] = 50; blobs[4] = b; lens[4] = 200; blobs[5] = a; lens[5] = 100;
+    CHECK(cpf_dedup_init(&d, NULL) == CPF_OK);
+    for (i = 0; i < 6; i++) {
+        cpf_dedup_result r;
+        CHECK(cpf_dedup_add(&d, blobs[i], lens[i], &r) == CPF_OK);
+        CHECK_MSG(r.duplicate == want_dup[i] && (int)r.first == want_first[i], "blob %d: dup %d first %d", i, r.duplicate, (int)r.first);
+    }
+    cpf_dedup_stats_get(&d, &st);
+    CHECK(st.blobs == 6 && st.unique_blobs == 3);
+    CHECK(st.total_bytes == 750 && st.unique_bytes == 350 && st.duplicate_bytes == 400);
+    CHECK_NEAR(st.byte_ratio, 750.0 / 350.0, 1e-12);
+    CHECK_NEAR(st.savings_pct, 100.0 * 400.0 / 750.0, 1e-12);
+    CHECK_NEAR(st.count_ratio, 2.0, 1e-12);
+    CHECK(st.index_bytes > 0 && st.collisions == 0);
+    cpf_dedup_free(&d);
+}
+
+static void test_same_bytes_with_another_length_or_seed_are_distinct(void)
+{
+    unsigned char z[64];
+    cpf_dedup d;
+    cpf_dedup_result r;
+    memset(z, 0, sizeof z);
+    cpf_dedup_init(&d, NULL);
+    cpf_dedup_add(&d, z, 32, &r);
+    cpf_dedup_add(&d, z, 64, &r);
+    CHECK(!r.duplicate);
+    cpf_dedup_add(&d, NULL, 0, &r);
+    CHECK(!r.duplicate);
+    cpf_dedup_add(&d, z, 0, &r);        /* empty blobs are identical */
+    CHECK(r.duplicate && r.first == 2);
+    CHECK(cpf_dedup_add(&d, NULL, 5, &r) == CPF_ERR_ARG);
+    cpf_dedup_free(&d);
+}
+
+static void test_verify_mode_confirms_duplicates_byte_for_byte(void)
+{
+    cpf_dedup_opts o;
+    cpf_dedup d;
+    cpf_dedup_result r;
+    cpf_dedup_stats st;
+    unsigned char x[300], y[300], w[300];
+    memset(&o, 0, sizeof o);
+    o.verify_bytes = 1;
+    memset(x, 7, sizeof x); memset(y, 7, sizeof y); memset(w, 8, sizeof w);
+    cpf_dedup_init(&d, &o);
+    cpf_dedup_add(&d, x, sizeof x, &r);
+    cpf_dedup_add(&d, y, sizeof y, &r);  /* other memory, same bytes */
+    CHECK(r.duplicate == 1);
+    /* a forged ID equal to x's but other bytes: counted as a true collision */
+    cpf_dedup_add_id(&d, cpf_hash128(x, sizeof x, 0), w, sizeof w, &r);
+    CHECK(r.duplicate == 0);
+    cpf_dedup_stats_get(&d, &st);
+    CHECK(st.collisions == 1 && st.unique_blobs == 2 && st.blobs == 3);
+    cpf_dedup_free(&d);
+}
+
+#if !defined(CORALPERF_NO_THREADS)
+typedef struct producer { cpf_dedup *d; int id; } producer;
+static unsigned char pool[100][64];
+static int produce(void *arg)
+{
+    producer *p = (producer *)arg;
+    int i;
+    for (i = 0; i < 1000; i++) {
+        int k = (i * 7 + p->id * 13) % 100;
+        cpf_dedup_add(p->d, pool[k], sizeof pool[k], NULL);
+    }
+    return 0;
+}
+
+static void test_locked_mode_counts_exactly_under_4_producers(void)
+{
+    cpf_dedup_opts o;
+    cpf_dedup d;
+    cpf_dedup_stats st;
+    cpf_thread t[4];
+    producer p[4];
+    int i;
+    memset(&o, 0, sizeof o);
+    o.locked = 1;
+    for (i = 0; i < 100; i++) memset(pool[i], i, sizeof pool[i]);
+    cpf_dedup_init(&d, &o);
+    for (i = 0; i < 4; i++) { p[i].d = &d; p[i].id = i; cpf_thread_start(&t[i], produce, &p[i]); }
+    for (i = 0; i < 4; i++) cpf_thread_join(&t[i], NULL);
+    cpf_dedup_stats_get(&d, &st);
+    CHECK(st.blobs == 4000 && st.unique_blobs == 100);
+    CHECK(st.unique_bytes == 100 * 64 && st.total_bytes == 4000 * 64);
+    cpf_dedup_free(&d);
+}
+#endif
+
+static void test_tensor_id_separates_dtype_shape_and_bytes(void)
+{
+    float f[6] = { 1, 2, 3, 4, 5, 6 }, g[6] = { 1, 2, 3, 4, 5, 7 };
+    int64_t s23[2] = { 2, 3 }, s32[2] = { 3, 2 }, s6[1] = { 6 };
+    cpf_u128 a = cpf_tensor_id(1, s23, 2, f, sizeof f), b;
+    b = cpf_tensor_id(1, s23, 2, f, sizeof f);
+    CHECK(a.lo == b.lo && a.hi == b.hi);
+    b = cpf_tensor_id(1, s32, 2, f, sizeof f);   /* same bytes, transposed shape */
+    CHECK(a.lo != b.lo || a.hi != b.hi);
+    b = cpf_tensor_id(1, s6, 1, f, sizeof f);    /* same bytes, flattened */
+    CHECK(a.lo != b.lo || a.hi != b.hi);
+    b = cpf_tensor_id(2, s23, 2, f, sizeof f);   /* same bytes, another dtype */
+    CHECK(a.lo != b.lo || a.hi != b.hi);
+    b = cpf_tensor_id(1, s23, 2, g, sizeof g);   /* one element differs */
+    CHECK(a.lo != b.lo || a.hi != b.hi);
+}
+
+static void test_python_tensor_id_matches_xxh3_of_shape_dtype_bytes(void)
+{
+    /* libxxhash 0.8.1 XXH3_64bits over str(shape) + dtype name + bytes, as
+       xxhash.xxh3_64(str(a.shape).encode() + a.dtype.name.encode() + a.tobytes())
+       computes it: */
+    float f[6] = { 1, 2, 3, 4, 5, 6 };
+    double z = 0.5;
+    int64_t s23[2] = { 2, 3 }, s6[1] = { 6 };
+    CHECK(cpf_tensor_id_python(s23, 2, "float32", f, sizeof f) == 0xA3295A5D0DEFD2DEull); /* "(2, 3)float32" */
+    CHECK(cpf_tensor_id_python(s6, 1, "float32", f, sizeof f) == 0x8CD1DC99008313E0ull);  /* "(6,)float32" */
+    CHECK(cpf_tensor_id_python(NULL, 0, "float64", &z, sizeof z) == 0xEF7796BEB7E1B772ull); /* "()float64" */
+}
+
+void tests_dedup(void)
+{
+    RUN(test_dedup_accounting_is_exact_on_a_known_set);
+    RUN(test_same_bytes_with_another_length_or_seed_are_distinct);
+    RUN(test_verify_mode_confirms_duplicates_byte_for_byte);
+#if !defined(CORALPERF_NO_THREADS)
+    RUN(test_locked_mode_counts_exactly_under_4_producers);
+#endif
+    RUN(test_tensor_id_separates_dtype_shape_and_bytes);
+    RUN(test_python_tensor_id_matches_xxh3_of_shape_dtype_bytes);
+}
