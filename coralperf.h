@@ -138,7 +138,7 @@
    defining _POSIX_C_SOURCE there would hide GNU extensions (M_PI, usleep)
    from the user's own code in this file. */
 #if defined(CORALPERF_IMPLEMENTATION) && defined(__STRICT_ANSI__) && !defined(_WIN32) && \
-    !defined(__APPLE__) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && \
+    !defined(__APPLE__) && !defined(__FreeBSD__) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && \
     !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && !defined(_BSD_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -905,7 +905,7 @@ CPF_DEF int cpf_mem_monitor_timeline(cpf_mem_monitor *m, cpf_mem_point *out, int
    separately (pages and allocator caches move it without a leak). */
 typedef void (*cpf_task_fn)(void *ctx);
 typedef struct cpf_leak_opts {
-    int warmup;                    /* default 5 calls */
+    int warmup;                    /* default max(iterations, 300) calls */
     double threshold_bytes;        /* per iteration; default 16 */
     double rss_threshold_bytes;    /* RSS slope worth mentioning; default 4096.
                                       RSS is reported, never judged */
@@ -1151,6 +1151,9 @@ CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char 
 #include <process.h> /* _beginthreadex */
 #include <psapi.h>   /* GetProcessMemoryInfo: kernel32's K32 entry with PSAPI_VERSION 2 */
 #if defined(_MSC_VER)
+#pragma comment(lib, "psapi.lib") /* for builds that ask for PSAPI_VERSION 1 (Vista) */
+#endif
+#if defined(_MSC_VER)
 #include <intrin.h> /* __rdtsc, __cpuid: after <windows.h> */
 #if defined(_M_IX86) || defined(_M_X64)
 #include <emmintrin.h> /* _mm_lfence (not pulled in by <intrin.h> everywhere) */
@@ -1177,6 +1180,7 @@ CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char 
 #include <mach/mach.h>
 #endif
 #if defined(__FreeBSD__)
+#include <sys/param.h>
 #include <sys/types.h>
 #include <sys/sysctl.h>
 #include <sys/user.h>
@@ -1603,8 +1607,7 @@ static cpf_atomic32 cpf__statm_cache; /* fd + 1; 0 = none */
 #if !defined(CORALPERF_NO_THREADS)
 static void cpf__statm_forget_in_child(void)
 {
-    int32_t cur = cpf_atomic32_load(&cpf__statm_cache);
-    if (cur > 0) close(cur - 1);
+    /* Forget, do not close: the number may belong to the program by now. */
     cpf_atomic32_store(&cpf__statm_cache, 0);
 }
 #endif
@@ -1613,7 +1616,7 @@ static int cpf__statm_fd(void)
     int32_t cur = cpf_atomic32_load(&cpf__statm_cache);
     int fd;
     if (cur > 0) return cur - 1;
-    fd = open("/proc/self/statm", O_RDONLY);
+    fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC); /* not inherited by exec'd children */
     if (fd < 0) return -1;
     if (cpf_atomic32_cas(&cpf__statm_cache, &cur, fd + 1)) {
 #if !defined(CORALPERF_NO_THREADS)
@@ -1629,22 +1632,45 @@ static long cpf__page_size(void)
     long p = sysconf(_SC_PAGESIZE);
     return p > 0 ? p : 4096;
 }
+/* statm is "size resident shared text lib data dt\n" (pages). */
+static int cpf__parse_statm(const char *buf, unsigned long long *resident)
+{
+    const char *p = buf;
+    int fields = 0;
+    while (*p) {
+        unsigned long long v = 0;
+        if (*p < '0' || *p > '9') return 0;
+        while (*p >= '0' && *p <= '9') v = v * 10u + (unsigned)(*p++ - '0');
+        if (++fields == 2) *resident = v;
+        if (*p == ' ') p++;
+        else break;
+    }
+    return fields == 7 && (*p == '\n' || *p == 0);
+}
 static cpf_status cpf__os_rss(uint64_t *out)
 {
-    char buf[128];
-    ssize_t n;
-    const char *p = buf;
+    char buf[160];
     unsigned long long pages = 0;
-    int fd = cpf__statm_fd();
-    if (fd < 0) return CPF_ERR_UNSUPPORTED;
-    n = pread(fd, buf, sizeof buf - 1, 0);
-    if (n <= 0) return CPF_ERR_IO;
-    buf[n] = 0;
-    while (*p && *p != ' ') p++; /* field 1: size; field 2: resident */
-    while (*p == ' ') p++;
-    while (*p >= '0' && *p <= '9') pages = pages * 10u + (unsigned)(*p++ - '0');
-    *out = (uint64_t)pages * (uint64_t)cpf__page_size();
-    return CPF_OK;
+    int attempt;
+    for (attempt = 0; attempt < 2; attempt++) {
+        int fd = cpf__statm_fd();
+        ssize_t n;
+        if (fd < 0) return CPF_ERR_UNSUPPORTED;
+        do n = pread(fd, buf, sizeof buf - 1, 0); while (n < 0 && errno == EINTR);
+        if (n > 0) {
+            buf[n] = 0;
+            if (cpf__parse_statm(buf, &pages)) {
+                *out = (uint64_t)pages * (uint64_t)cpf__page_size();
+                return CPF_OK;
+            }
+        }
+        /* The descriptor was closed or reused behind our back: drop it, reopen once. */
+        {
+            int32_t cur = fd + 1;
+            cpf_atomic32_cas(&cpf__statm_cache, &cur, 0);
+        }
+    }
+    return CPF_ERR_IO;
 }
 /* VmHWM and VmRSS from /proc/self/status, in bytes. */
 static cpf_status cpf__proc_status(uint64_t *hwm, uint64_t *rss)
@@ -1741,7 +1767,7 @@ static cpf_status cpf__os_rss(uint64_t *out)
     int mib[4];
     mib[0] = CTL_KERN; mib[1] = KERN_PROC; mib[2] = KERN_PROC_PID; mib[3] = (int)getpid();
     if (sysctl(mib, 4, &kp, &len, NULL, 0) != 0) return CPF_ERR_UNSUPPORTED;
-    *out = (uint64_t)kp.ki_rssize * (uint64_t)getpagesize();
+    *out = (uint64_t)kp.ki_rssize * (uint64_t)sysconf(_SC_PAGESIZE);
     return CPF_OK;
 }
 static cpf_status cpf__os_peak(uint64_t *out)
@@ -2142,7 +2168,9 @@ struct cpf__run {
     unsigned next_check;          /* sample count at which the CI is checked next */
     int recalibrations;
     int mem_on, mem_started, mem_done, mem_peak_reset, mem_has_rss;
-    cpf_alloc_stats mem_a0, mem_a1;
+    cpf_alloc_stats mem_b0;       /* counters at the start of the current timed batch */
+    int64_t mem_allocs, mem_bytes; /* summed over timed batches only: setup and
+                                      teardown allocations are not the op's */
     uint64_t mem_rss0, mem_rss1;
     int budget_cut;
     char message[256];
@@ -2204,6 +2232,12 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             uint64_t c1 = cpf_cpu_ns();
             r->samples[r->n] = elapsed / (double)r->batch;
             r->cpu_samples[r->n] = (double)(c1 - r->cpu0) / (double)r->batch;
+            if (r->mem_on) {
+                cpf_alloc_stats a;
+                cpf_alloc_stats_get(&a);
+                r->mem_allocs += a.allocs + a.reallocs - r->mem_b0.allocs - r->mem_b0.reallocs;
+                r->mem_bytes += a.bytes_allocated - r->mem_b0.bytes_allocated;
+            }
             r->n++;
             r->total_iters += r->batch;
             r->last_batch_ns = elapsed;
@@ -2255,6 +2289,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
             r->n = 0;
             r->total_iters = 0;
+            r->mem_allocs = r->mem_bytes = 0;
             r->recalibrations++;
         } else if (r->n >= want_max) r->phase = CPF__PH_DONE;
         else if (!r->o.samples && r->n >= r->next_check && r->o.target_ci > 0.0) {
@@ -2269,8 +2304,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
         }
     }
     if (r->mem_on && r->mem_started && !r->mem_done && r->phase == CPF__PH_DONE) {
-        /* End of the measured phase: memory counters after the last batch. */
-        cpf_alloc_stats_get(&r->mem_a1);
+        /* End of the measured phase: RSS after the last batch. */
         if (r->mem_has_rss)
             r->mem_has_rss = (r->mem_peak_reset ? cpf_mem_peak(&r->mem_rss1) : cpf_mem_rss(&r->mem_rss1)) == CPF_OK;
         r->mem_done = 1;
@@ -2282,9 +2316,9 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
         /* Start (or, after a recalibration, restart) of the measured phase. */
         r->mem_has_rss = cpf_mem_rss(&r->mem_rss0) == CPF_OK;
         r->mem_peak_reset = r->mem_has_rss && cpf_mem_peak_reset() == CPF_OK;
-        cpf_alloc_stats_get(&r->mem_a0);
         r->mem_started = 1;
     }
+    if (r->mem_on && r->phase == CPF__PH_MEASURE) cpf_alloc_stats_get(&r->mem_b0); /* after setup */
     if (r->phase == CPF__PH_MEASURE) r->cpu0 = cpf_cpu_ns();
     r->in_batch = 1;
     b->cpf__left = r->batch - 1;
@@ -2425,8 +2459,8 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     if (r.mem_on && r.mem_done && r.total_iters > 0) {
         double it = (double)r.total_iters;
         res->has_memory = 1;
-        res->allocs_per_op = (double)(r.mem_a1.allocs + r.mem_a1.reallocs - r.mem_a0.allocs - r.mem_a0.reallocs) / it;
-        res->alloc_bytes_per_op = (double)(r.mem_a1.bytes_allocated - r.mem_a0.bytes_allocated) / it;
+        res->allocs_per_op = (double)r.mem_allocs / it;
+        res->alloc_bytes_per_op = (double)r.mem_bytes / it;
         res->has_rss = r.mem_has_rss;
         res->rss_growth_bytes = r.mem_has_rss ? (double)r.mem_rss1 - (double)r.mem_rss0 : 0.0;
     }
@@ -3912,6 +3946,14 @@ static void cpf__live_add(cpf__alloc_rec *r, int64_t d)
         d = p;
     }
     now = cpf_atomic64_fetch_add_relaxed(&cpf__live, d) + d;
+    if (d > 0) {
+        /* The peak candidate counts every record's pending bytes too: those of
+           threads that exited stay pending forever (a flush happens only every
+           4 KiB of change, so walking the records here is cheap). */
+        const cpf__alloc_rec *q;
+        for (q = (const cpf__alloc_rec *)cpf_atomic_ptr_load(&cpf__recs); q; q = q->next)
+            if (q != r) now += cpf_atomic64_load_relaxed(&q->pending);
+    }
     peak = cpf_atomic64_load_relaxed(&cpf__peak_live);
     while (now > peak && !cpf_atomic64_cas(&cpf__peak_live, &peak, now)) { }
 }
@@ -3991,7 +4033,12 @@ CPF_DEF void cpf_alloc_stats_get(cpf_alloc_stats *out)
         out->reallocs += cpf_atomic64_load_relaxed(&r->reallocs);
         out->bytes_allocated += cpf_atomic64_load_relaxed(&r->bytes);
     }
-    if (out->peak_live_bytes < out->live_bytes) out->peak_live_bytes = out->live_bytes;
+    if (out->peak_live_bytes < out->live_bytes) {
+        /* never report a peak below what was seen: store the higher value */
+        int64_t p = cpf_atomic64_load_relaxed(&cpf__peak_live);
+        while (out->live_bytes > p && !cpf_atomic64_cas(&cpf__peak_live, &p, out->live_bytes)) { }
+        out->peak_live_bytes = out->live_bytes;
+    }
 }
 CPF_DEF void cpf_alloc_peak_reset(void) { cpf_atomic64_store(&cpf__peak_live, cpf__live_now()); }
 
@@ -4134,6 +4181,7 @@ CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
     double *live, *heap, *rss, thr, rthr;
     int warmup, i, fail = 0;
     char s1[32], s2[32], s3[32], t1[32], t2[32], rss_note[64] = "";
+    int inconclusive;
     if (!out) return CPF_ERR_ARG;
     memset(out, 0, sizeof *out);
     if (!fn || iterations < 3) {
@@ -4141,7 +4189,10 @@ CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
         out->verdict.level = CPF_FAIL;
         return CPF_ERR_ARG;
     }
-    warmup = opts && opts->warmup > 0 ? opts->warmup : 5;
+    /* Default warm-up: as many calls as measured, at least 300 - glibc's
+       per-thread cache keeps filling for a few hundred calls of a clean
+       function, which looks like heap growth. */
+    warmup = opts && opts->warmup > 0 ? opts->warmup : (iterations > 300 ? iterations : 300);
     thr = opts && opts->threshold_bytes > 0.0 ? opts->threshold_bytes : 16.0;
     rthr = opts && opts->rss_threshold_bytes > 0.0 ? opts->rss_threshold_bytes : 4096.0;
     live = CPF__ALLOC(double, (size_t)iterations * 3);
@@ -4168,6 +4219,9 @@ CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
        above the threshold: memory that merely fluctuates passes. */
     if (out->live_slope - 3.0 * out->live_se > thr) fail = 1;
     if (out->has_heap && out->heap_slope - 3.0 * out->heap_se > thr) fail |= 2;
+    /* Above the threshold but not by 3 standard errors: say so, do not pass
+       it off as "no leak". */
+    inconclusive = !fail && (out->live_slope > thr || (out->has_heap && out->heap_slope > thr));
     /* RSS is reported, not judged: pages, allocator caches and sanitizer
        quarantines move it without a leak. */
     cpf__fmt_bytes(s1, sizeof s1, out->live_slope);
@@ -4179,13 +4233,13 @@ CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
         rss_note[0] = ';'; rss_note[1] = ' ';
         cpf__msg(rss_note + 2, sizeof rss_note - 2, "above %s: worth a look", t2);
     }
-    out->verdict.level = fail ? CPF_FAIL : CPF_PASS;
+    out->verdict.level = fail ? CPF_FAIL : inconclusive ? CPF_WARN : CPF_PASS;
     out->verdict.ok = !fail;
     out->verdict.limit = thr;
     out->verdict.observed = (fail & 1) || !out->has_heap ? out->live_slope : out->heap_slope;
     cpf__msg(out->verdict.message, sizeof out->verdict.message,
              "%s over %d calls: counted live bytes %s per call%s, C heap %s%s; limit %s per call; RSS %s per call (reported only%s)",
-             fail ? "LEAK" : "no leak", iterations, s1, (fail & 1) ? " (leaking)" : "",
+             fail ? "LEAK" : inconclusive ? "inconclusive (run more iterations)" : "no leak", iterations, s1, (fail & 1) ? " (leaking)" : "",
              out->has_heap ? s2 : "not measurable here", (fail & 2) ? " (leaking)" : "", t1,
              out->has_rss ? s3 : "not measurable here", rss_note);
     return CPF_OK;
@@ -4208,6 +4262,9 @@ CPF_DEF cpf_verdict cpf_mem_below(cpf_task_fn fn, void *ctx, double limit_bytes)
         cpf__msg(v.message, sizeof v.message, "cpf_mem_below needs a function and a positive limit");
         return v;
     }
+#if defined(__GLIBC__)
+    malloc_trim(0); /* otherwise heap memory that is already resident hides the call's growth */
+#endif
     have_rss = cpf__os_rss(&rss0) == CPF_OK;
     reset = have_rss && cpf__os_peak_reset() == CPF_OK;
 #if !defined(CORALPERF_NO_THREADS)

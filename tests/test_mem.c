@@ -7,6 +7,8 @@
 
 #define MiB (1024.0 * 1024.0)
 
+void tests_mem_review(void);
+
 /* Keeps the compiler from deleting a malloc + memset + free whose result is
    unused (gcc -O2 does that). */
 static void touch(volatile char *p, size_t n)
@@ -326,4 +328,99 @@ void tests_mem(void)
     RUN(test_sampler_catches_a_256_mib_spike_of_50_ms);
     RUN(test_sampler_timeline_stays_bounded);
 #endif
+    tests_mem_review();
+}
+
+/* --- behaviours fixed after review ------------------------------------------ */
+static void *setup_block;
+static void alloc_in_setup(void *ctx) { (void)ctx; setup_block = cpf_malloc(65536); }
+static void free_in_teardown(void *ctx) { (void)ctx; cpf_free(setup_block); setup_block = NULL; }
+static void op_allocates_twice(cpf_bench *b)
+{
+    while (cpf_bench_loop(b)) {
+        void *p = cpf_malloc(100), *q = cpf_malloc(28);
+        cpf_do_not_optimize(p);
+        cpf_free(q);
+        cpf_free(p);
+    }
+}
+
+static void test_memory_columns_count_the_op_not_its_setup(void)
+{
+    cpf_bench_opts o;
+    cpf_result r;
+    memset(&o, 0, sizeof o);
+    o.memory = 1;
+    o.setup = alloc_in_setup;
+    o.teardown = free_in_teardown;
+    o.samples = 5;
+    o.min_sample_ms = 0.5;
+    CHECK(cpf_bench_run("allocs", op_allocates_twice, NULL, &o, &r) == CPF_OK);
+    CHECK(r.has_memory);
+    CHECK_MSG(r.allocs_per_op == 2.0, "allocs/op %g", r.allocs_per_op);       /* not 2 + 1/iterations */
+    CHECK_MSG(r.alloc_bytes_per_op == 128.0, "bytes/op %g", r.alloc_bytes_per_op);
+    cpf_result_free(&r);
+}
+
+#if !defined(CORALPERF_NO_THREADS)
+static void *handed[200];
+static cpf_atomic32 nhanded;
+static int allocate_and_exit(void *arg)
+{
+    (void)arg;
+    handed[cpf_atomic32_fetch_add(&nhanded, 1)] = cpf_malloc(4000); /* stays pending: < 4 KiB */
+    return 0;
+}
+
+static void test_peak_counts_bytes_of_threads_that_exited(void)
+{
+    /* 200 short-lived threads each allocate 4000 B (below the per-thread
+       flush step) and exit; then one big block. The peak must include the
+       800,000 bytes the exited threads still hold. */
+    cpf_thread t;
+    cpf_alloc_stats s0, s1;
+    int i;
+    void *big;
+    cpf_atomic32_store(&nhanded, 0);
+    cpf_alloc_stats_get(&s0);
+    for (i = 0; i < 200; i++) { cpf_thread_start(&t, allocate_and_exit, NULL); cpf_thread_join(&t, NULL); }
+    cpf_alloc_peak_reset();
+    big = cpf_malloc(1 << 20);
+    cpf_free(big);
+    cpf_alloc_stats_get(&s1);
+    CHECK(s1.live_bytes - s0.live_bytes == 200 * 4000);
+    CHECK_MSG(s1.peak_live_bytes - s0.live_bytes >= 200 * 4000 + (1 << 20),
+              "peak %lld above start, want >= %d", (long long)(s1.peak_live_bytes - s0.live_bytes), 200 * 4000 + (1 << 20));
+    for (i = 0; i < 200; i++) cpf_free(handed[i]);
+}
+#endif
+
+static void clean_random_malloc(void *ctx)
+{
+    /* a clean function using plain malloc with random sizes: glibc's
+       per-thread cache fills for a few hundred calls (looks like growth) */
+    size_t n;
+    void *p;
+    (void)ctx;
+    fluct_state = fluct_state * 1103515245u + 12345u;
+    n = 16 + (fluct_state >> 16) % 1000;
+    p = malloc(n);
+    touch((volatile char *)p, n);
+    free(p);
+}
+
+static void test_leak_check_default_warmup_absorbs_allocator_caches(void)
+{
+    cpf_leak_result r;
+    CHECK(cpf_leak_check(clean_random_malloc, NULL, 200, NULL, &r) == CPF_OK);
+    CHECK_MSG(r.verdict.ok, "%s", r.verdict.message);
+}
+
+void tests_mem_review(void)
+{
+    RUN(test_memory_columns_count_the_op_not_its_setup);
+#if !defined(CORALPERF_NO_THREADS)
+    RUN(test_peak_counts_bytes_of_threads_that_exited);
+#endif
+    RUN(test_leak_check_default_warmup_absorbs_allocator_caches);
 }
