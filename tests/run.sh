@@ -62,7 +62,12 @@ run_san() { # name compiler flags...
         bad "unit tests build under $n" "$T/$n.build.log"
     fi
 }
-run_san asan+ubsan clang -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CC=clang
+if ! have clang; then
+    if have apt-get && [ "$(id -u)" = 0 ]; then apt-get install -y -qq clang >/dev/null 2>&1; fi
+    have clang || SAN_CC=$CC   # gcc has ASan and UBSan too
+fi
+run_san asan+ubsan "$SAN_CC" -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # TSan needs an address layout some kernels refuse; probe before judging the code.
 printf 'int main(void){return 0;}\n' >"$T/tsan_probe.c"
 if $CC -fsanitize=thread "$T/tsan_probe.c" -o "$T/tsan_probe" >/dev/null 2>&1 && "$T/tsan_probe" >/dev/null 2>&1; then
