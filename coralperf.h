@@ -4949,31 +4949,34 @@ static void cpf__hash_derive(unsigned char *out, uint64_t seed)
     }
 }
 
-CPF__HNOINLINE uint64_t cpf__h64_long(const unsigned char *p, size_t len, uint64_t seed)
+/* The long-input loop shared by both widths; returns the secret (the
+   default one, or derived from the seed into `derived`) the finish uses. */
+CPF__HINLINE const unsigned char *cpf__hash_long(uint64_t acc[8], unsigned char *derived,
+                                                 const unsigned char *p, size_t len, uint64_t seed)
 {
-    unsigned char derived[CPF__HASH_SECRET_LEN];
     const unsigned char *sec = cpf__hash_secret;
-    uint64_t acc[8];
     if (seed) {
         cpf__hash_derive(derived, seed);
         sec = derived;
     }
     cpf__hash_acc_init(acc);
     cpf__hash_long_acc(acc, p, len, sec);
+    return sec;
+}
+
+CPF__HNOINLINE uint64_t cpf__h64_long(const unsigned char *p, size_t len, uint64_t seed)
+{
+    unsigned char derived[CPF__HASH_SECRET_LEN];
+    uint64_t acc[8];
+    const unsigned char *sec = cpf__hash_long(acc, derived, p, len, seed);
     return cpf__hash_end64(acc, sec, (uint64_t)len);
 }
 
 CPF__HNOINLINE cpf_u128 cpf__h128_long(const unsigned char *p, size_t len, uint64_t seed)
 {
     unsigned char derived[CPF__HASH_SECRET_LEN];
-    const unsigned char *sec = cpf__hash_secret;
     uint64_t acc[8];
-    if (seed) {
-        cpf__hash_derive(derived, seed);
-        sec = derived;
-    }
-    cpf__hash_acc_init(acc);
-    cpf__hash_long_acc(acc, p, len, sec);
+    const unsigned char *sec = cpf__hash_long(acc, derived, p, len, seed);
     return cpf__hash_end128(acc, sec, (uint64_t)len);
 }
 
