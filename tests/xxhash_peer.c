@@ -17,17 +17,7 @@
 #include <xxhash.h>
 #endif
 
-/* the scalar-forced translation unit */
-#ifdef __cplusplus
-extern "C" {
-#endif
-uint64_t scalar_hash64(const void *p, size_t n, uint64_t seed);
-cpf_u128 scalar_hash128(const void *p, size_t n, uint64_t seed);
-const char *scalar_backend(void);
-uint64_t scalar_stream64(const void *p, size_t n, size_t piece, uint64_t seed);
-#ifdef __cplusplus
-}
-#endif
+#include "xxhash_peer.h" /* the scalar-forced unit's wrappers */
 
 #define MAXLEN_ALL 4096
 #define BIG (16u << 20)
