@@ -3,7 +3,8 @@
 #   make test    unit tests, sanitizers, compile matrix, CLI and report checks
 #   make test-all  the portability matrix: host, valgrind, MinGW+wine, MSVC
 #                paths (clang-cl), qemu aarch64/armhf/riscv64/s390x, Cortex-M
-#   make bench   side-by-side precision comparison with Google Benchmark
+#   make bench   side-by-side comparisons with peers (Google Benchmark, libxxhash, zlib)
+#   make fuzz    libFuzzer on the baseline parser and inflate (FUZZ_SECONDS each, default 60)
 # stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
 # missing and apt-get can run, libstb-dev is installed.
 
@@ -20,10 +21,10 @@ STB_INC = $(shell for d in "$(STB_DS_DIR)" /usr/include/stb /usr/local/include/s
             [ -n "$$d" ] && [ -f "$$d/stb_ds.h" ] && { echo "$$d"; break; }; done)
 INC     = -I. -I$(STB_INC)
 
-EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights
+EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights $(BUILD)/weight_store
 TEST_SRC = $(wildcard tests/test_*.c)
 
-.PHONY: all demo test test-all bench stb clean help
+.PHONY: all demo test test-all bench fuzz stb clean help
 all: $(EXAMPLES)
 
 help:
@@ -57,9 +58,15 @@ $(BUILD)/lazy_model: examples/lazy_model.c coralperf.h | stb $(BUILD)
 $(BUILD)/mem_weights: examples/mem_weights.c coralperf.h | stb $(BUILD)
 	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
 
+$(BUILD)/weight_store: examples/weight_store.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
 demo: stb $(BUILD)/example_suite
-	@echo "== running the example suite (examples/example_suite.c)"
-	./$(BUILD)/example_suite
+	@echo "== running the example suite (examples/example_suite.c), compared with baselines/example.cpb"
+	@./$(BUILD)/example_suite; rc=$$?; \
+	 if [ $$rc = 0 ]; then echo "== demo: ok (exit 0: no regression against the baseline)"; \
+	 elif [ $$rc = 2 ]; then echo "== demo: ok, with warnings (exit 2: see the verdict column; timings on a busy machine move)"; \
+	 else echo "== demo: FAILED (exit $$rc)"; exit $$rc; fi
 
 test: stb
 	@STB_INC="$(STB_INC)" CC="$(CC)" CXX="$(CXX)" BUILD="$(BUILD)" sh tests/run.sh
@@ -75,6 +82,10 @@ bench: stb
 	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/hash.sh
+
+fuzz: stb
+	@echo "== fuzzing the baseline parser and inflate, $${FUZZ_SECONDS:-60} s each (clang libFuzzer + ASan + UBSan)"
+	@STB_INC="$(STB_INC)" BUILD="$(BUILD)" sh tests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,13 +1,15 @@
-/* coralperf.h 0.4.0 - single-header C performance and regression kit
+/* coralperf.h 0.5.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
      Timers, robust statistics and a benchmark runner with a suite CLI and
      console/JSON/CSV/Markdown reports, portable threads and atomics, a
      thread-safe lazy-singleton loader and memory sampling (RSS, counting
-     allocator, background sampler, leak checks), in one C99 header that also
-     compiles as C11, C17 and C++. Later modules (hashing, baselines, guards,
-     load runner) arrive in the same file.
+     allocator, background sampler, leak checks), XXH3 hashing with a dedup
+     and near-duplicate index, deflate/gzip, and compressed baselines that
+     every suite run is diffed against, in one C99 header that also compiles
+     as C11, C17 and C++. Later modules (statistical guards, load runner)
+     arrive in the same file.
 
    QUICK START (15 lines)
      #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
@@ -25,8 +27,8 @@
          cpf_suite_init(&s, "demo");
          cpf_suite_add_range(&s, "sum", bench_sum, NULL, NULL, 16, 4096, 16);
          cpf_suite_run(&s, argc, argv);     // --filter= --list --quick --json= ...
-         return cpf_suite_finish(&s);       // 0 ok, 1 a benchmark failed
-     }
+         return cpf_suite_finish(&s);       // 0 ok, 1 failed, 2 warnings
+     }                                      // (diffed with baselines/demo.cpb)
 
    TABLE OF CONTENTS
      1. configuration macros        5. statistics (cpf_stats_*)
@@ -37,8 +39,13 @@
                                     9. lazy loader (cpf_lazy_*)
                                     10. memory (cpf_mem_*, cpf_malloc, cpf_leak_check)
                                     11. hashing and dedup (cpf_hash64/128, cpf_hasher_*,
-                                        cpf_dedup_*, cpf_tensor_id)
-                                    12. license (end of file)
+                                        cpf_dedup_*, cpf_tensor_id, cpf_neardup_*,
+                                        cpf_dedup_report_write)
+                                    12. compression (cpf_deflate, cpf_inflate,
+                                        cpf_gzip, cpf_gunzip, cpf_crc32)
+                                    13. baselines (cpf_baseline_*, cpf_fingerprint_*,
+                                        cpf_diff*); format in README.md
+                                    14. license (end of file)
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -66,6 +73,8 @@
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_ENDIAN        impl   1 little, 0 big, -1 unknown (byte loads); default:
                                          detected at compile time.
+     CORALPERF_BUILD_FLAGS        impl   a string recorded as flags= in the build
+                                         fingerprint of baselines (e.g. "-O2 -march=native").
      CORALPERF_TICKS()            impl   your cycle counter (uint64_t expression)
      CORALPERF_TICKS_HZ                  and its nominal rate; both or neither.
                                          The kit still calibrates it against
@@ -86,9 +95,22 @@
      cpf_result belong to one thread at a time; different threads may run
      different suites. cpf_now_ns, cpf_ticks and the cpf_stats_* functions are
      safe from any thread. A cpf_lazy is meant to be shared: every call but
-     cpf_lazy_init and cpf_lazy_free may come from any thread.
+     cpf_lazy_init and cpf_lazy_free may come from any thread. A cpf_dedup
+     or cpf_neardup belongs to one thread unless created with opts.locked.
+     cpf_baseline_update_file serialises processes with a lock file (not
+     threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.5.0  2026-11-23  baselines: baselines/<suite>.cpb, one text line per
+                        benchmark with every sample compressed (0.1% log
+                        steps), build and host fingerprints, diff after every
+                        suite run (exit 2 on warnings), --update-baseline=
+                        new|failed|all|prune, locked atomic updates, .cpb.gz;
+                        cpf_baseline_*, cpf_fingerprint_*, cpf_diff*. Own
+                        deflate/inflate, gzip and CRC-32. Near-duplicate
+                        tensors cpf_neardup_* (64-bit block SimHash + L2 norm
+                        in one pass, 4x16-bit band tables, exact cosine/norm
+                        check, XOR-delta size); cpf_dedup_report_write.
      0.4.0  2026-11-23  hashing: XXH3-64 and XXH3-128 (cpf_hash64, cpf_hash128,
                         streaming cpf_hasher_*), bit-exact with xxHash 0.8,
                         written from its specification; SSE2/AVX2/NEON paths.
@@ -151,10 +173,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 4
+#define CORALPERF_VERSION_MINOR 5
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.4.0"
+#define CORALPERF_VERSION_STRING "0.5.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -188,7 +210,9 @@ typedef enum cpf_status {
     CPF_ERR_BENCH,       /* a benchmark failed or misused cpf_bench_loop */
     CPF_ERR_UNSUPPORTED, /* the platform cannot do this */
     CPF_ERR_DUPLICATE,   /* a name is registered twice */
-    CPF_ERR_TIMEOUT      /* a wait ran out of time */
+    CPF_ERR_TIMEOUT,     /* a wait ran out of time */
+    CPF_ERR_LIMIT,       /* input would exceed a configured size limit */
+    CPF_ERR_VERSION      /* input was written by a newer, incompatible version */
 } cpf_status;
 
 /* One sentence describing a status value (never NULL). */
@@ -357,6 +381,11 @@ typedef struct cpf_suite {
     char governor[32];
     cpf_status status;
     char message[512];
+    char *baseline_dir;               /* --baseline-dir (default "baselines") */
+    int update_baseline, no_baseline; /* --update-baseline mode, --no-baseline */
+    const void *baseline_mem;         /* cpf_suite_set_baseline_mem */
+    size_t baseline_mem_len;
+    struct cpf_diff *diff;            /* comparison of the last run */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -396,6 +425,14 @@ CPF_DEF cpf_status cpf_report_write(const cpf_suite *s, cpf_report_format fmt,
 CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const char *path);
 /* The usage text of the suite CLI. */
 CPF_DEF const char *cpf_suite_usage(void);
+/* Compares with a baseline held in memory (e.g. a byte array compiled into
+   firmware) instead of <baseline dir>/<suite>.cpb; data must outlive the run. */
+CPF_DEF void cpf_suite_set_baseline_mem(cpf_suite *s, const void *data, size_t len);
+/* Writes the last run's results as baseline text (e.g. over a serial line or
+   semihosting, for the host to store as baselines/<suite>.cpb). */
+CPF_DEF cpf_status cpf_suite_write_baseline(const cpf_suite *s, cpf_write_fn w, void *user);
+/* The baseline comparison of the last run, or NULL when there was none. */
+CPF_DEF const struct cpf_diff *cpf_suite_diff(const cpf_suite *s);
 
 /* ---- threads and atomics ------------------------------------------------ */
 /* Opaque, fixed-size storage: user files never include <pthread.h> or
@@ -1062,6 +1099,324 @@ CPF_DEF cpf_u128 cpf_tensor_id(uint32_t dtype_code, const int64_t *dims, int ran
    dtype_name.encode() + array.tobytes()): str(shape) is Python's tuple text,
    "(200, 200)", "(7,)" or "()". */
 CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char *dtype_name, const void *data, size_t nbytes);
+
+/* ---- compression: deflate (RFC 1951), gzip (RFC 1952), CRC-32 ---------- */
+/* Whole-buffer codecs: the input is in memory, the output is one owned buffer.
+   Output is deterministic: the same input and level give the same bytes on
+   every platform (any word size or byte order). Inflate never reads past the
+   input, never writes past its buffer and stops at a size limit; errors are
+   CPF_ERR_FORMAT (corrupt, truncated, bad CRC/ISIZE, trailing garbage),
+   CPF_ERR_LIMIT, CPF_ERR_NOMEM or CPF_ERR_ARG, with msg naming the input byte
+   offset. On any error *out is empty (data NULL, len 0). */
+typedef struct cpf_bytes { unsigned char *data; size_t len; } cpf_bytes; /* owned buffer; cpf_bytes_free */
+#define CPF_INFLATE_LIMIT_DEFAULT ((size_t)64 << 20)   /* 64 MiB; config macro CORALPERF_INFLATE_LIMIT overrides */
+/* CRC-32 of ISO 3309 / RFC 1952 (reflected 0xEDB88320); start with crc = 0, chain calls. */
+CPF_DEF uint32_t cpf_crc32(uint32_t crc, const void *data, size_t len);
+/* Raw deflate stream of src; level 0 (stored) .. 9, -1 = default 6. */
+CPF_DEF cpf_status cpf_deflate(const void *src, size_t len, int level, cpf_bytes *out, char *msg, size_t msg_cap);
+/* Raw inflate; limit 0 = default; consumed (optional) = input bytes used (what follows is not read). */
+CPF_DEF cpf_status cpf_inflate(const void *src, size_t len, size_t limit, cpf_bytes *out, size_t *consumed, char *msg, size_t msg_cap);
+/* One gzip member (MTIME 0, OS 255, no name) holding the deflate of src at level (as cpf_deflate). */
+CPF_DEF cpf_status cpf_gzip(const void *src, size_t len, int level, cpf_bytes *out, char *msg, size_t msg_cap);
+/* Every member of a gzip file, concatenated; only zero bytes may follow the last; limit 0 = default. */
+CPF_DEF cpf_status cpf_gunzip(const void *src, size_t len, size_t limit, cpf_bytes *out, char *msg, size_t msg_cap);
+/* 1 when src starts with the gzip magic bytes 1f 8b, else 0. */
+CPF_DEF int cpf_is_gzip(const void *src, size_t len);
+/* Frees b->data and empties b (NULL-safe). */
+CPF_DEF void cpf_bytes_free(cpf_bytes *b);
+#define CPF_HAVE_DEFLATE 1
+
+/* ---- baselines (baselines/<suite>.cpb) ------------------------------------
+   A baseline is UTF-8 text, one line per benchmark sorted by name, with the
+   summary statistics and every sample (log-quantised to 0.1% steps). The
+   format is described in README.md ("Baselines"); .cpb.gz files (gzip of the
+   same text) are read and written transparently. */
+typedef struct cpf_fp_field { char *key, *value; } cpf_fp_field;
+
+/* A build or host fingerprint: key=value fields in a fixed order. */
+typedef struct cpf_fingerprint {
+    int is_host;               /* 0 build, 1 host */
+    cpf_fp_field *fields;      /* stb_ds array of count fields */
+    size_t count;
+} cpf_fingerprint;
+
+typedef struct cpf_baseline_entry {
+    char *name;                /* exact bytes of the benchmark name */
+    int build, host;           /* indexes into cpf_baseline.fps (-1: none) */
+    size_t n;                  /* number of samples recorded */
+    double median_ns, mad_ns, p10_ns, p90_ns; /* per operation */
+    double ci;                 /* 95% CI half-width of the median / median, at record time */
+    double noise;              /* between-run noise (relative sigma of run medians), 0 unknown */
+    int runs;                  /* recordings behind noise (1: only this one) */
+    double alloc_bytes;        /* bytes allocated per op, < 0 unknown */
+    double rss_growth_bytes;   /* peak RSS growth, < 0 unknown */
+    double instructions;       /* instructions per op, < 0 unknown */
+    double *samples_ns;        /* n per-op samples, ascending, as stored (0.1% steps) */
+    char *line;                /* private: the line as read, written back unchanged */
+} cpf_baseline_entry;
+
+typedef struct cpf_baseline {
+    unsigned version_major, version_minor; /* of the text that was loaded */
+    cpf_baseline_entry *entries;           /* stb_ds array, sorted by name */
+    size_t count;
+    cpf_fingerprint *fps;                  /* stb_ds array of fp_count fingerprints */
+    size_t fp_count;
+    char **extra;                          /* private: unknown '@' lines, kept */
+    int gzip;                              /* 1: loaded from gzip */
+} cpf_baseline;
+
+/* Loads a .cpb or .cpb.gz file (gzip detected by its magic). */
+CPF_DEF cpf_status cpf_baseline_load(cpf_baseline *b, const char *path, char *msg, size_t msg_cap);
+/* Same from memory (e.g. a baseline compiled into firmware as a byte array). */
+CPF_DEF cpf_status cpf_baseline_load_mem(cpf_baseline *b, const void *data, size_t len, char *msg, size_t msg_cap);
+/* Writes atomically (temporary file + rename); a path ending in ".gz" is gzipped. */
+CPF_DEF cpf_status cpf_baseline_save(const cpf_baseline *b, const char *path, char *msg, size_t msg_cap);
+/* Writes the text (gzip = 1: gzipped) into a new buffer (free with cpf_bytes_free). */
+CPF_DEF cpf_status cpf_baseline_save_mem(const cpf_baseline *b, int gzip, cpf_bytes *out, char *msg, size_t msg_cap);
+/* Streams the text to w (a serial line, semihosting, stdout). */
+CPF_DEF cpf_status cpf_baseline_write(const cpf_baseline *b, cpf_write_fn w, void *user);
+/* The entry with this name, or NULL. */
+CPF_DEF const cpf_baseline_entry *cpf_baseline_find(const cpf_baseline *b, const char *name);
+/* Adds or replaces the entry for a result (status CPF_OK) recorded under these
+   fingerprints (NULL: this build/host); keeps the run-to-run noise history
+   when the old entry has the same fingerprints. */
+CPF_DEF cpf_status cpf_baseline_set(cpf_baseline *b, const cpf_result *r, const cpf_fingerprint *build,
+                                    const cpf_fingerprint *host);
+/* Removes the entry with this name (CPF_ERR_ARG when there is none). */
+CPF_DEF cpf_status cpf_baseline_remove(cpf_baseline *b, const char *name);
+/* Under a lock file, re-reads path, replaces/adds the entries of changes,
+   removes the names listed, and saves atomically: concurrent processes lose
+   nothing. A missing file is created. */
+CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline *changes,
+                                            const char *const *remove, size_t nremove,
+                                            char *msg, size_t msg_cap);
+/* Releases everything; the baseline is empty (and reusable) afterwards. */
+CPF_DEF void cpf_baseline_free(cpf_baseline *b);
+
+/* This build's / this host's fingerprint (free with cpf_fingerprint_free). */
+CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp);
+CPF_DEF cpf_status cpf_fingerprint_host(cpf_fingerprint *fp);
+/* The value of a field, or NULL. */
+CPF_DEF const char *cpf_fingerprint_get(const cpf_fingerprint *fp, const char *key);
+/* Sets (adds or replaces) a field; the value is copied. */
+CPF_DEF cpf_status cpf_fingerprint_set(cpf_fingerprint *fp, const char *key, const char *value);
+/* "field: 'a' -> 'b'; ..." for the fields that differ ("" when equal); returns the count. */
+CPF_DEF int cpf_fingerprint_compare(const cpf_fingerprint *a, const cpf_fingerprint *b, char *buf, size_t cap);
+CPF_DEF void cpf_fingerprint_free(cpf_fingerprint *fp);
+
+typedef enum cpf_change {
+    CPF_CHANGE_SAME = 0,  /* within the tolerance */
+    CPF_CHANGE_SLOWER,    /* median slower beyond the tolerance */
+    CPF_CHANGE_FASTER,    /* median faster beyond the tolerance */
+    CPF_CHANGE_NEW,       /* ran, not in the baseline */
+    CPF_CHANGE_VANISHED,  /* in the baseline, no longer registered */
+    CPF_CHANGE_NO_RESULT  /* in the baseline, but the benchmark failed or skipped */
+} cpf_change;
+
+typedef struct cpf_diff_row {
+    char *name;
+    cpf_change change;
+    cpf_level level;           /* CPF_WARN for slower and new; see README */
+    double base_ns, now_ns;    /* medians per op (0 when absent) */
+    double ratio;              /* now / base (0 when absent) */
+    double tolerance;          /* |ratio - 1| within this counts as the same */
+    double base_ci, now_ci;    /* relative CI half-widths of both medians */
+    int build_match, host_match; /* fingerprints of the entry equal the current ones */
+    char reason[200];          /* the verdict in words */
+} cpf_diff_row;
+
+typedef struct cpf_diff {
+    cpf_diff_row *rows;        /* stb_ds array: results in run order, then vanished */
+    size_t count;
+    size_t same, slower, faster, added, vanished, no_result, report_only;
+    cpf_level level;           /* worst level of the rows and notes */
+    char notes[1024];          /* fingerprint differences, field by field */
+} cpf_diff;
+
+typedef struct cpf_diff_opts {
+    double tolerance;          /* default 0.05: changes within max(this, 3 x stored noise,
+                                  sum of both CI half-widths) are "same" */
+    const char *filter;        /* entries not matching are ignored (cpf_filter_match) */
+    const char *const *registered; /* names still registered (NULL: those in results) */
+    size_t registered_count;
+    const cpf_fingerprint *build, *host; /* NULL: this build/host */
+} cpf_diff_opts;
+
+/* Compares results with the baseline (opts may be NULL). */
+CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *results, size_t n,
+                                     const cpf_diff_opts *opts, cpf_diff *out);
+/* Writes the diff as an aligned console table and a summary line. */
+CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user);
+CPF_DEF void cpf_diff_free(cpf_diff *d);
+/* Text name of a change ("same", "slower", ...). */
+CPF_DEF const char *cpf_change_text(cpf_change c);
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- near-duplicate tensors (cpf_neardup) --------------------------------
+   Which float tensors are *almost* identical (a fine-tuned copy, a checkpoint
+   a few steps later), so that a delta can be stored instead of a copy.
+   One pass over each tensor computes its L2 norm and a 64-bit sign sketch
+   (a SimHash over 64 block sums, below); four 16-bit bands of the sketch key
+   four chained hash tables (stb_ds arrays) that propose candidates of the
+   same dtype and shape (two sketches at Hamming distance <= 3 always share
+   a band); an exact check
+   over both tensors confirms a candidate: cosine >= min_cosine (0.99) and
+   |norm / base norm - 1| <= max_norm_diff (0.10). For the confirmed pair the
+   index reports the base and the real size of the delta, the XOR of the
+   element bits: its zero-byte count, its size under a simple zero-run code
+   and, when a packer is available (opts.pack or CPF_HAVE_DEFLATE), its
+   packed size.
+
+   Sketch definition (identical on every platform, so sketches may be stored):
+   n elements, Q = 16 * floor(n / 64). Element i < 4Q belongs to block
+   16 * floor(i / Q) + (i mod 16); element i >= 4Q to block i - 4Q. Block sum
+   k = sum over its elements, in ascending i, of w(i) * x_i in float, where
+   w(i) = -1 when bit (i mod 1072) of the splitmix64 stream seeded with
+   0x636f72616c6e6421 is set (bit b = bit b%64 of output b/64), else +1.
+   Bit k of the sketch is 1 when block sum k > 0. The norm is the square root
+   of the sum, lane j = 0..15 in order, of the double sums of x_i^2 over
+   i mod 16 == j in ascending i (products of floats are exact in double, so
+   FMA contraction cannot change it). float16 and bfloat16 elements are
+   converted exactly to float first. On x87 (FLT_EVAL_METHOD 2) build in ISO
+   mode (-std=c99/c11, which rounds each assignment) or with SSE2 math.
+
+   Data lifetime: the exact check reads a candidate's data again. By default
+   the index keeps only the caller's pointer: keep every added tensor alive
+   and unchanged until cpf_neardup_free. With opts.keep_copy the index copies
+   each indexed tensor instead (memory: the tensors' size again).
+
+   Thread safety: not thread-safe unless opts.locked is set; then any number
+   of producer threads may call cpf_neardup_add (the sketch runs outside the
+   lock, band lookup, exact checks and insertion under one mutex) and
+   cpf_neardup_stats_get. cpf_neardup_sketch is safe from any thread. Which
+   tensor becomes the base of which depends on the order of adds, so
+   concurrent producers get correct but order-dependent pairings. */
+typedef enum cpf_dtype {
+    CPF_DTYPE_F32 = 1,   /* IEEE 754 binary32, native byte order */
+    CPF_DTYPE_F16 = 2,   /* IEEE 754 binary16, native byte order */
+    CPF_DTYPE_BF16 = 3   /* bfloat16 (upper half of a binary32), native byte order */
+} cpf_dtype;
+
+/* How the delta of a confirmed pair is sized (cpf_neardup_opts.delta). */
+typedef enum cpf_neardup_delta {
+    CPF_NEARDUP_DELTA_AUTO = 0,  /* opts.pack, else cpf_deflate when built in, else the run-length size */
+    CPF_NEARDUP_DELTA_RLE = 1,   /* zero bytes and run-length size only: no buffer, no packer */
+    CPF_NEARDUP_DELTA_NONE = 2   /* no delta pass at all (fastest; delta fields stay 0) */
+} cpf_neardup_delta;
+
+/* How delta_packed_bytes was obtained. */
+typedef enum cpf_neardup_packer {
+    CPF_NEARDUP_PACKED_NONE = 0, CPF_NEARDUP_PACKED_RLE, CPF_NEARDUP_PACKED_HOOK, CPF_NEARDUP_PACKED_DEFLATE
+} cpf_neardup_packer;
+
+/* A packer for XOR deltas (e.g. your zstd or deflate): sets *packed_bytes to
+   the packed size of len bytes at delta. An error status makes the index
+   fall back to the run-length size for this pair (and count it). */
+typedef cpf_status (*cpf_delta_pack_fn)(void *user, const void *delta, size_t len, size_t *packed_bytes);
+
+/* Zero-initialised options are the defaults shown. */
+typedef struct cpf_neardup_opts {
+    double min_cosine;          /* confirm at cosine >= this (default 0.99) */
+    double max_norm_diff;       /* and |norm / base norm - 1| <= this (default 0.10) */
+    int max_hamming;            /* candidates farther than this many sketch bits are
+                                   not checked (default 16; 64 = check all) */
+    int max_checks;             /* exact checks per add (default 4): nearest sketch first,
+                                   newest first among equals; the first to pass is the base */
+    int max_walk;               /* newest entries visited per band chain (default 64) */
+    int multi_probe;            /* 1: also probe each band with one bit flipped (17x
+                                   the lookups; Hamming <= 7 then always meets) */
+    int keep_copy;              /* 1: the index copies each indexed tensor */
+    int locked;                 /* several producer threads may call add */
+    int delta;                  /* a cpf_neardup_delta (default AUTO) */
+    int deflate_level;          /* cpf_deflate level when built in (default 6) */
+    cpf_delta_pack_fn pack;     /* optional packer hook (wins over cpf_deflate) */
+    void *pack_user;
+} cpf_neardup_opts;
+
+/* What one add found. */
+typedef struct cpf_neardup_result {
+    int is_near;                /* 1: a near-duplicate base was confirmed ("near" is a
+                                   macro in <windows.h>) */
+    uint64_t number;            /* this tensor's 0-based add number */
+    uint64_t sketch;            /* its 64-bit sign sketch */
+    double norm;                /* its L2 norm */
+    uint64_t base;              /* near: add number of the base */
+    uint64_t base_tag;          /* near: the tag given when the base was added */
+    double cosine;              /* near: cosine with the base */
+    double norm_ratio;          /* near: norm / base norm */
+    int hamming;                /* near: sketch bits that differ from the base's */
+    unsigned candidates;        /* distinct tensors the bands proposed */
+    unsigned checks;            /* exact checks run */
+    uint64_t delta_bytes;       /* near: XOR delta size unpacked (= tensor bytes) */
+    uint64_t delta_zero_bytes;  /* near: its zero bytes */
+    uint64_t delta_rle_bytes;   /* near: its size as (zero run, literal run, literals)*
+                                   with LEB128 run lengths, little-endian elements */
+    uint64_t delta_packed_bytes;/* near: packed size (hook or deflate), else = rle */
+    cpf_neardup_packer packed_by;
+    char message[128];          /* why, when the call did not return CPF_OK */
+} cpf_neardup_result;
+
+/* Accounting (a snapshot from cpf_neardup_stats_get). */
+typedef struct cpf_neardup_stats {
+    uint64_t tensors;           /* successful adds */
+    uint64_t total_bytes;       /* their bytes */
+    uint64_t indexed;           /* entered in the band tables */
+    uint64_t not_comparable;    /* zero, empty or non-finite: never near, never a base */
+    uint64_t near_duplicates;   /* confirmed */
+    uint64_t near_bytes;        /* bytes of the confirmed near-duplicates */
+    uint64_t candidates;        /* band proposals, summed over adds */
+    uint64_t checks;            /* exact checks run */
+    uint64_t rejected;          /* exact checks below the thresholds */
+    uint64_t delta_zero_bytes;  /* summed over confirmed pairs */
+    uint64_t delta_rle_bytes;
+    uint64_t delta_packed_bytes;
+    uint64_t pack_failures;     /* packer errors (run-length size used instead) */
+    double delta_ratio;         /* near_bytes / delta_packed_bytes (1 when none) */
+    double near_savings_pct;    /* 100 * (near_bytes - delta_packed_bytes) / total_bytes */
+    cpf_neardup_packer packed_by; /* the packer of the last confirmed pair */
+    size_t index_bytes;         /* memory of the tables and entries */
+    size_t copy_bytes;          /* memory of keep_copy copies */
+} cpf_neardup_stats;
+
+struct cpf__nd_entry;
+/* A near-duplicate index: cpf_neardup_init it; fields are private. */
+typedef struct cpf_neardup {
+    struct cpf__nd_entry *entries; /* stb_ds array, add order */
+    ptrdiff_t *heads;              /* stb_ds array: 4 bands x 2^bucket_bits chain heads */
+    unsigned bucket_bits;
+    int64_t *dims;                 /* stb_ds array: the entries' dimensions */
+    float *weights;                /* the 1072 sketch weights (+1/-1) */
+    cpf_neardup_opts opts;
+    cpf_neardup_stats st;
+    cpf_mutex mu;
+} cpf_neardup;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Prepares an empty index (opts may be NULL); CPF_ERR_ARG for bad options. */
+CPF_DEF cpf_status cpf_neardup_init(cpf_neardup *nd, const cpf_neardup_opts *opts);
+/* Adds a tensor (dims[rank], data aligned for dtype); *out (optional) says
+   whether it nearly duplicates an earlier one. tag is returned as base_tag. */
+CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64_t *dims, int rank,
+                                   const void *data, uint64_t tag, cpf_neardup_result *out);
+/* Sketch and norm of count elements, without touching the index (any thread). */
+CPF_DEF cpf_status cpf_neardup_sketch(const cpf_neardup *nd, cpf_dtype dtype, const void *data, size_t count,
+                                      uint64_t *sketch, double *norm);
+/* A snapshot of the accounting. */
+CPF_DEF void cpf_neardup_stats_get(cpf_neardup *nd, cpf_neardup_stats *out);
+/* Releases the index and its copies (not the caller's tensors). */
+CPF_DEF void cpf_neardup_free(cpf_neardup *nd);
+/* Bits that differ between two sketches (0..64). */
+CPF_DEF int cpf_sketch_distance(uint64_t a, uint64_t b);
+/* "none", "run-length", "hook" or "deflate". */
+CPF_DEF const char *cpf_neardup_packer_name(cpf_neardup_packer p);
+/* Dedup and near-duplicate accounting as a console, JSON, CSV or Markdown
+   report (numbers and fixed labels only); either stats pointer may be NULL. */
+CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_neardup_stats *nd,
+                                          cpf_report_format fmt, cpf_write_fn w, void *user);
 #ifdef __cplusplus
 }
 #endif
@@ -1817,6 +2172,8 @@ CPF_DEF const char *cpf_status_text(cpf_status s)
     case CPF_ERR_UNSUPPORTED: return "not supported on this platform";
     case CPF_ERR_DUPLICATE: return "name registered twice";
     case CPF_ERR_TIMEOUT: return "timed out";
+    case CPF_ERR_LIMIT: return "size limit exceeded";
+    case CPF_ERR_VERSION: return "written by a newer, incompatible version";
     }
     return "unknown status";
 }
@@ -2776,11 +3133,18 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --json=FILE         write results as JSON (Google Benchmark schema)\n"
         "  --csv=FILE          write results as CSV\n"
         "  --markdown=FILE     write results as a GitHub-flavoured Markdown table\n"
+        "  --baseline-dir=DIR  where <suite>.cpb baselines live (default baselines;\n"
+        "                      env CORALPERF_BASELINE_DIR)\n"
+        "  --update-baseline=new|failed|all|prune  record the baseline: entries missing\n"
+        "                      from it / slower or missing / every benchmark run /\n"
+        "                      remove entries no longer registered (env CORALPERF_UPDATE_BASELINE)\n"
+        "  --no-baseline       do not compare with (or write) a baseline\n"
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
         "  --help              show this text\n"
-        "exit codes: 0 ok, 1 a benchmark failed or bad usage (2, warnings only, comes from\n"
-        "regression guards; stability warnings alone keep 0)\n";
+        "exit codes: 0 ok, 1 a benchmark failed, bad usage or an unreadable baseline,\n"
+        "2 warnings only (slower than the baseline, benchmarks missing from it, baseline\n"
+        "from another host); stability warnings alone keep 0\n";
 }
 
 static int cpf__flag_value(const char *arg, const char *flag, const char **value)
@@ -2830,12 +3194,28 @@ static cpf_status cpf__set_str(cpf_suite *s, char **dst, const char *v, const ch
     return *dst ? CPF_OK : cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory");
 }
 
+#define CPF__UPD_NEW 1
+#define CPF__UPD_FAILED 2
+#define CPF__UPD_ALL 3
+#define CPF__UPD_PRUNE 4
+static cpf_status cpf__set_update(cpf_suite *s, const char *v, const char *flag)
+{
+    static const char *const modes[] = { "new", "failed", "all", "prune" };
+    int i;
+    for (i = 0; i < 4; i++)
+        if (v && strcmp(v, modes[i]) == 0) { s->update_baseline = i + 1; return CPF_OK; }
+    return cpf__usage_error(s, "%s must be new, failed, all or prune (got '%s')", flag, v ? v : "");
+}
+
 static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
 {
     int i;
     const char *env_filter = getenv("CORALPERF_FILTER");
     const char *no_color = getenv("NO_COLOR");
+    const char *env_dir = getenv("CORALPERF_BASELINE_DIR"), *env_upd = getenv("CORALPERF_UPDATE_BASELINE");
     s->color = -1;
+    if (env_dir && *env_dir && cpf__set_str(s, &s->baseline_dir, env_dir, "CORALPERF_BASELINE_DIR") != CPF_OK) return s->status;
+    if (env_upd && *env_upd && cpf__set_update(s, env_upd, "CORALPERF_UPDATE_BASELINE") != CPF_OK) return s->status;
     if (env_filter && *env_filter && cpf__set_str(s, &s->filter, env_filter, "CORALPERF_FILTER") != CPF_OK) return s->status;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -2863,6 +3243,12 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             if (cpf__set_str(s, &s->csv_path, v, "--csv") != CPF_OK) return s->status;
         } else if (cpf__flag_value(a, "--markdown", &v)) {
             if (cpf__set_str(s, &s->md_path, v, "--markdown") != CPF_OK) return s->status;
+        } else if (cpf__flag_value(a, "--baseline-dir", &v)) {
+            if (cpf__set_str(s, &s->baseline_dir, v, "--baseline-dir") != CPF_OK) return s->status;
+        } else if (cpf__flag_value(a, "--update-baseline", &v)) {
+            if (cpf__set_update(s, v, "--update-baseline") != CPF_OK) return s->status;
+        } else if (strcmp(a, "--no-baseline") == 0) {
+            s->no_baseline = 1;
         } else {
             return cpf__usage_error(s, "unknown option '%s'", a);
         }
@@ -2900,6 +3286,7 @@ static void cpf__out(const cpf_suite *s, const char *str)
 }
 
 static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv);
+static void cpf__suite_baseline(cpf_suite *s);
 
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv)
 {
@@ -2982,7 +3369,8 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     if (s->json_path && cpf_report_save(s, CPF_REPORT_JSON, s->json_path) != CPF_OK) s->exit_code = 1;
     if (s->csv_path && cpf_report_save(s, CPF_REPORT_CSV, s->csv_path) != CPF_OK) s->exit_code = 1;
     if (s->md_path && cpf_report_save(s, CPF_REPORT_MARKDOWN, s->md_path) != CPF_OK) s->exit_code = 1;
-    if (s->exit_code && s->status == CPF_OK) {
+    cpf__suite_baseline(s);
+    if (s->exit_code == 1 && s->status == CPF_OK) {
         s->status = CPF_ERR_BENCH;
         if (!s->message[0]) cpf__msg(s->message, sizeof s->message, "at least one benchmark failed");
     }
@@ -3010,6 +3398,8 @@ CPF_DEF int cpf_suite_finish(cpf_suite *s)
     CPF__FREE(s->csv_path);
     CPF__FREE(s->md_path);
     CPF__FREE(s->argv0);
+    CPF__FREE(s->baseline_dir);
+    if (s->diff) { cpf_diff_free(s->diff); CPF__FREE(s->diff); }
     memset(s, 0, sizeof *s);
     return code;
 }
@@ -3513,7 +3903,26 @@ static int cpf__replace_file(const char *from, const char *to)
 /* Writes data to path so that a failure leaves the old file untouched: a
    temporary file beside it, flushed, then renamed over it. On error, msg
    says why and nothing the kit did not create is removed. */
+static cpf_status cpf__save_file_as(const char *path, const char *data, size_t n, int fixed_tmp, char *msg, size_t cap);
 static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap)
+{
+    return cpf__save_file_as(path, data, n, 0, msg, cap);
+}
+
+static unsigned long cpf__pid(void)
+{
+#if defined(_WIN32)
+    return (unsigned long)GetCurrentProcessId();
+#elif defined(CPF__POSIX)
+    return (unsigned long)getpid();
+#else
+    return 0;
+#endif
+}
+
+/* fixed_tmp: the caller holds a lock, so "<path>.tmp" is private to it and a
+   temporary left by a killed writer is simply overwritten next time. */
+static cpf_status cpf__save_file_as(const char *path, const char *data, size_t n, int fixed_tmp, char *msg, size_t cap)
 {
     FILE *f;
     char *tmp;
@@ -3529,7 +3938,8 @@ static cpf_status cpf__save_file(const char *path, const char *data, size_t n, c
     }
     tmp = CPF__ALLOC(char, plen + 32);
     if (!tmp) { cpf__msg(msg, cap, "out of memory"); return CPF_ERR_NOMEM; }
-    snprintf(tmp, plen + 32, "%s.tmp%lu", path, (unsigned long)(cpf_now_ns() % 1000000007u));
+    if (fixed_tmp) snprintf(tmp, plen + 32, "%s.tmp", path);
+    else snprintf(tmp, plen + 32, "%s.tmp%lu-%lu", path, cpf__pid(), (unsigned long)(cpf_now_ns() % 1000000007u));
     f = fopen(tmp, "wb");
     if (!f) {
         cpf__msg(msg, cap, "cannot write '%s' (temporary '%s'): %s", path, tmp, strerror(errno));
@@ -3538,6 +3948,12 @@ static cpf_status cpf__save_file(const char *path, const char *data, size_t n, c
     }
     ok = fwrite(data, 1, n, f) == n;
     ok = (fflush(f) == 0) && ok;
+    /* on disk before the rename, so a power cut cannot leave an empty file */
+#if defined(_WIN32)
+    ok = (_commit(_fileno(f)) == 0) && ok;
+#elif defined(CPF__POSIX)
+    ok = (fsync(fileno(f)) == 0) && ok;
+#endif
     ok = (fclose(f) == 0) && ok;
     if (!ok || cpf__replace_file(tmp, path) != 0) {
         cpf__msg(msg, cap, "cannot write '%s': %s (the previous file, if any, is unchanged)", path, strerror(errno));
@@ -3569,6 +3985,3152 @@ CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const ch
     if (st != CPF_OK) return cpf__suite_error(s, st, "report: %s", msg);
     return CPF_OK;
 #endif
+}
+
+/* ======================================================================== */
+/* ==== module: deflate (RFC 1951 deflate/inflate, RFC 1952 gzip, CRC-32) ==== */
+
+/* Written from RFC 1951 (DEFLATE 1.3) and RFC 1952 (GZIP 4.3); the tables
+   below are the RFCs' own. Whole-buffer codecs: no streaming state, no global
+   mutable state. Multi-byte values are assembled from bytes, so results do
+   not depend on byte order or word size. */
+
+#ifdef CORALPERF_INFLATE_LIMIT
+#define CPF__INFLATE_LIMIT ((size_t)(CORALPERF_INFLATE_LIMIT))
+#else
+#define CPF__INFLATE_LIMIT CPF_INFLATE_LIMIT_DEFAULT
+#endif
+/* The encoder keeps input positions as 32-bit offsets from a base that moves
+   forward every CPF__DFL_REBASE bytes (inputs larger than 4 GiB work); only
+   positions too far back to match are dropped, so the output is the same
+   for any value (a small one, e.g. 70000, tests that path quickly). */
+#ifndef CPF__DFL_REBASE
+#define CPF__DFL_REBASE ((size_t)1 << 30)
+#endif
+
+static const unsigned char cpf__z_empty[1] = { 0 };
+
+static uint32_t cpf__z_ld32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+/* Little-endian 64-bit load from bytes; gcc and clang make it one load on
+   little-endian targets and a byte-swapping load on big-endian ones. */
+static uint64_t cpf__z_ld64(const unsigned char *p)
+{
+    return (uint64_t)p[0] | ((uint64_t)p[1] << 8) | ((uint64_t)p[2] << 16) | ((uint64_t)p[3] << 24) |
+           ((uint64_t)p[4] << 32) | ((uint64_t)p[5] << 40) | ((uint64_t)p[6] << 48) | ((uint64_t)p[7] << 56);
+}
+static void cpf__z_st32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+
+/* --- CRC-32 (ISO 3309, RFC 1952 section 8: reflected polynomial 0xEDB88320) */
+
+/* cpf__crc_tab[n] = CRC register after shifting byte n through 8 steps. */
+static const uint32_t cpf__crc_tab[256] = {
+    0x00000000u, 0x77073096u, 0xEE0E612Cu, 0x990951BAu, 0x076DC419u, 0x706AF48Fu,
+    0xE963A535u, 0x9E6495A3u, 0x0EDB8832u, 0x79DCB8A4u, 0xE0D5E91Eu, 0x97D2D988u,
+    0x09B64C2Bu, 0x7EB17CBDu, 0xE7B82D07u, 0x90BF1D91u, 0x1DB71064u, 0x6AB020F2u,
+    0xF3B97148u, 0x84BE41DEu, 0x1ADAD47Du, 0x6DDDE4EBu, 0xF4D4B551u, 0x83D385C7u,
+    0x136C9856u, 0x646BA8C0u, 0xFD62F97Au, 0x8A65C9ECu, 0x14015C4Fu, 0x63066CD9u,
+    0xFA0F3D63u, 0x8D080DF5u, 0x3B6E20C8u, 0x4C69105Eu, 0xD56041E4u, 0xA2677172u,
+    0x3C03E4D1u, 0x4B04D447u, 0xD20D85FDu, 0xA50AB56Bu, 0x35B5A8FAu, 0x42B2986Cu,
+    0xDBBBC9D6u, 0xACBCF940u, 0x32D86CE3u, 0x45DF5C75u, 0xDCD60DCFu, 0xABD13D59u,
+    0x26D930ACu, 0x51DE003Au, 0xC8D75180u, 0xBFD06116u, 0x21B4F4B5u, 0x56B3C423u,
+    0xCFBA9599u, 0xB8BDA50Fu, 0x2802B89Eu, 0x5F058808u, 0xC60CD9B2u, 0xB10BE924u,
+    0x2F6F7C87u, 0x58684C11u, 0xC1611DABu, 0xB6662D3Du, 0x76DC4190u, 0x01DB7106u,
+    0x98D220BCu, 0xEFD5102Au, 0x71B18589u, 0x06B6B51Fu, 0x9FBFE4A5u, 0xE8B8D433u,
+    0x7807C9A2u, 0x0F00F934u, 0x9609A88Eu, 0xE10E9818u, 0x7F6A0DBBu, 0x086D3D2Du,
+    0x91646C97u, 0xE6635C01u, 0x6B6B51F4u, 0x1C6C6162u, 0x856530D8u, 0xF262004Eu,
+    0x6C0695EDu, 0x1B01A57Bu, 0x8208F4C1u, 0xF50FC457u, 0x65B0D9C6u, 0x12B7E950u,
+    0x8BBEB8EAu, 0xFCB9887Cu, 0x62DD1DDFu, 0x15DA2D49u, 0x8CD37CF3u, 0xFBD44C65u,
+    0x4DB26158u, 0x3AB551CEu, 0xA3BC0074u, 0xD4BB30E2u, 0x4ADFA541u, 0x3DD895D7u,
+    0xA4D1C46Du, 0xD3D6F4FBu, 0x4369E96Au, 0x346ED9FCu, 0xAD678846u, 0xDA60B8D0u,
+    0x44042D73u, 0x33031DE5u, 0xAA0A4C5Fu, 0xDD0D7CC9u, 0x5005713Cu, 0x270241AAu,
+    0xBE0B1010u, 0xC90C2086u, 0x5768B525u, 0x206F85B3u, 0xB966D409u, 0xCE61E49Fu,
+    0x5EDEF90Eu, 0x29D9C998u, 0xB0D09822u, 0xC7D7A8B4u, 0x59B33D17u, 0x2EB40D81u,
+    0xB7BD5C3Bu, 0xC0BA6CADu, 0xEDB88320u, 0x9ABFB3B6u, 0x03B6E20Cu, 0x74B1D29Au,
+    0xEAD54739u, 0x9DD277AFu, 0x04DB2615u, 0x73DC1683u, 0xE3630B12u, 0x94643B84u,
+    0x0D6D6A3Eu, 0x7A6A5AA8u, 0xE40ECF0Bu, 0x9309FF9Du, 0x0A00AE27u, 0x7D079EB1u,
+    0xF00F9344u, 0x8708A3D2u, 0x1E01F268u, 0x6906C2FEu, 0xF762575Du, 0x806567CBu,
+    0x196C3671u, 0x6E6B06E7u, 0xFED41B76u, 0x89D32BE0u, 0x10DA7A5Au, 0x67DD4ACCu,
+    0xF9B9DF6Fu, 0x8EBEEFF9u, 0x17B7BE43u, 0x60B08ED5u, 0xD6D6A3E8u, 0xA1D1937Eu,
+    0x38D8C2C4u, 0x4FDFF252u, 0xD1BB67F1u, 0xA6BC5767u, 0x3FB506DDu, 0x48B2364Bu,
+    0xD80D2BDAu, 0xAF0A1B4Cu, 0x36034AF6u, 0x41047A60u, 0xDF60EFC3u, 0xA867DF55u,
+    0x316E8EEFu, 0x4669BE79u, 0xCB61B38Cu, 0xBC66831Au, 0x256FD2A0u, 0x5268E236u,
+    0xCC0C7795u, 0xBB0B4703u, 0x220216B9u, 0x5505262Fu, 0xC5BA3BBEu, 0xB2BD0B28u,
+    0x2BB45A92u, 0x5CB36A04u, 0xC2D7FFA7u, 0xB5D0CF31u, 0x2CD99E8Bu, 0x5BDEAE1Du,
+    0x9B64C2B0u, 0xEC63F226u, 0x756AA39Cu, 0x026D930Au, 0x9C0906A9u, 0xEB0E363Fu,
+    0x72076785u, 0x05005713u, 0x95BF4A82u, 0xE2B87A14u, 0x7BB12BAEu, 0x0CB61B38u,
+    0x92D28E9Bu, 0xE5D5BE0Du, 0x7CDCEFB7u, 0x0BDBDF21u, 0x86D3D2D4u, 0xF1D4E242u,
+    0x68DDB3F8u, 0x1FDA836Eu, 0x81BE16CDu, 0xF6B9265Bu, 0x6FB077E1u, 0x18B74777u,
+    0x88085AE6u, 0xFF0F6A70u, 0x66063BCAu, 0x11010B5Cu, 0x8F659EFFu, 0xF862AE69u,
+    0x616BFFD3u, 0x166CCF45u, 0xA00AE278u, 0xD70DD2EEu, 0x4E048354u, 0x3903B3C2u,
+    0xA7672661u, 0xD06016F7u, 0x4969474Du, 0x3E6E77DBu, 0xAED16A4Au, 0xD9D65ADCu,
+    0x40DF0B66u, 0x37D83BF0u, 0xA9BCAE53u, 0xDEBB9EC5u, 0x47B2CF7Fu, 0x30B5FFE9u,
+    0xBDBDF21Cu, 0xCABAC28Au, 0x53B39330u, 0x24B4A3A6u, 0xBAD03605u, 0xCDD70693u,
+    0x54DE5729u, 0x23D967BFu, 0xB3667A2Eu, 0xC4614AB8u, 0x5D681B02u, 0x2A6F2B94u,
+    0xB40BBE37u, 0xC30C8EA1u, 0x5A05DF1Bu, 0x2D02EF8Du,
+};
+
+/* Slicing-by-8 needs seven more tables (7 KiB); they are derived from the one
+   above on the stack, per call, only when the input is long enough to repay
+   the 1792 steps that takes. */
+#define CPF__CRC_SLICE_MIN 1024
+
+CPF_DEF uint32_t cpf_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    if (!p) return crc;
+    crc = ~crc;
+    if (len >= CPF__CRC_SLICE_MIN) {
+        uint32_t t[7][256];
+        unsigned n, k;
+        for (n = 0; n < 256; n++) {
+            uint32_t c = cpf__crc_tab[n];
+            for (k = 0; k < 7; k++) {
+                c = cpf__crc_tab[c & 0xFFu] ^ (c >> 8);
+                t[k][n] = c;
+            }
+        }
+        /* t[k][n]: byte n followed by k + 1 zero bytes */
+        while (len >= 8) {
+            uint32_t lo = crc ^ cpf__z_ld32(p), hi = cpf__z_ld32(p + 4);
+            crc = t[6][lo & 0xFFu] ^ t[5][(lo >> 8) & 0xFFu] ^ t[4][(lo >> 16) & 0xFFu] ^ t[3][lo >> 24] ^
+                  t[2][hi & 0xFFu] ^ t[1][(hi >> 8) & 0xFFu] ^ t[0][(hi >> 16) & 0xFFu] ^ cpf__crc_tab[hi >> 24];
+            p += 8;
+            len -= 8;
+        }
+    }
+    while (len--) crc = cpf__crc_tab[(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* --- RFC 1951 tables (section 3.2.5 and 3.2.7) ---------------------------- */
+static const unsigned short cpf__z_lbase[29] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
+                                                 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
+static const unsigned char cpf__z_lext[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+                                               3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
+static const unsigned short cpf__z_dbase[30] = { 1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
+                                                 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
+                                                 8193, 12289, 16385, 24577 };
+static const unsigned char cpf__z_dext[30] = { 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
+                                               7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
+/* order in which the code-length code's lengths are sent */
+static const unsigned char cpf__z_clorder[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
+
+static unsigned cpf__z_rev(unsigned code, unsigned len)
+{
+    unsigned r = 0;
+    while (len--) { r = (r << 1) | (code & 1u); code >>= 1; }
+    return r;
+}
+
+/* --- inflate ------------------------------------------------------------- */
+
+/* A decoding table entry (uint32): bits 0-3 code length, 4-7 extra bits (or
+   a subtable's index bits), 8-11 flags, 16-31 literal / base value /
+   subtable offset. Lookup is by the next root bits of input (codes are sent
+   LSB first, so the table is indexed by bit-reversed codes); codes longer
+   than root bits continue in a subtable indexed by the following bits. */
+#define CPF__HF_LIT 0x100u
+#define CPF__HF_EOB 0x200u
+#define CPF__HF_SUB 0x400u
+#define CPF__HF_BAD 0x800u
+#define CPF__LBITS 10u
+#define CPF__DBITS 8u
+#define CPF__CBITS 7u
+/* Subtables under one root entry cover a complete subtree, so one of 2^s
+   entries holds at least s + 1 codes: at most 1536 entries for 288 codes
+   past 10 root bits, 512 for 32 codes past 8 (the builder checks anyway). */
+#define CPF__LTAB (1024u + 1536u)
+#define CPF__DTAB (256u + 512u)
+#define CPF__CTAB 128u
+#define CPF__FAST_OUT 266u /* a 258-byte match plus 8 bytes of copy overrun */
+
+typedef struct cpf__inf {
+    const unsigned char *src, *in, *end; /* whole input, next byte, end */
+    uint64_t bb;                         /* bit buffer, next bit lowest */
+    unsigned bc, pad;                    /* bits in bb; zero bits added past the end */
+    unsigned char *out;
+    size_t pos, cap, limit, base, hint;  /* base: first byte of this stream's output */
+    int fixed;                           /* lt/dt hold the fixed codes */
+    char *msg;
+    size_t msg_cap;
+    uint32_t lt[CPF__LTAB], dt[CPF__DTAB], ct[CPF__CTAB];
+} cpf__inf;
+
+/* Input byte that holds the next unread bit. */
+static size_t cpf__inf_at(const cpf__inf *s)
+{
+    size_t at = (size_t)(s->in - s->src), real = s->bc >= s->pad ? s->bc - s->pad : 0;
+    return at - (real + 7) / 8;
+}
+static cpf_status cpf__inf_bad(cpf__inf *s, const char *what)
+{
+    cpf__msg(s->msg, s->msg_cap, "corrupt deflate data: %s at input byte %llu", what,
+             (unsigned long long)cpf__inf_at(s));
+    return CPF_ERR_FORMAT;
+}
+static cpf_status cpf__inf_trunc(cpf__inf *s)
+{
+    cpf__msg(s->msg, s->msg_cap, "truncated deflate data: input ends at byte %llu inside the stream",
+             (unsigned long long)(s->end - s->src));
+    return CPF_ERR_FORMAT;
+}
+
+static uint32_t cpf__inf_tmpl(unsigned kind, unsigned sym)
+{
+    if (kind == 2) return (uint32_t)sym << 16;
+    if (kind == 1)
+        return sym < 30 ? ((uint32_t)cpf__z_dbase[sym] << 16) | ((uint32_t)cpf__z_dext[sym] << 4) : CPF__HF_BAD;
+    if (sym < 256) return ((uint32_t)sym << 16) | CPF__HF_LIT;
+    if (sym == 256) return CPF__HF_EOB;
+    if (sym < 286) return ((uint32_t)cpf__z_lbase[sym - 257] << 16) | ((uint32_t)cpf__z_lext[sym - 257] << 4);
+    return CPF__HF_BAD; /* 286, 287: in the fixed code, never valid in data */
+}
+
+/* Decoding table of the canonical code with lengths lens[0..n) (kind: 0
+   literal/length, 1 distance, 2 code lengths). Returns 0, 1 when the lengths
+   are over-subscribed, 2 when incomplete (allowed, as in zlib, only for a
+   literal/length or distance code whose single code is 1 bit long, or that
+   has no codes at all), 3 when the table would not fit. */
+static int cpf__inf_build(uint32_t *tab, unsigned cap, unsigned root, const unsigned char *lens, unsigned n,
+                          unsigned kind)
+{
+    unsigned count[16], offs[16], remain[16], next[16];
+    unsigned short sorted[288];
+    unsigned i, len, k, used, maxlen = 0, code, fill = 1u << root, prefix = ~0u, sub = 0, sbits = 0;
+    long left = 1;
+    for (i = 0; i < 16; i++) count[i] = 0;
+    for (i = 0; i < n; i++) count[lens[i]]++;
+    for (len = 1; len < 16; len++) {
+        left = (left << 1) - (long)count[len];
+        if (left < 0) return 1;
+        if (count[len]) maxlen = len;
+    }
+    for (i = 0; i < (1u << root); i++) tab[i] = CPF__HF_BAD;
+    if (left > 0 && (kind == 2 || maxlen > 1)) return 2;
+    offs[1] = 0;
+    for (len = 1; len < 15; len++) offs[len + 1] = offs[len] + count[len];
+    for (i = 0; i < n; i++)
+        if (lens[i]) sorted[offs[lens[i]]++] = (unsigned short)i;
+    used = n - count[0];
+    code = 0;
+    for (len = 1; len < 16; len++) {
+        code = (code + (len > 1 ? count[len - 1] : 0)) << 1;
+        next[len] = code;
+        remain[len] = count[len];
+    }
+    for (k = 0; k < used; k++) {
+        unsigned sym = sorted[k], r, step;
+        uint32_t e;
+        len = lens[sym];
+        r = cpf__z_rev(next[len]++, len);
+        remain[len]--;
+        e = cpf__inf_tmpl(kind, sym) | len;
+        if (len <= root) {
+            for (i = r, step = 1u << len; i < (1u << root); i += step) tab[i] = e;
+            continue;
+        }
+        if ((r & ((1u << root) - 1)) != prefix) {
+            /* a new subtree under a root entry: as deep as its codes need */
+            long room;
+            prefix = r & ((1u << root) - 1);
+            sbits = len - root;
+            room = (1L << sbits) - (long)remain[len] - 1;
+            while (room > 0 && sbits + root < maxlen) {
+                sbits++;
+                room = (room << 1) - (long)remain[sbits + root];
+            }
+            sub = fill;
+            fill += 1u << sbits;
+            if (fill > cap) return 3;
+            for (i = sub; i < fill; i++) tab[i] = CPF__HF_BAD;
+            tab[prefix] = CPF__HF_SUB | ((uint32_t)sub << 16) | ((uint32_t)sbits << 4) | root;
+        }
+        for (i = r >> root, step = 1u << (len - root); i < (1u << sbits); i += step) tab[sub + i] = e;
+    }
+    return 0;
+}
+
+static void cpf__inf_need(cpf__inf *s, unsigned n)
+{
+    while (s->bc < n) {
+        if (s->in < s->end) s->bb |= (uint64_t)*s->in++ << s->bc;
+        else s->pad += 8; /* bits above bc are zero once the input is used up */
+        s->bc += 8;
+    }
+}
+/* n (<= 32) bits, LSB first; CPF_ERR_FORMAT when they run past the input. */
+static cpf_status cpf__inf_bits(cpf__inf *s, unsigned n, unsigned *v)
+{
+    cpf__inf_need(s, n);
+    *v = (unsigned)(s->bb & ((((uint64_t)1) << n) - 1));
+    s->bb >>= n;
+    s->bc -= n;
+    return s->bc < s->pad ? cpf__inf_trunc(s) : CPF_OK;
+}
+static cpf_status cpf__inf_sym(cpf__inf *s, const uint32_t *tab, unsigned root, uint32_t *out, const char *what)
+{
+    uint32_t e;
+    cpf__inf_need(s, 15);
+    e = tab[s->bb & ((1u << root) - 1)];
+    if (e & CPF__HF_SUB) e = tab[(e >> 16) + ((s->bb >> root) & ((1u << ((e >> 4) & 15u)) - 1))];
+    if (e & CPF__HF_BAD) /* a code with no symbol, or one cut short by the end of the input */
+        return s->pad && s->bc - s->pad < (e & 15u ? e & 15u : 16u) ? cpf__inf_trunc(s) : cpf__inf_bad(s, what);
+    s->bb >>= e & 15u;
+    s->bc -= e & 15u;
+    if (s->bc < s->pad) return cpf__inf_trunc(s);
+    *out = e;
+    return CPF_OK;
+}
+
+/* Room for need more output bytes: geometric growth, capped by the limit. */
+static cpf_status cpf__inf_room(cpf__inf *s, size_t need)
+{
+    size_t want, ncap;
+    unsigned char *p;
+    if (need <= s->cap - s->pos) return CPF_OK;
+    if (need > s->limit - s->pos) {
+        cpf__msg(s->msg, s->msg_cap, "inflated output exceeds the limit of %llu bytes (input byte %llu)",
+                 (unsigned long long)s->limit, (unsigned long long)cpf__inf_at(s));
+        return CPF_ERR_LIMIT;
+    }
+    want = s->pos + need;
+    ncap = s->cap > ((size_t)-1) / 2 ? (size_t)-1 : s->cap * 2;
+    if (ncap < s->hint) ncap = s->hint;
+    if (ncap < 1024) ncap = 1024;
+    if (ncap < want) ncap = want;
+    if (ncap > s->limit) ncap = s->limit;
+    p = s->out ? (unsigned char *)CORALPERF_REALLOC(NULL, s->out, ncap) : CPF__ALLOC(unsigned char, ncap);
+    if (!p) {
+        cpf__msg(s->msg, s->msg_cap, "out of memory growing the inflate output to %llu bytes",
+                 (unsigned long long)ncap);
+        return CPF_ERR_NOMEM;
+    }
+    s->out = p;
+    s->cap = ncap;
+    return CPF_OK;
+}
+
+static cpf_status cpf__inf_stored(cpf__inf *s)
+{
+    unsigned k = s->bc & 7u, n;
+    cpf_status st;
+    s->bb >>= k; /* to the byte boundary */
+    s->bc -= k;
+    if (s->bc < s->pad) return cpf__inf_trunc(s);
+    s->in -= (s->bc - s->pad) / 8; /* hand back whole bytes the bit buffer holds */
+    s->bb = 0;
+    s->bc = s->pad = 0;
+    if (s->end - s->in < 4) return cpf__inf_trunc(s);
+    n = (unsigned)s->in[0] | ((unsigned)s->in[1] << 8);
+    if ((n ^ 0xFFFFu) != ((unsigned)s->in[2] | ((unsigned)s->in[3] << 8)))
+        return cpf__inf_bad(s, "stored block length does not match its complement (LEN/NLEN)");
+    s->in += 4;
+    if ((size_t)(s->end - s->in) < n) return cpf__inf_trunc(s);
+    if ((st = cpf__inf_room(s, n)) != CPF_OK) return st;
+    if (n) memcpy(s->out + s->pos, s->in, n);
+    s->pos += n;
+    s->in += n;
+    return CPF_OK;
+}
+
+static cpf_status cpf__inf_dynamic(cpf__inf *s)
+{
+    unsigned char lens[320];
+    unsigned hlit, hdist, hclen, i, n = 0, v;
+    cpf_status st;
+    int r;
+    if ((st = cpf__inf_bits(s, 5, &hlit)) != CPF_OK || (st = cpf__inf_bits(s, 5, &hdist)) != CPF_OK ||
+        (st = cpf__inf_bits(s, 4, &hclen)) != CPF_OK)
+        return st;
+    hlit += 257;
+    hdist += 1;
+    hclen += 4;
+    if (hlit > 286) return cpf__inf_bad(s, "more than 286 literal/length codes (HLIT)");
+    if (hdist > 30) return cpf__inf_bad(s, "more than 30 distance codes (HDIST)");
+    memset(lens, 0, 19);
+    for (i = 0; i < hclen; i++) {
+        if ((st = cpf__inf_bits(s, 3, &v)) != CPF_OK) return st;
+        lens[cpf__z_clorder[i]] = (unsigned char)v;
+    }
+    s->fixed = 0;
+    if (cpf__inf_build(s->ct, CPF__CTAB, CPF__CBITS, lens, 19, 2))
+        return cpf__inf_bad(s, "invalid code-length code (over-subscribed or incomplete)");
+    while (n < hlit + hdist) {
+        uint32_t e;
+        unsigned sym, rep, val = 0;
+        if ((st = cpf__inf_sym(s, s->ct, CPF__CBITS, &e, "invalid code-length symbol")) != CPF_OK) return st;
+        sym = e >> 16;
+        if (sym < 16) { lens[n++] = (unsigned char)sym; continue; }
+        if (sym == 16) {
+            if (n == 0) return cpf__inf_bad(s, "code-length repeat (16) with no previous length");
+            val = lens[n - 1];
+            st = cpf__inf_bits(s, 2, &rep);
+            rep += 3;
+        } else if (sym == 17) {
+            st = cpf__inf_bits(s, 3, &rep);
+            rep += 3;
+        } else {
+            st = cpf__inf_bits(s, 7, &rep);
+            rep += 11;
+        }
+        if (st != CPF_OK) return st;
+        if (rep > hlit + hdist - n) return cpf__inf_bad(s, "code-length repeat runs past HLIT + HDIST");
+        memset(lens + n, (int)val, rep);
+        n += rep;
+    }
+    if (lens[256] == 0) return cpf__inf_bad(s, "no end-of-block code");
+    r = cpf__inf_build(s->lt, CPF__LTAB, CPF__LBITS, lens, hlit, 0);
+    if (r) return cpf__inf_bad(s, r == 1 ? "over-subscribed literal/length code" : "incomplete literal/length code");
+    r = cpf__inf_build(s->dt, CPF__DTAB, CPF__DBITS, lens + hlit, hdist, 1);
+    if (r) return cpf__inf_bad(s, r == 1 ? "over-subscribed distance code" : "incomplete distance code");
+    return CPF_OK;
+}
+
+static void cpf__inf_fixed(cpf__inf *s)
+{
+    unsigned char lens[288];
+    if (s->fixed) return;
+    memset(lens, 8, 144);        /* RFC 1951 3.2.6 */
+    memset(lens + 144, 9, 112);
+    memset(lens + 256, 7, 24);
+    memset(lens + 280, 8, 8);
+    cpf__inf_build(s->lt, CPF__LTAB, CPF__LBITS, lens, 288, 0);
+    memset(lens, 5, 32);
+    cpf__inf_build(s->dt, CPF__DTAB, CPF__DBITS, lens, 32, 1);
+    s->fixed = 1;
+}
+
+/* The symbols of one Huffman-coded block, up to its end-of-block code. */
+static cpf_status cpf__inf_codes(cpf__inf *s)
+{
+    const uint32_t *lt = s->lt, *dt = s->dt;
+    cpf_status st;
+    for (;;) {
+        uint32_t e;
+        unsigned x;
+        size_t len, dist;
+        /* Fast loop: at least 8 input bytes and 266 bytes of output room, so
+           one branch-free refill (>= 56 bits) covers a literal/length code,
+           its extra bits, a distance code and its extra bits (48 bits). */
+        if (s->end - s->in >= 8 && s->cap - s->pos >= CPF__FAST_OUT) {
+            const unsigned char *in = s->in, *in_last = s->end - 8;
+            unsigned char *out = s->out;
+            size_t pos = s->pos, pos_last = s->cap - CPF__FAST_OUT, base = s->base;
+            uint64_t bb = s->bb;
+            unsigned bc = s->bc, n;
+            const char *err = NULL;
+            int eob = 0;
+            while (in <= in_last && pos <= pos_last) {
+                bb |= cpf__z_ld64(in) << bc;
+                in += (63 - bc) >> 3;
+                bc |= 56;
+                e = lt[bb & ((1u << CPF__LBITS) - 1)];
+                if (e & CPF__HF_SUB) e = lt[(e >> 16) + ((bb >> CPF__LBITS) & ((1u << ((e >> 4) & 15u)) - 1))];
+                if (e & CPF__HF_LIT) {
+                    n = e & 15u;
+                    bb >>= n;
+                    bc -= n;
+                    out[pos++] = (unsigned char)(e >> 16);
+                    /* a second literal needs no refill (>= 41 bits left) */
+                    e = lt[bb & ((1u << CPF__LBITS) - 1)];
+                    if (e & CPF__HF_SUB) e = lt[(e >> 16) + ((bb >> CPF__LBITS) & ((1u << ((e >> 4) & 15u)) - 1))];
+                    if (!(e & CPF__HF_LIT)) continue;
+                    n = e & 15u;
+                    bb >>= n;
+                    bc -= n;
+                    out[pos++] = (unsigned char)(e >> 16);
+                    continue;
+                }
+                if (e & (CPF__HF_EOB | CPF__HF_BAD)) {
+                    if (e & CPF__HF_BAD) { err = "invalid literal/length code"; break; }
+                    bb >>= e & 15u;
+                    bc -= e & 15u;
+                    eob = 1;
+                    break;
+                }
+                n = e & 15u;
+                x = (e >> 4) & 15u;
+                len = (e >> 16) + (size_t)((bb >> n) & ((1u << x) - 1));
+                bb >>= n + x;
+                bc -= n + x;
+                e = dt[bb & ((1u << CPF__DBITS) - 1)];
+                if (e & CPF__HF_SUB) e = dt[(e >> 16) + ((bb >> CPF__DBITS) & ((1u << ((e >> 4) & 15u)) - 1))];
+                if (e & CPF__HF_BAD) { err = "invalid distance code"; break; }
+                n = e & 15u;
+                x = (e >> 4) & 15u;
+                dist = (e >> 16) + (size_t)((bb >> n) & ((1u << x) - 1));
+                bb >>= n + x;
+                bc -= n + x;
+                if (dist > pos - base) { err = "distance too far back (before the start of the output)"; break; }
+                {
+                    unsigned char *d = out + pos, *de = d + len;
+                    const unsigned char *sp = d - dist;
+                    if (dist >= 8) {
+                        /* 8-byte steps may write up to 7 bytes past the match
+                           (inside the room checked above); they only ever read
+                           bytes already written */
+                        do { memcpy(d, sp, 8); d += 8; sp += 8; } while (d < de);
+                    } else if (dist == 1) {
+                        memset(d, *sp, len);
+                    } else {
+                        do *d++ = *sp++; while (d < de);
+                    }
+                    pos += len;
+                }
+            }
+            s->in = in;
+            s->bb = bb;
+            s->bc = bc;
+            s->pos = pos;
+            if (err) return cpf__inf_bad(s, err);
+            if (eob) return CPF_OK;
+        }
+        /* Careful path: one symbol, exact bounds, near either end. */
+        if ((st = cpf__inf_sym(s, lt, CPF__LBITS, &e, "invalid literal/length code")) != CPF_OK) return st;
+        if (e & CPF__HF_LIT) {
+            if ((st = cpf__inf_room(s, 1)) != CPF_OK) return st;
+            s->out[s->pos++] = (unsigned char)(e >> 16);
+            continue;
+        }
+        if (e & CPF__HF_EOB) return CPF_OK;
+        if ((st = cpf__inf_bits(s, (e >> 4) & 15u, &x)) != CPF_OK) return st;
+        len = (e >> 16) + x;
+        if ((st = cpf__inf_sym(s, dt, CPF__DBITS, &e, "invalid distance code")) != CPF_OK) return st;
+        if ((st = cpf__inf_bits(s, (e >> 4) & 15u, &x)) != CPF_OK) return st;
+        dist = (e >> 16) + x;
+        if (dist > s->pos - s->base) return cpf__inf_bad(s, "distance too far back (before the start of the output)");
+        if ((st = cpf__inf_room(s, len)) != CPF_OK) return st;
+        {
+            unsigned char *d = s->out + s->pos;
+            const unsigned char *sp = d - dist;
+            size_t i;
+            for (i = 0; i < len; i++) d[i] = sp[i];
+            s->pos += len;
+        }
+    }
+}
+
+/* One raw deflate stream from s->in, appended to s->out at s->pos. */
+static cpf_status cpf__inf_run(cpf__inf *s)
+{
+    unsigned final = 0, type;
+    cpf_status st;
+    s->bb = 0;
+    s->bc = s->pad = 0;
+    s->base = s->pos;
+    while (!final) {
+        if ((st = cpf__inf_bits(s, 1, &final)) != CPF_OK || (st = cpf__inf_bits(s, 2, &type)) != CPF_OK) return st;
+        if (type == 0) st = cpf__inf_stored(s);
+        else if (type == 1) { cpf__inf_fixed(s); st = cpf__inf_codes(s); }
+        else if (type == 2) { st = cpf__inf_dynamic(s); if (st == CPF_OK) st = cpf__inf_codes(s); }
+        else st = cpf__inf_bad(s, "reserved block type 3");
+        if (st != CPF_OK) return st;
+    }
+    /* hand back the unread whole bytes the bit buffer holds */
+    s->in -= (s->bc - s->pad) / 8;
+    s->bb = 0;
+    s->bc = s->pad = 0;
+    return CPF_OK;
+}
+
+static cpf__inf *cpf__inf_new(const void *src, size_t len, size_t limit, char *msg, size_t msg_cap)
+{
+    cpf__inf *s = CPF__ALLOC(cpf__inf, 1);
+    if (!s) {
+        cpf__msg(msg, msg_cap, "out of memory (%llu bytes of inflate state)", (unsigned long long)sizeof(cpf__inf));
+        return NULL;
+    }
+    s->src = s->in = src ? (const unsigned char *)src : cpf__z_empty;
+    s->end = s->src + len;
+    s->bb = 0;
+    s->bc = s->pad = 0;
+    s->out = NULL;
+    s->pos = s->cap = s->base = 0;
+    s->limit = limit ? limit : CPF__INFLATE_LIMIT;
+    s->hint = len > ((size_t)-1) / 2 ? (size_t)-1 : len * 2; /* first allocation; doubles as needed */
+    s->fixed = 0;
+    s->msg = msg;
+    s->msg_cap = msg_cap;
+    return s;
+}
+/* Hands the output to out (NULL when empty) or frees it. The buffer is
+   shrunk only when more than half of it is unused: shrinking every time
+   below the first allocation defeats glibc's adaptive mmap threshold (each
+   call then maps and faults in fresh pages, 2x slower on 300 KB outputs). */
+static cpf_status cpf__inf_finish(cpf__inf *s, cpf_status st, cpf_bytes *out)
+{
+    if (st == CPF_OK && s->pos) {
+        unsigned char *p = s->pos < s->cap / 2 ? (unsigned char *)CORALPERF_REALLOC(NULL, s->out, s->pos) : s->out;
+        out->data = p ? p : s->out;
+        out->len = s->pos;
+    } else if (s->out) {
+        CPF__FREE(s->out);
+    }
+    CPF__FREE(s);
+    return st;
+}
+
+static cpf_status cpf__z_args(const void *src, size_t len, cpf_bytes *out, char *msg, size_t msg_cap)
+{
+    if (msg && msg_cap) msg[0] = 0;
+    if (!msg) msg_cap = 0;
+    if (out) { out->data = NULL; out->len = 0; }
+    if (!out) { cpf__msg(msg, msg_cap, "out is NULL"); return CPF_ERR_ARG; }
+    if (!src && len) { cpf__msg(msg, msg_cap, "src is NULL but len is %llu", (unsigned long long)len); return CPF_ERR_ARG; }
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_inflate(const void *src, size_t len, size_t limit, cpf_bytes *out, size_t *consumed,
+                               char *msg, size_t msg_cap)
+{
+    cpf__inf *s;
+    cpf_status st;
+    if (consumed) *consumed = 0;
+    if ((st = cpf__z_args(src, len, out, msg, msg_cap)) != CPF_OK) return st;
+    if (!msg) msg_cap = 0;
+    if (!(s = cpf__inf_new(src, len, limit, msg, msg_cap))) return CPF_ERR_NOMEM;
+    st = cpf__inf_run(s);
+    if (st == CPF_OK && consumed) *consumed = (size_t)(s->in - s->src);
+    return cpf__inf_finish(s, st, out);
+}
+
+/* --- gzip (RFC 1952) ------------------------------------------------------ */
+
+CPF_DEF int cpf_is_gzip(const void *src, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    return p && len >= 2 && p[0] == 0x1F && p[1] == 0x8B;
+}
+
+static cpf_status cpf__gz_bad(char *msg, size_t cap, const char *what, size_t at)
+{
+    cpf__msg(msg, cap, "corrupt gzip data: %s at input byte %llu", what, (unsigned long long)at);
+    return CPF_ERR_FORMAT;
+}
+
+/* Accepted after the last member: nothing, or zero bytes only (the padding
+   tape and block devices add; GNU gzip skips it with a warning). Anything else is
+   CPF_ERR_FORMAT: a damaged next member must not pass as the end of file. */
+CPF_DEF cpf_status cpf_gunzip(const void *src, size_t len, size_t limit, cpf_bytes *out, char *msg, size_t msg_cap)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    cpf__inf *s;
+    cpf_status st;
+    size_t at = 0, members = 0;
+    if ((st = cpf__z_args(src, len, out, msg, msg_cap)) != CPF_OK) return st;
+    if (!msg) msg_cap = 0;
+    if (!len) return cpf__gz_bad(msg, msg_cap, "empty input, no gzip member", 0);
+    if (!(s = cpf__inf_new(src, len, limit, msg, msg_cap))) return CPF_ERR_NOMEM;
+    while (at < len) {
+        size_t h = at + 10, rest = len - at, i;
+        unsigned flg;
+        uint32_t crc, isize;
+        if (members) {
+            for (i = at; i < len && p[i] == 0; i++) {}
+            if (i == len) break;
+            if (p[at] != 0x1F || (rest >= 2 && p[at + 1] != 0x8B)) {
+                st = cpf__gz_bad(msg, msg_cap, "trailing garbage after the last member", at);
+                break;
+            }
+        }
+        if (rest < 10) { st = cpf__gz_bad(msg, msg_cap, "truncated member header", len); break; }
+        if (p[at] != 0x1F || p[at + 1] != 0x8B) { st = cpf__gz_bad(msg, msg_cap, "not gzip (bad magic bytes)", at); break; }
+        if (p[at + 2] != 8) { st = cpf__gz_bad(msg, msg_cap, "compression method is not deflate (CM != 8)", at + 2); break; }
+        flg = p[at + 3];
+        if (flg & 0xE0u) { st = cpf__gz_bad(msg, msg_cap, "reserved FLG bits set", at + 3); break; }
+        if (flg & 4u) { /* FEXTRA: XLEN then XLEN bytes of subfields */
+            size_t xlen;
+            if (len - h < 2) { st = cpf__gz_bad(msg, msg_cap, "truncated FEXTRA length", len); break; }
+            xlen = (size_t)p[h] | ((size_t)p[h + 1] << 8);
+            h += 2;
+            if (len - h < xlen) { st = cpf__gz_bad(msg, msg_cap, "truncated FEXTRA field", len); break; }
+            h += xlen;
+        }
+        if (flg & 8u) { /* FNAME, zero-terminated */
+            while (h < len && p[h]) h++;
+            if (h == len) { st = cpf__gz_bad(msg, msg_cap, "unterminated FNAME", len); break; }
+            h++;
+        }
+        if (flg & 16u) { /* FCOMMENT, zero-terminated */
+            while (h < len && p[h]) h++;
+            if (h == len) { st = cpf__gz_bad(msg, msg_cap, "unterminated FCOMMENT", len); break; }
+            h++;
+        }
+        if (flg & 2u) { /* FHCRC: low 16 bits of the CRC-32 of the header so far */
+            if (len - h < 2) { st = cpf__gz_bad(msg, msg_cap, "truncated FHCRC", len); break; }
+            if ((cpf_crc32(0, p + at, h - at) & 0xFFFFu) != ((unsigned)p[h] | ((unsigned)p[h + 1] << 8))) {
+                st = cpf__gz_bad(msg, msg_cap, "header CRC (FHCRC) mismatch", h);
+                break;
+            }
+            h += 2;
+        }
+        s->in = p + h;
+        if ((st = cpf__inf_run(s)) != CPF_OK) break;
+        at = (size_t)(s->in - p);
+        if (len - at < 8) { st = cpf__gz_bad(msg, msg_cap, "truncated member trailer (CRC-32, ISIZE)", len); break; }
+        crc = cpf_crc32(0, s->out ? s->out + s->base : NULL, s->pos - s->base);
+        isize = cpf__z_ld32(p + at + 4);
+        if (crc != cpf__z_ld32(p + at)) {
+            cpf__msg(msg, msg_cap, "corrupt gzip data: CRC-32 mismatch (stored %08lx, computed %08lx) at input byte %llu",
+                     (unsigned long)cpf__z_ld32(p + at), (unsigned long)crc, (unsigned long long)at);
+            st = CPF_ERR_FORMAT;
+            break;
+        }
+        if (isize != (uint32_t)(s->pos - s->base)) {
+            cpf__msg(msg, msg_cap, "corrupt gzip data: ISIZE mismatch (stored %lu, inflated %lu mod 2^32) at input byte %llu",
+                     (unsigned long)isize, (unsigned long)(uint32_t)(s->pos - s->base), (unsigned long long)(at + 4));
+            st = CPF_ERR_FORMAT;
+            break;
+        }
+        at += 8;
+        members++;
+    }
+    return cpf__inf_finish(s, st, out);
+}
+
+/* --- deflate ------------------------------------------------------------- */
+
+#define CPF__WSIZE 32768u /* largest distance (RFC 1951 3.2.5) */
+#define CPF__SYMCAP 16384u /* symbols per block */
+
+typedef struct cpf__dfl_level { unsigned short chain, good, lazy, nice; unsigned char greedy; } cpf__dfl_level;
+/* chain: candidates tried per position; good: a previous match this long
+   quarters the chain; lazy: a previous match this long is taken without
+   looking further (greedy levels: matches up to this long have their inner
+   positions indexed); nice: a match this long ends the search. The usual
+   values of the zlib family. */
+static const cpf__dfl_level cpf__dfl_levels[10] = {
+    { 0, 0, 0, 0, 1 },          { 4, 4, 4, 8, 1 },       { 8, 4, 5, 16, 1 },      { 32, 4, 6, 32, 1 },
+    { 16, 4, 4, 16, 0 },        { 32, 8, 16, 32, 0 },    { 128, 8, 16, 128, 0 },  { 256, 8, 32, 128, 0 },
+    { 1024, 32, 128, 258, 0 },  { 4096, 32, 258, 258, 0 },
+};
+
+typedef struct cpf__dfl {
+    const unsigned char *src;
+    size_t len, base, blk, done; /* base: of head[] positions; block = src[blk, done) */
+    uint32_t *head;              /* hash -> position - base + 1 (0: none) */
+    uint16_t *prev;              /* position & pmask -> distance to the previous one with its hash */
+    uint32_t *sym;               /* block symbols: literal byte, or distance << 8 | (length - 3) */
+    size_t nsym, pmask;
+    unsigned hshift;
+    int nomem;
+    unsigned char *out;
+    size_t olen, ocap;
+    uint64_t bb;
+    unsigned bc;
+    uint32_t lf[288], df[32];
+    unsigned char lsym[256], dsym[512]; /* length - 3 -> code - 257; distance - 1 -> code */
+    unsigned char llen[288], dlen[32];
+    unsigned short lcode[288], dcode[32];
+} cpf__dfl;
+
+static unsigned cpf__dfl_dcode(const cpf__dfl *s, unsigned d)
+{
+    d--;
+    return d < 256 ? s->dsym[d] : s->dsym[256 + (d >> 7)];
+}
+
+static int cpf__dfl_reserve(cpf__dfl *s, size_t n)
+{
+    size_t ncap;
+    unsigned char *p;
+    if (s->nomem) return 0;
+    if (n <= s->ocap - s->olen) return 1;
+    if (n > ((size_t)-1) / 2 - s->olen) { s->nomem = 1; return 0; }
+    ncap = s->ocap + s->ocap / 2;
+    if (ncap < s->olen + n) ncap = s->olen + n;
+    if (ncap < 256) ncap = 256;
+    p = s->out ? (unsigned char *)CORALPERF_REALLOC(NULL, s->out, ncap) : CPF__ALLOC(unsigned char, ncap);
+    if (!p) { s->nomem = 1; return 0; }
+    s->out = p;
+    s->ocap = ncap;
+    return 1;
+}
+/* Append n <= 32 bits; room was reserved for the whole block. */
+static void cpf__dfl_put(cpf__dfl *s, uint32_t v, unsigned n)
+{
+    s->bb |= (uint64_t)v << s->bc;
+    s->bc += n;
+    if (s->bc >= 32) {
+        cpf__z_st32(s->out + s->olen, (uint32_t)s->bb);
+        s->olen += 4;
+        s->bb >>= 32;
+        s->bc -= 32;
+    }
+}
+static void cpf__dfl_align(cpf__dfl *s)
+{
+    while (s->bc > 0) {
+        s->out[s->olen++] = (unsigned char)s->bb;
+        s->bb >>= 8;
+        s->bc = s->bc > 8 ? s->bc - 8 : 0;
+    }
+    s->bb = 0;
+}
+
+/* Code lengths <= maxbits for freq[0..n): a Huffman tree (two-queue method
+   over leaves sorted by frequency, ties by symbol: deterministic), then, when
+   it is too deep, the deepest codes are moved up and shorter ones down until
+   the Kraft sum is exactly 1 again (a complete code, as zlib's inflate
+   requires); the longest lengths go to the rarest symbols. At least two
+   codes are always given, as RFC 1951 decoders expect. */
+static void cpf__dfl_huff(const uint32_t *freq, unsigned n, unsigned maxbits, unsigned char *lens)
+{
+    uint64_t key[288], w[576];
+    unsigned short parent[576], depth[576];
+    unsigned bl[16], m = 0, i, j, li, ii, nx, d;
+    unsigned long kraft, full = 1ul << maxbits;
+    memset(lens, 0, n);
+    for (i = 0; i < n; i++)
+        if (freq[i]) key[m++] = ((uint64_t)freq[i] << 9) | i;
+    if (m < 2) {
+        unsigned a = m ? (unsigned)(key[0] & 511u) : 0;
+        lens[a] = 1;
+        lens[a ? 0 : 1] = 1;
+        return;
+    }
+    for (i = 1; i < m; i++) { /* insertion sort: m <= 288, once per block */
+        uint64_t k = key[i];
+        for (j = i; j > 0 && key[j - 1] > k; j--) key[j] = key[j - 1];
+        key[j] = k;
+    }
+    for (i = 0; i < m; i++) w[i] = key[i] >> 9;
+    li = 0;
+    ii = nx = m;
+    for (i = 0; i + 1 < m; i++) {
+        uint64_t sum = 0;
+        for (j = 0; j < 2; j++) {
+            unsigned c = (li < m && (ii >= nx || w[li] <= w[ii])) ? li++ : ii++;
+            parent[c] = (unsigned short)nx;
+            sum += w[c];
+        }
+        w[nx++] = sum;
+    }
+    depth[nx - 1] = 0;
+    for (i = nx - 1; i-- > 0;) depth[i] = (unsigned short)(depth[parent[i]] + 1);
+    memset(bl, 0, sizeof bl);
+    for (i = 0; i < m; i++) bl[depth[i] > maxbits ? maxbits : depth[i]]++;
+    kraft = 0;
+    for (d = 1; d <= maxbits; d++) kraft += (unsigned long)bl[d] << (maxbits - d);
+    while (kraft > full) { /* over-subscribed by the clamp: lengthen the deepest short code */
+        for (d = maxbits - 1; d > 1 && bl[d] == 0; d--) {}
+        bl[d]--;
+        bl[d + 1]++;
+        kraft -= 1ul << (maxbits - d - 1);
+    }
+    while (kraft < full) { /* incomplete: shorten the deepest code */
+        for (d = maxbits; d > 2 && bl[d] == 0; d--) {}
+        bl[d]--;
+        bl[d - 1]++;
+        kraft += 1ul << (maxbits - d);
+    }
+    for (i = 0, d = maxbits; d >= 1; d--)
+        for (j = bl[d]; j > 0; j--) lens[key[i++] & 511u] = (unsigned char)d;
+}
+
+/* Canonical codes (RFC 1951 3.2.2), bit-reversed for LSB-first output. */
+static void cpf__dfl_codes(const unsigned char *lens, unsigned n, unsigned short *codes)
+{
+    unsigned count[16], next[16], i, code = 0;
+    memset(count, 0, sizeof count);
+    for (i = 0; i < n; i++) count[lens[i]]++;
+    count[0] = 0;
+    for (i = 1; i < 16; i++) {
+        code = (code + count[i - 1]) << 1;
+        next[i] = code;
+    }
+    for (i = 0; i < n; i++)
+        codes[i] = (unsigned short)(lens[i] ? cpf__z_rev(next[lens[i]]++, lens[i]) : 0);
+}
+
+/* Bits of the block's symbols under the given lengths (extra bits included). */
+static uint64_t cpf__dfl_cost(const cpf__dfl *s, const unsigned char *ll, const unsigned char *dl)
+{
+    uint64_t bits = 0;
+    unsigned i;
+    for (i = 0; i < 286; i++) bits += (uint64_t)s->lf[i] * ll[i];
+    for (i = 0; i < 29; i++) bits += (uint64_t)s->lf[257 + i] * cpf__z_lext[i];
+    for (i = 0; i < 30; i++) bits += (uint64_t)s->df[i] * (dl[i] + cpf__z_dext[i]);
+    return bits;
+}
+
+static void cpf__dfl_stored(cpf__dfl *s, const unsigned char *p, size_t n, int final)
+{
+    do {
+        size_t k = n < 65535u ? n : 65535u;
+        cpf__dfl_put(s, (final && k == n) ? 1u : 0u, 3);
+        cpf__dfl_align(s);
+        cpf__z_st32(s->out + s->olen, (uint32_t)k | ((uint32_t)(k ^ 0xFFFFu) << 16));
+        s->olen += 4;
+        if (k) memcpy(s->out + s->olen, p, k);
+        s->olen += k;
+        p += k;
+        n -= k;
+    } while (n);
+}
+
+static void cpf__dfl_symbols(cpf__dfl *s)
+{
+    size_t i;
+    for (i = 0; i < s->nsym; i++) {
+        uint32_t v = s->sym[i];
+        unsigned d = v >> 8;
+        if (!d) {
+            cpf__dfl_put(s, s->lcode[v], s->llen[v]);
+        } else {
+            unsigned l = v & 255u, lc = s->lsym[l], dc = cpf__dfl_dcode(s, d);
+            cpf__dfl_put(s, s->lcode[257 + lc] | ((uint32_t)(l + 3 - cpf__z_lbase[lc]) << s->llen[257 + lc]),
+                         s->llen[257 + lc] + cpf__z_lext[lc]);
+            cpf__dfl_put(s, s->dcode[dc] | ((uint32_t)(d - cpf__z_dbase[dc]) << s->dlen[dc]),
+                         (unsigned)s->dlen[dc] + cpf__z_dext[dc]);
+        }
+    }
+    cpf__dfl_put(s, s->lcode[256], s->llen[256]);
+}
+
+/* Ends the block src[blk, done) as stored, fixed or dynamic, whichever is smallest. */
+static void cpf__dfl_block(cpf__dfl *s, int final)
+{
+    unsigned char ll[288], dl[32], cl[19], rle_sym[320], rle_ext[320];
+    unsigned short clcode[19];
+    uint32_t cf[19];
+    unsigned hlit = 286, hdist = 30, hclen = 19, nrle = 0, i, n;
+    uint64_t dyn, fix, sto;
+    size_t raw = s->done - s->blk, chunks = raw ? (raw + 65534u) / 65535u : 1;
+    memset(ll, 0, sizeof ll);
+    memset(dl, 0, sizeof dl);
+    s->lf[256] = 1;
+    cpf__dfl_huff(s->lf, 286, 15, ll);
+    cpf__dfl_huff(s->df, 30, 15, dl);
+    while (hlit > 257 && !ll[hlit - 1]) hlit--;
+    while (hdist > 1 && !dl[hdist - 1]) hdist--;
+    {   /* run-length code the lengths (RFC 1951 3.2.7); runs may cross from
+           the literal/length lengths into the distance lengths */
+        unsigned char all[316];
+        memcpy(all, ll, hlit);
+        memcpy(all + hlit, dl, hdist);
+        n = hlit + hdist;
+        memset(cf, 0, sizeof cf);
+        for (i = 0; i < n;) {
+            unsigned v = all[i], r = 1;
+            while (i + r < n && all[i + r] == v) r++;
+            i += r;
+            if (v == 0) {
+                while (r >= 11) { unsigned k = r < 138 ? r : 138; rle_sym[nrle] = 18; rle_ext[nrle++] = (unsigned char)(k - 11); r -= k; }
+                if (r >= 3) { rle_sym[nrle] = 17; rle_ext[nrle++] = (unsigned char)(r - 3); r = 0; }
+            } else {
+                rle_sym[nrle] = (unsigned char)v; rle_ext[nrle++] = 0; r--;
+                while (r >= 3) { unsigned k = r < 6 ? r : 6; rle_sym[nrle] = 16; rle_ext[nrle++] = (unsigned char)(k - 3); r -= k; }
+            }
+            while (r) { rle_sym[nrle] = (unsigned char)v; rle_ext[nrle++] = 0; r--; }
+        }
+        for (i = 0; i < nrle; i++) cf[rle_sym[i]]++;
+    }
+    cpf__dfl_huff(cf, 19, 7, cl);
+    while (hclen > 4 && !cl[cpf__z_clorder[hclen - 1]]) hclen--;
+    dyn = 3 + 5 + 5 + 4 + 3 * (uint64_t)hclen + 2 * (uint64_t)cf[16] + 3 * (uint64_t)cf[17] + 7 * (uint64_t)cf[18];
+    for (i = 0; i < 19; i++) dyn += (uint64_t)cf[i] * cl[i];
+    dyn += cpf__dfl_cost(s, ll, dl);
+    {
+        unsigned char fl[288], fd[32];
+        memset(fl, 8, 144); memset(fl + 144, 9, 112); memset(fl + 256, 7, 24); memset(fl + 280, 8, 8);
+        memset(fd, 5, 32);
+        fix = 3 + cpf__dfl_cost(s, fl, fd);
+        if (fix < dyn) { memcpy(ll, fl, 288); memcpy(dl, fd, 32); }
+    }
+    sto = (uint64_t)chunks * 35u + 5u * (uint64_t)(chunks - 1) + ((8u - ((s->bc + 3u) & 7u)) & 7u) + 8 * (uint64_t)raw;
+    if (!cpf__dfl_reserve(s, (size_t)(((sto < dyn ? sto : dyn < fix ? dyn : fix) + 7) / 8) + 16)) return;
+    if (sto <= dyn && sto <= fix) {
+        cpf__dfl_stored(s, s->src + s->blk, raw, final);
+    } else {
+        memcpy(s->llen, ll, 288);
+        memcpy(s->dlen, dl, 32);
+        cpf__dfl_codes(s->llen, 288, s->lcode);
+        cpf__dfl_codes(s->dlen, 32, s->dcode);
+        if (fix < dyn) {
+            cpf__dfl_put(s, (final ? 1u : 0u) | 2u, 3);
+        } else {
+            cpf__dfl_codes(cl, 19, clcode);
+            cpf__dfl_put(s, (final ? 1u : 0u) | 4u, 3);
+            cpf__dfl_put(s, hlit - 257, 5);
+            cpf__dfl_put(s, hdist - 1, 5);
+            cpf__dfl_put(s, hclen - 4, 4);
+            for (i = 0; i < hclen; i++) cpf__dfl_put(s, cl[cpf__z_clorder[i]], 3);
+            for (i = 0; i < nrle; i++) {
+                unsigned c = rle_sym[i];
+                cpf__dfl_put(s, clcode[c], cl[c]);
+                if (c >= 16) cpf__dfl_put(s, rle_ext[i], c == 16 ? 2u : c == 17 ? 3u : 7u);
+            }
+        }
+        cpf__dfl_symbols(s);
+    }
+    CORALPERF_ASSERT(s->olen + 8 <= s->ocap);
+    memset(s->lf, 0, sizeof s->lf);
+    memset(s->df, 0, sizeof s->df);
+    s->nsym = 0;
+    s->blk = s->done;
+}
+
+static void cpf__dfl_lit(cpf__dfl *s, unsigned c)
+{
+    s->sym[s->nsym++] = c;
+    s->lf[c]++;
+    s->done++;
+}
+static void cpf__dfl_match(cpf__dfl *s, unsigned len, unsigned dist)
+{
+    s->sym[s->nsym++] = ((uint32_t)dist << 8) | (len - 3);
+    s->lf[257 + s->lsym[len - 3]]++;
+    s->df[cpf__dfl_dcode(s, dist)]++;
+    s->done += len;
+}
+
+/* Bytes a[0..) and b[0..) have in common, at most max. */
+static unsigned cpf__dfl_same(const unsigned char *a, const unsigned char *b, unsigned max)
+{
+    unsigned n = 0;
+    while (n + 8 <= max) {
+        uint64_t x = cpf__z_ld64(a + n) ^ cpf__z_ld64(b + n);
+        if (x) {
+#if defined(__GNUC__) || defined(__clang__)
+            return n + (unsigned)__builtin_ctzll(x) / 8;
+#else
+            while (!(x & 0xFFu)) { x >>= 8; n++; }
+            return n;
+#endif
+        }
+        n += 8;
+    }
+    while (n < max && a[n] == b[n]) n++;
+    return n;
+}
+
+static unsigned cpf__dfl_hash(const cpf__dfl *s, const unsigned char *p)
+{
+    uint32_t v = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16);
+    return (unsigned)((uint32_t)(v * 0x9E3779B1u) >> s->hshift); /* Knuth's multiplicative hash */
+}
+
+/* Records position pos (hash h) as the newest of its chain; prev[] holds the
+   distance to the previous position with the same hash, or 0xFFFF (more
+   than any window offset) when there is none within 32 KiB. */
+static void cpf__dfl_insert(cpf__dfl *s, size_t pos, unsigned h)
+{
+    uint32_t hv = s->head[h];
+    size_t d = hv ? pos - (s->base + hv - 1) : 0xFFFFu;
+    s->prev[pos & s->pmask] = (uint16_t)(d <= CPF__WSIZE ? d : 0xFFFFu);
+    s->head[h] = (uint32_t)(pos - s->base + 1);
+}
+
+static unsigned cpf__z_ld16(const unsigned char *p) { return (unsigned)p[0] | ((unsigned)p[1] << 8); }
+
+/* Longest match for pos longer than best, trying the chain from candidate c;
+   0 when there is none. A candidate's prev[] slot can only have been reused
+   by a position 32 KiB later, and none later than pos - 1 is indexed yet. */
+static unsigned cpf__dfl_longest(const cpf__dfl *s, size_t pos, size_t c, unsigned best, unsigned chain,
+                                 unsigned nice, unsigned *dist)
+{
+    const unsigned char *src = s->src, *p = src + pos;
+    const uint16_t *prev = s->prev;
+    size_t avail = s->len - pos, lowest = pos > CPF__WSIZE ? pos - CPF__WSIZE : 0, pmask = s->pmask;
+    unsigned max = avail < 258 ? (unsigned)avail : 258u, found = 0, p0 = cpf__z_ld16(p), pe;
+    if (nice > max) nice = max;
+    if (best >= max) return 0;
+    pe = cpf__z_ld16(p + best - 1); /* the last byte of a best-long match and the one after */
+    for (;;) {
+        const unsigned char *q = src + c;
+        if (cpf__z_ld16(q + best - 1) == pe && cpf__z_ld16(q) == p0) {
+            unsigned l = cpf__dfl_same(p, q, max);
+            if (l > best) {
+                best = found = l;
+                *dist = (unsigned)(pos - c);
+                if (l >= nice) break;
+                pe = cpf__z_ld16(p + best - 1);
+            }
+        }
+        if (--chain == 0) break;
+        {
+            unsigned d = prev[c & pmask];
+            if (d > c - lowest) break; /* none, or out of the window */
+            c -= d;
+        }
+    }
+    return found;
+}
+
+static void cpf__dfl_rebase(cpf__dfl *s, size_t pos)
+{
+    size_t delta, i, n = (size_t)1 << (32 - s->hshift);
+    if (pos - s->base < CPF__DFL_REBASE || pos < 65536u) return;
+    delta = pos - 65536u - s->base; /* keep positions of the last 64 KiB */
+    for (i = 0; i < n; i++) s->head[i] = s->head[i] > delta ? (uint32_t)(s->head[i] - delta) : 0;
+    s->base += delta;
+}
+
+static void cpf__dfl_lz(cpf__dfl *s, const cpf__dfl_level *lv)
+{
+    const unsigned char *src = s->src;
+    size_t len = s->len, pos = 0;
+    unsigned prev_len = 0, prev_dist = 0;
+    int pending = 0;
+    while (pos < len) {
+        unsigned cur = 0, dist = 0;
+        if (s->nsym >= CPF__SYMCAP) {
+            cpf__dfl_block(s, 0);
+            if (s->nomem) return;
+            cpf__dfl_rebase(s, pos);
+        }
+        if (len - pos >= 3) {
+            unsigned h = cpf__dfl_hash(s, src + pos);
+            uint32_t hv = s->head[h];
+            if (hv) {
+                size_t c = s->base + hv - 1;
+                if (pos - c <= CPF__WSIZE && (lv->greedy || prev_len < lv->lazy)) {
+                    unsigned chain = (!lv->greedy && prev_len >= lv->good) ? lv->chain >> 2 : lv->chain;
+                    cur = cpf__dfl_longest(s, pos, c, prev_len > 2 ? prev_len : 2, chain, lv->nice, &dist);
+                    if (!lv->greedy && cur == 3 && dist > 4096) cur = 0; /* too far to pay off */
+                }
+            }
+            cpf__dfl_insert(s, pos, h);
+        }
+        if (lv->greedy) {
+            if (cur >= 3) {
+                size_t end = pos + cur, p;
+                cpf__dfl_match(s, cur, dist);
+                if (cur <= lv->lazy)
+                    for (p = pos + 1; p < end && len - p >= 3; p++) cpf__dfl_insert(s, p, cpf__dfl_hash(s, src + p));
+                pos = end;
+            } else {
+                cpf__dfl_lit(s, src[pos]);
+                pos++;
+            }
+        } else if (pending && prev_len >= 3 && cur <= prev_len) {
+            size_t end = pos - 1 + prev_len, p;
+            cpf__dfl_match(s, prev_len, prev_dist);
+            for (p = pos + 1; p < end && len - p >= 3; p++) cpf__dfl_insert(s, p, cpf__dfl_hash(s, src + p));
+            pos = end;
+            pending = 0;
+            prev_len = 0;
+        } else {
+            if (pending) cpf__dfl_lit(s, src[pos - 1]);
+            pending = 1;
+            prev_len = cur;
+            prev_dist = dist;
+            pos++;
+        }
+    }
+    if (pending) {
+        if (s->nsym >= CPF__SYMCAP) { cpf__dfl_block(s, 0); if (s->nomem) return; }
+        cpf__dfl_lit(s, src[pos - 1]);
+    }
+}
+
+static cpf_status cpf__dfl_run(cpf__dfl *s, int level)
+{
+    unsigned i, c, l;
+    if (level == 0) {
+        if (s->len >= ((size_t)-1) / 2) s->nomem = 1;
+        else if (cpf__dfl_reserve(s, s->len + 5 * (s->len / 65535u + 1) + 8)) {
+            cpf__dfl_stored(s, s->src, s->len, 1);
+            cpf__dfl_align(s);
+        }
+        return s->nomem ? CPF_ERR_NOMEM : CPF_OK;
+    }
+    for (c = 0; c < 29; c++)
+        for (l = cpf__z_lbase[c]; l < (unsigned)cpf__z_lbase[c] + (1u << cpf__z_lext[c]) && l <= 258; l++)
+            s->lsym[l - 3] = (unsigned char)c;
+    for (c = 0; c < 30; c++)
+        for (i = cpf__z_dbase[c] - 1u; i < cpf__z_dbase[c] - 1u + (1u << cpf__z_dext[c]); i++) {
+            if (i < 256) s->dsym[i] = (unsigned char)c;
+            else s->dsym[256 + (i >> 7)] = (unsigned char)c;
+        }
+    memset(s->lf, 0, sizeof s->lf);
+    memset(s->df, 0, sizeof s->df);
+    {
+        /* Table sizes depend on the input length only (so does the output):
+           a short input gets a small hash table and no more chain slots
+           than it has positions. */
+        unsigned hbits = 9;
+        size_t plen = 1024;
+        while (hbits < 15 && ((size_t)1 << hbits) < s->len) hbits++;
+        while (plen < CPF__WSIZE && plen < s->len) plen <<= 1;
+        s->hshift = 32 - hbits;
+        s->pmask = plen - 1;
+        s->head = CPF__ALLOC(uint32_t, (size_t)1 << hbits);
+        s->prev = CPF__ALLOC(uint16_t, plen);
+        s->sym = CPF__ALLOC(uint32_t, s->len < CPF__SYMCAP ? s->len + 1 : CPF__SYMCAP); /* never more symbols than bytes */
+        if (!s->head || !s->prev || !s->sym) { s->nomem = 1; return CPF_ERR_NOMEM; }
+        memset(s->head, 0, sizeof(uint32_t) << hbits);
+        memset(s->prev, 0xFF, sizeof(uint16_t) * plen);
+    }
+    cpf__dfl_lz(s, &cpf__dfl_levels[level]);
+    if (!s->nomem) cpf__dfl_block(s, 1);
+    if (!s->nomem && cpf__dfl_reserve(s, 8)) cpf__dfl_align(s);
+    return s->nomem ? CPF_ERR_NOMEM : CPF_OK;
+}
+
+/* Compresses src into out (after prefix bytes of header, room for suffix). */
+static cpf_status cpf__dfl_main(const void *src, size_t len, int level, const unsigned char *prefix, size_t nprefix,
+                                size_t nsuffix, cpf_bytes *out, char *msg, size_t msg_cap)
+{
+    cpf__dfl *s;
+    cpf_status st;
+    if ((st = cpf__z_args(src, len, out, msg, msg_cap)) != CPF_OK) return st;
+    if (!msg) msg_cap = 0;
+    if (level == -1) level = 6;
+    if (level < 0 || level > 9) {
+        cpf__msg(msg, msg_cap, "level %d is not -1 or 0..9", level);
+        return CPF_ERR_ARG;
+    }
+    s = CPF__ALLOC(cpf__dfl, 1);
+    if (!s) { cpf__msg(msg, msg_cap, "out of memory (deflate state)"); return CPF_ERR_NOMEM; }
+    memset(s, 0, sizeof *s);
+    s->src = src ? (const unsigned char *)src : cpf__z_empty;
+    s->len = len;
+    if (cpf__dfl_reserve(s, nprefix + (len < 64 ? 64 : len / 3) + nsuffix + 16)) {
+        if (nprefix) memcpy(s->out, prefix, nprefix);
+        s->olen = nprefix;
+        st = cpf__dfl_run(s, level);
+    }
+    if (!s->nomem && !cpf__dfl_reserve(s, nsuffix)) st = CPF_ERR_NOMEM;
+    if (s->nomem) st = CPF_ERR_NOMEM;
+    CPF__FREE(s->head);
+    CPF__FREE(s->prev);
+    CPF__FREE(s->sym);
+    if (st == CPF_OK) {
+        out->data = s->out;
+        out->len = s->olen;
+    } else {
+        CPF__FREE(s->out);
+        cpf__msg(msg, msg_cap, "out of memory compressing %llu bytes", (unsigned long long)len);
+    }
+    CPF__FREE(s);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_deflate(const void *src, size_t len, int level, cpf_bytes *out, char *msg, size_t msg_cap)
+{
+    return cpf__dfl_main(src, len, level, NULL, 0, 0, out, msg, msg_cap);
+}
+
+CPF_DEF cpf_status cpf_gzip(const void *src, size_t len, int level, cpf_bytes *out, char *msg, size_t msg_cap)
+{
+    /* ID1 ID2 CM=8 FLG=0 MTIME=0 (none) XFL OS=255 (unknown): RFC 1952 2.3 */
+    unsigned char hdr[10] = { 0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255 };
+    cpf_status st;
+    hdr[8] = (unsigned char)(level == 9 ? 2 : level == 1 ? 4 : 0);
+    st = cpf__dfl_main(src, len, level, hdr, sizeof hdr, 8, out, msg, msg_cap);
+    if (st == CPF_OK) { /* room for the trailer was reserved */
+        cpf__z_st32(out->data + out->len, cpf_crc32(0, src, len));
+        cpf__z_st32(out->data + out->len + 4, (uint32_t)len);
+        out->len += 8;
+    }
+    return st;
+}
+
+CPF_DEF void cpf_bytes_free(cpf_bytes *b)
+{
+    if (!b) return;
+    if (b->data) CPF__FREE(b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
+#undef CPF__HF_LIT
+#undef CPF__HF_EOB
+#undef CPF__HF_SUB
+#undef CPF__HF_BAD
+#undef CPF__LBITS
+#undef CPF__DBITS
+#undef CPF__CBITS
+#undef CPF__LTAB
+#undef CPF__DTAB
+#undef CPF__CTAB
+#undef CPF__FAST_OUT
+#undef CPF__WSIZE
+#undef CPF__SYMCAP
+#undef CPF__CRC_SLICE_MIN
+
+/* ======================================================================== */
+/* ==== module: baseline ================================================== */
+/* Text format (README.md "Baselines"):
+     coralperf-baseline 1.0
+     # comment lines
+     @build <id> key=value ...        fingerprints; <id> = hex of XXH3-64
+     @host <id> key=value ...         of the fields (stable across tools)
+     <name> fp=<build>.<host> n=30 med=1.2031ms mad=0.11% p10=-0.31% p90=+0.52% s=<samples>
+     @end
+   Names and values are percent-escaped (bytes <= 0x20, 0x7f, '%', invalid
+   UTF-8, and a leading '@' or '#'), so any name round-trips exactly. */
+
+#define CPF__BL_MAJOR 1
+#define CPF__BL_MINOR 0
+#define CPF__BL_LN_STEP 0.00099950033308353317 /* ln(1.001): samples in 0.1% steps */
+#define CPF__BL_MAX_SAMPLES 1000000u
+#define CPF__BL_MAX_LINE ((size_t)1 << 22)
+static const char cpf__bl_digits[65] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/* --- escaping ------------------------------------------------------------- */
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+   surrogates, <= U+10FFFF), or 0. */
+static size_t cpf__utf8_seq(const unsigned char *s, const unsigned char *e)
+{
+    unsigned c = s[0];
+    size_t n, i;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4;
+    else return 0;
+    if ((size_t)(e - s) < n) return 0;
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
+    if (c == 0xED && s[1] >= 0xA0) return 0; /* surrogates */
+    if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xF4 && s[1] >= 0x90) return 0; /* > U+10FFFF */
+    return n;
+}
+
+static void cpf__bl_escape(cpf__sb *sb, const char *str, int first_is_token)
+{
+    const unsigned char *s = (const unsigned char *)str, *e = s + strlen(str);
+    char tmp[4];
+    while (s < e) {
+        size_t n = cpf__utf8_seq(s, e);
+        int esc = n == 0 || *s <= 0x20 || *s == 0x7f || *s == '%' ||
+                  (first_is_token && s == (const unsigned char *)str &&
+                   (*s == '@' || *s == '#' || *s == '<' || *s == '=' || *s == '>')); /* not a git conflict marker */
+        if (esc) {
+            tmp[0] = '%';
+            tmp[1] = "0123456789ABCDEF"[*s >> 4];
+            tmp[2] = "0123456789ABCDEF"[*s & 15];
+            cpf__sb_putn(sb, tmp, 3);
+            s++;
+        } else {
+            cpf__sb_putn(sb, (const char *)s, n);
+            s += n;
+        }
+    }
+}
+
+static int cpf__hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Unescapes [s, e) into a new string; NULL on a bad escape or a NUL byte. */
+static char *cpf__bl_unescape(const char *s, const char *e, const char **why)
+{
+    char *d = CPF__ALLOC(char, (size_t)(e - s) + 1), *p = d;
+    if (!d) { *why = "out of memory"; return NULL; }
+    while (s < e) {
+        if (*s == '%') {
+            int h, l;
+            if (e - s < 3 || (h = cpf__hexval(s[1])) < 0 || (l = cpf__hexval(s[2])) < 0) {
+                *why = "a '%' not followed by two hex digits";
+                CPF__FREE(d);
+                return NULL;
+            }
+            if (h == 0 && l == 0) { *why = "an escaped NUL byte (%00)"; CPF__FREE(d); return NULL; }
+            *p++ = (char)(h * 16 + l);
+            s += 3;
+        } else {
+            *p++ = *s++;
+        }
+    }
+    *p = 0;
+    return d;
+}
+
+/* --- numbers (locale-independent both ways) ------------------------------ */
+/* Strict decimal: [+-]digits[.digits][(e|E)[+-]digits]; 1 on success. */
+static int cpf__parse_dec(const char *s, const char *e, double *out)
+{
+    uint64_t mant = 0;
+    int neg = 0, exp10 = 0, digits = 0, sig = 0;
+    double v;
+    if (s < e && (*s == '+' || *s == '-')) neg = *s++ == '-';
+    while (s < e && *s >= '0' && *s <= '9') {
+        if (sig < 19) { mant = mant * 10 + (uint64_t)(*s - '0'); if (mant) sig++; } else exp10++;
+        s++; digits++;
+    }
+    if (s < e && *s == '.') {
+        s++;
+        while (s < e && *s >= '0' && *s <= '9') {
+            if (sig < 19) { mant = mant * 10 + (uint64_t)(*s - '0'); if (mant) sig++; exp10--; }
+            s++; digits++;
+        }
+    }
+    if (!digits) return 0;
+    if (s < e && (*s == 'e' || *s == 'E')) {
+        int eneg = 0, ed = 0;
+        long ev = 0;
+        s++;
+        if (s < e && (*s == '+' || *s == '-')) eneg = *s++ == '-';
+        while (s < e && *s >= '0' && *s <= '9') { if (ev < 100000) ev = ev * 10 + (*s - '0'); s++; ed++; }
+        if (!ed) return 0;
+        exp10 += (int)(eneg ? -ev : ev);
+    }
+    if (s != e) return 0;
+    if (exp10 > 330 || exp10 < -350) { if (mant == 0 || exp10 < 0) { *out = neg ? -0.0 : 0.0; return 1; } return 0; }
+    v = (double)mant;
+    if (exp10 > 0) v *= pow(10.0, (double)exp10);
+    else if (exp10 < 0) v /= pow(10.0, (double)-exp10);
+    if (!(v <= DBL_MAX)) return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* A time with its unit ("1.2031ms"); ns in, compact text out. */
+static void cpf__bl_fmt_time(char *buf, size_t cap, double ns)
+{
+    const char *u = "ns";
+    double v = ns;
+    if (ns >= 1e9) { v = ns / 1e9; u = "s"; }
+    else if (ns >= 1e6) { v = ns / 1e6; u = "ms"; }
+    else if (ns >= 1e3) { v = ns / 1e3; u = "us"; }
+    cpf__fmt_num(buf, cap - 3, "%.5g", v);
+    strcat(buf, u);
+}
+
+static int cpf__bl_parse_time(const char *s, const char *e, double *ns)
+{
+    double mul = 1, v;
+    if (e - s > 2 && e[-2] == 'n' && e[-1] == 's') e -= 2;
+    else if (e - s > 2 && e[-2] == 'u' && e[-1] == 's') { e -= 2; mul = 1e3; }
+    else if (e - s > 2 && e[-2] == 'm' && e[-1] == 's') { e -= 2; mul = 1e6; }
+    else if (e - s > 1 && e[-1] == 's') { e -= 1; mul = 1e9; }
+    else return 0;
+    if (!cpf__parse_dec(s, e, &v) || !(v >= 0)) return 0;
+    *ns = v * mul;
+    return 1;
+}
+
+static int cpf__bl_parse_pct(const char *s, const char *e, double *frac)
+{
+    double v;
+    if (e - s < 2 || e[-1] != '%' || !cpf__parse_dec(s, e - 1, &v)) return 0;
+    *frac = v / 100.0;
+    return 1;
+}
+
+/* --- sample coding: sorted, log-quantised, zigzag first value, delta varints,
+   5 bits per character (bit 5 = more), characters from cpf__bl_digits --- */
+static int64_t cpf__bl_quant(double ns)
+{
+    double q;
+    if (!(ns > 1e-9)) ns = 1e-9;
+    q = floor(log(ns) / CPF__BL_LN_STEP + 0.5);
+    if (q > 2e9) q = 2e9;
+    if (q < -2e9) q = -2e9;
+    return (int64_t)q;
+}
+
+static void cpf__bl_put_varint(cpf__sb *sb, uint64_t v)
+{
+    char c[14];
+    int n = 0;
+    do {
+        unsigned d = (unsigned)(v & 31u);
+        v >>= 5;
+        c[n++] = cpf__bl_digits[d | (v ? 32u : 0u)];
+    } while (v);
+    cpf__sb_putn(sb, c, (size_t)n);
+}
+
+static void cpf__bl_put_samples(cpf__sb *sb, const double *sorted, size_t n)
+{
+    size_t i;
+    int64_t prev = 0;
+    for (i = 0; i < n; i++) {
+        int64_t q = cpf__bl_quant(sorted[i]);
+        if (i == 0) cpf__bl_put_varint(sb, q < 0 ? ((uint64_t)(-(q + 1)) << 1) | 1u : (uint64_t)q << 1);
+        else cpf__bl_put_varint(sb, (uint64_t)(q >= prev ? q - prev : 0));
+        prev = i == 0 || q >= prev ? q : prev;
+    }
+}
+
+static int cpf__bl_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'z') return c - 'a' + 36;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+}
+
+/* Decodes exactly n samples; 0 with *why on any defect. */
+static int cpf__bl_get_samples(const char *s, const char *e, size_t n, double *out, const char **why)
+{
+    size_t i;
+    int64_t q = 0;
+    for (i = 0; i < n; i++) {
+        uint64_t v = 0;
+        int shift = 0, d;
+        do {
+            if (s >= e) { *why = "the samples end early (fewer than n)"; return 0; }
+            d = cpf__bl_digit(*s++);
+            if (d < 0) { *why = "the samples contain a character outside [0-9A-Za-z_-]"; return 0; }
+            if (shift > 35) { *why = "a sample value is out of range"; return 0; }
+            v |= (uint64_t)(d & 31) << shift;
+            shift += 5;
+        } while (d & 32);
+        if (i == 0) q = (v & 1u) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+        else q += (int64_t)v;
+        if (q > 2000000000 || q < -2000000000) { *why = "a sample value is out of range"; return 0; }
+        out[i] = exp((double)q * CPF__BL_LN_STEP);
+    }
+    if (s != e) { *why = "more samples than n"; return 0; }
+    return 1;
+}
+
+/* --- fingerprints --------------------------------------------------------- */
+CPF_DEF const char *cpf_fingerprint_get(const cpf_fingerprint *fp, const char *key)
+{
+    size_t i;
+    if (!fp || !key) return NULL;
+    for (i = 0; i < fp->count; i++)
+        if (strcmp(fp->fields[i].key, key) == 0) return fp->fields[i].value;
+    return NULL;
+}
+
+CPF_DEF cpf_status cpf_fingerprint_set(cpf_fingerprint *fp, const char *key, const char *value)
+{
+    size_t i;
+    char *v;
+    cpf_fp_field f;
+    if (!fp || !key || !key[0] || !value || strchr(key, '=') || strpbrk(key, " \t\r\n%")) return CPF_ERR_ARG;
+    v = cpf__strdup(value);
+    if (!v) return CPF_ERR_NOMEM;
+    for (i = 0; i < fp->count; i++)
+        if (strcmp(fp->fields[i].key, key) == 0) { CPF__FREE(fp->fields[i].value); fp->fields[i].value = v; return CPF_OK; }
+    f.key = cpf__strdup(key);
+    f.value = v;
+    if (!f.key) { CPF__FREE(v); return CPF_ERR_NOMEM; }
+    stbds_arrput(fp->fields, f);
+    fp->count = (size_t)stbds_arrlen(fp->fields);
+    return CPF_OK;
+}
+
+CPF_DEF void cpf_fingerprint_free(cpf_fingerprint *fp)
+{
+    size_t i;
+    if (!fp) return;
+    for (i = 0; i < fp->count; i++) { CPF__FREE(fp->fields[i].key); CPF__FREE(fp->fields[i].value); }
+    stbds_arrfree(fp->fields);
+    fp->fields = NULL;
+    fp->count = 0;
+}
+
+static int cpf__fp_equal(const cpf_fingerprint *a, const cpf_fingerprint *b)
+{
+    size_t i;
+    if (a->is_host != b->is_host || a->count != b->count) return 0;
+    for (i = 0; i < a->count; i++)
+        if (strcmp(a->fields[i].key, b->fields[i].key) || strcmp(a->fields[i].value, b->fields[i].value)) return 0;
+    return 1;
+}
+
+CPF_DEF int cpf_fingerprint_compare(const cpf_fingerprint *a, const cpf_fingerprint *b, char *buf, size_t cap)
+{
+    cpf__sb sb = { NULL };
+    int n = 0, pass;
+    size_t i;
+    if (buf && cap) buf[0] = 0;
+    if (!a || !b) return 0;
+    for (pass = 0; pass < 2; pass++) {
+        const cpf_fingerprint *x = pass ? b : a, *y = pass ? a : b;
+        for (i = 0; i < x->count; i++) {
+            const char *other = cpf_fingerprint_get(y, x->fields[i].key);
+            if (pass && other) continue; /* already compared in pass 0 */
+            if (other && strcmp(other, x->fields[i].value) == 0) continue;
+            if (n++) cpf__sb_puts(&sb, "; ");
+            cpf__sb_printf(&sb, "%s: '%s' -> '%s'", x->fields[i].key,
+                           pass ? "(none)" : x->fields[i].value,
+                           pass ? x->fields[i].value : (other ? other : "(none)"));
+        }
+    }
+    if (buf && cap) cpf__msg(buf, cap, "%s", cpf__sb_str(&sb));
+    cpf__sb_free(&sb);
+    return n;
+}
+
+/* --- platform: fingerprint facts ----------------------------------------- */
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+#define CPF__HAVE_CPUID 1
+static void cpf__cpuid(unsigned leaf, unsigned r[4]) { __cpuid_count(leaf, 0, r[0], r[1], r[2], r[3]); }
+#elif defined(_MSC_VER) && (defined(_M_IX86) || defined(_M_X64))
+#define CPF__HAVE_CPUID 1
+static void cpf__cpuid(unsigned leaf, unsigned r[4])
+{
+    int x[4];
+    __cpuidex(x, (int)leaf, 0);
+    r[0] = (unsigned)x[0]; r[1] = (unsigned)x[1]; r[2] = (unsigned)x[2]; r[3] = (unsigned)x[3];
+}
+#endif
+#if defined(CPF__POSIX)
+#include <sys/utsname.h>
+#endif
+#if defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
+
+#if defined(CPF__HAVE_CPUID) || defined(__linux__)
+static void cpf__trim(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
+    while (s[i] == ' ' || s[i] == '\t') i++;
+    if (i) memmove(s, s + i, n - i + 1);
+}
+#endif
+
+#if defined(__linux__)
+/* Value of the first "key : value" line of /proc/cpuinfo whose key is one of keys. */
+static int cpf__cpuinfo(const char *const *keys, size_t nkeys, char *buf, size_t cap)
+{
+    FILE *f = fopen("/proc/cpuinfo", "rb");
+    char line[512];
+    size_t k;
+    if (!f) return 0;
+    for (k = 0; k < nkeys; k++) {
+        rewind(f);
+        while (fgets(line, sizeof line, f)) {
+            char *colon = strchr(line, ':');
+            size_t kl = strlen(keys[k]);
+            if (!colon || strncmp(line, keys[k], kl) != 0 || (line[kl] != ' ' && line[kl] != '\t' && line[kl] != ':')) continue;
+            cpf__msg(buf, cap, "%s", colon + 1);
+            cpf__trim(buf);
+            if (buf[0]) { fclose(f); return 1; }
+        }
+    }
+    fclose(f);
+    return 0;
+}
+#endif
+
+static void cpf__fp_cpu(char *buf, size_t cap)
+{
+    cpf__msg(buf, cap, "unknown");
+#if defined(CPF__HAVE_CPUID)
+    {
+        unsigned r[4], i, w[12];
+        cpf__cpuid(0x80000000u, r);
+        if (r[0] >= 0x80000004u) {
+            char s[49];
+            for (i = 0; i < 3; i++) {
+                cpf__cpuid(0x80000002u + i, r);
+                w[4 * i] = r[0]; w[4 * i + 1] = r[1]; w[4 * i + 2] = r[2]; w[4 * i + 3] = r[3];
+            }
+            for (i = 0; i < 48; i++) s[i] = (char)((w[i / 4] >> (8 * (i % 4))) & 0xFFu);
+            s[48] = 0;
+            cpf__trim(s);
+            if (s[0]) { cpf__msg(buf, cap, "%s", s); return; }
+        }
+    }
+#endif
+#if defined(__linux__)
+    {
+        static const char *const keys[] = { "model name", "Model", "cpu model", "uarch", "cpu", "Processor", "CPU part" };
+        if (cpf__cpuinfo(keys, sizeof keys / sizeof keys[0], buf, cap)) return;
+    }
+#elif defined(__APPLE__)
+    {
+        size_t n = cap;
+        if (sysctlbyname("machdep.cpu.brand_string", buf, &n, NULL, 0) == 0 && n > 0) { buf[cap - 1] = 0; return; }
+        cpf__msg(buf, cap, "unknown");
+    }
+#endif
+}
+
+static void cpf__fp_hypervisor(char *buf, size_t cap)
+{
+    cpf__msg(buf, cap, "none");
+#if defined(CPF__HAVE_CPUID)
+    {
+        unsigned r[4];
+        cpf__cpuid(1u, r);
+        if (r[2] & 0x80000000u) { /* CPUID.1:ECX[31]: running under a hypervisor */
+            char v[13];
+            unsigned i, w[3];
+            cpf__cpuid(0x40000000u, r);
+            w[0] = r[1]; w[1] = r[2]; w[2] = r[3];
+            for (i = 0; i < 12; i++) v[i] = (char)((w[i / 4] >> (8 * (i % 4))) & 0xFFu);
+            v[12] = 0;
+            for (i = 0; i < 12; i++) if (v[i] && (v[i] < 32 || v[i] > 126)) v[i] = '?';
+            cpf__trim(v);
+            cpf__msg(buf, cap, "%s", v[0] ? v : "unknown");
+            return;
+        }
+    }
+#endif
+#if defined(__linux__)
+    {
+        char t[64];
+        if (cpf__read_line("/sys/hypervisor/type", t, sizeof t) && t[0]) cpf__msg(buf, cap, "%s", t);
+    }
+#endif
+}
+
+static cpf_status cpf__fp_put(cpf_fingerprint *fp, const char *k, const char *v)
+{
+    return cpf_fingerprint_set(fp, k, v && v[0] ? v : "unknown");
+}
+
+CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp)
+{
+    char isa[256];
+    cpf_status st = CPF_OK;
+    if (!fp) return CPF_ERR_ARG;
+    memset(fp, 0, sizeof *fp);
+    fp->is_host = 0;
+#if defined(__clang__)
+    st = st ? st : cpf__fp_put(fp, "compiler", "clang " __clang_version__);
+#elif defined(__GNUC__)
+    st = st ? st : cpf__fp_put(fp, "compiler", "gcc " __VERSION__);
+#elif defined(_MSC_VER)
+    {
+        char v[48];
+        cpf__msg(v, sizeof v, "msvc %lu", (unsigned long)_MSC_FULL_VER);
+        st = st ? st : cpf__fp_put(fp, "compiler", v);
+    }
+#else
+    st = st ? st : cpf__fp_put(fp, "compiler", "unknown");
+#endif
+#if defined(__cplusplus)
+    st = st ? st : cpf__fp_put(fp, "lang", "c++");
+#else
+    st = st ? st : cpf__fp_put(fp, "lang", "c");
+#endif
+#if defined(CORALPERF_BUILD_FLAGS)
+    st = st ? st : cpf__fp_put(fp, "flags", CORALPERF_BUILD_FLAGS);
+#endif
+#if defined(__OPTIMIZE_SIZE__)
+    st = st ? st : cpf__fp_put(fp, "opt", "size");
+#elif defined(__OPTIMIZE__) || (defined(_MSC_VER) && !defined(_DEBUG) && !defined(__clang__))
+    st = st ? st : cpf__fp_put(fp, "opt", "yes");
+#else
+    st = st ? st : cpf__fp_put(fp, "opt", "no");
+#endif
+#if defined(NDEBUG)
+    st = st ? st : cpf__fp_put(fp, "ndebug", "1");
+#else
+    st = st ? st : cpf__fp_put(fp, "ndebug", "0");
+#endif
+    isa[0] = 0;
+#define CPF__ISA(s) strcat(isa, isa[0] ? "," s : s)
+#if defined(__x86_64__) || defined(_M_X64)
+    CPF__ISA("x86_64");
+#elif defined(__i386__) || defined(_M_IX86)
+    CPF__ISA("i386");
+#elif defined(__aarch64__) || defined(_M_ARM64)
+    CPF__ISA("aarch64");
+#elif defined(__arm__) || defined(_M_ARM)
+    CPF__ISA("arm");
+#elif defined(__riscv)
+    CPF__ISA("riscv");
+#elif defined(__s390x__)
+    CPF__ISA("s390x");
+#elif defined(__powerpc64__)
+    CPF__ISA("ppc64");
+#else
+    CPF__ISA("other");
+#endif
+#if defined(__SSE4_2__)
+    CPF__ISA("sse4.2");
+#endif
+#if defined(__AVX__)
+    CPF__ISA("avx");
+#endif
+#if defined(__AVX2__)
+    CPF__ISA("avx2");
+#endif
+#if defined(__AVX512F__)
+    CPF__ISA("avx512f");
+#endif
+#if defined(__FMA__)
+    CPF__ISA("fma");
+#endif
+#if defined(__ARM_NEON) || defined(__ARM_NEON__)
+    CPF__ISA("neon");
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    CPF__ISA("sve");
+#endif
+#if defined(__ARM_ARCH_7M__)
+    CPF__ISA("armv7-m");
+#elif defined(__ARM_ARCH_7EM__)
+    CPF__ISA("armv7e-m");
+#elif defined(__ARM_ARCH_6M__)
+    CPF__ISA("armv6-m");
+#endif
+#if defined(__riscv_vector)
+    CPF__ISA("rvv");
+#endif
+#if defined(__FAST_MATH__)
+    CPF__ISA("fast-math");
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+    CPF__ISA("asan");
+#endif
+#if defined(__SANITIZE_THREAD__)
+    CPF__ISA("tsan");
+#endif
+#undef CPF__ISA
+    st = st ? st : cpf__fp_put(fp, "isa", isa);
+    st = st ? st : cpf__fp_put(fp, "word", sizeof(void *) == 8 ? "64" : sizeof(void *) == 4 ? "32" : "other");
+    {
+        const uint16_t one = 1;
+        st = st ? st : cpf__fp_put(fp, "endian", *(const unsigned char *)&one ? "little" : "big");
+    }
+    if (st != CPF_OK) cpf_fingerprint_free(fp);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_fingerprint_host(cpf_fingerprint *fp)
+{
+    char v[256];
+    cpf_status st = CPF_OK;
+    if (!fp) return CPF_ERR_ARG;
+    memset(fp, 0, sizeof *fp);
+    fp->is_host = 1;
+    cpf__fp_cpu(v, sizeof v);
+    st = st ? st : cpf__fp_put(fp, "cpu", v);
+    cpf__msg(v, sizeof v, "%d", cpf__num_cpus());
+    st = st ? st : cpf__fp_put(fp, "cores", cpf__num_cpus() > 0 ? v : "unknown");
+#if defined(__linux__)
+    {   /* cache sizes of cpu0: index0..index4 (level, type, size) */
+        int i;
+        for (i = 0; i < 5 && st == CPF_OK; i++) {
+            char path[96], level[16], type[32], size[32], key[16];
+            cpf__msg(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+            if (!cpf__read_line(path, level, sizeof level)) break;
+            cpf__msg(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+            if (!cpf__read_line(path, type, sizeof type)) continue;
+            cpf__msg(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+            if (!cpf__read_line(path, size, sizeof size)) continue;
+            if (strcmp(type, "Instruction") == 0) continue;
+            cpf__msg(key, sizeof key, "l%s%s", level, strcmp(type, "Data") == 0 ? "d" : "");
+            st = cpf__fp_put(fp, key, size);
+        }
+    }
+#endif
+    cpf__fp_hypervisor(v, sizeof v);
+    st = st ? st : cpf__fp_put(fp, "hypervisor", v);
+    cpf__governor(v, sizeof v);
+    st = st ? st : cpf__fp_put(fp, "governor", v[0] ? v : "none");
+#if defined(_WIN32)
+    st = st ? st : cpf__fp_put(fp, "os", "Windows");
+#elif defined(CPF__POSIX)
+    {
+        struct utsname u;
+        if (uname(&u) == 0) cpf__msg(v, sizeof v, "%s %s", u.sysname, u.release);
+        else cpf__msg(v, sizeof v, "unknown");
+        st = st ? st : cpf__fp_put(fp, "os", v);
+    }
+#else
+    st = st ? st : cpf__fp_put(fp, "os", "none");
+#endif
+#if defined(__GLIBC__)
+    cpf__msg(v, sizeof v, "glibc %d.%d", __GLIBC__, __GLIBC_MINOR__);
+#elif defined(_NEWLIB_VERSION)
+    cpf__msg(v, sizeof v, "newlib %s", _NEWLIB_VERSION);
+#elif defined(_UCRT)
+    cpf__msg(v, sizeof v, "ucrt");
+#elif defined(_WIN32)
+    cpf__msg(v, sizeof v, "msvcrt");
+#elif defined(__APPLE__)
+    cpf__msg(v, sizeof v, "libSystem");
+#else
+    cpf__msg(v, sizeof v, "unknown");
+#endif
+    st = st ? st : cpf__fp_put(fp, "libc", v);
+    if (st != CPF_OK) cpf_fingerprint_free(fp);
+    return st;
+}
+
+static cpf_status cpf__fp_copy(cpf_fingerprint *dst, const cpf_fingerprint *src)
+{
+    size_t i;
+    memset(dst, 0, sizeof *dst);
+    dst->is_host = src->is_host;
+    for (i = 0; i < src->count; i++)
+        if (cpf_fingerprint_set(dst, src->fields[i].key, src->fields[i].value) != CPF_OK) {
+            cpf_fingerprint_free(dst);
+            return CPF_ERR_NOMEM;
+        }
+    return CPF_OK;
+}
+
+static void cpf__fp_text(cpf__sb *sb, const cpf_fingerprint *fp)
+{
+    size_t i;
+    for (i = 0; i < fp->count; i++) {
+        cpf__sb_puts(sb, " ");
+        cpf__sb_puts(sb, fp->fields[i].key);
+        cpf__sb_puts(sb, "=");
+        cpf__bl_escape(sb, fp->fields[i].value, 0);
+    }
+}
+
+static uint64_t cpf__fp_hash(const cpf_fingerprint *fp)
+{
+    cpf__sb sb = { NULL };
+    uint64_t h;
+    cpf__sb_puts(&sb, fp->is_host ? "host" : "build");
+    cpf__fp_text(&sb, fp);
+    h = cpf_hash64(cpf__sb_str(&sb), cpf__sb_len(&sb), 0);
+    cpf__sb_free(&sb);
+    return h;
+}
+
+/* Index of an equal fingerprint in b, adding a copy when there is none; -1 on no memory. */
+static int cpf__bl_intern_fp(cpf_baseline *b, const cpf_fingerprint *fp)
+{
+    size_t i;
+    cpf_fingerprint c;
+    for (i = 0; i < b->fp_count; i++)
+        if (cpf__fp_equal(&b->fps[i], fp)) return (int)i;
+    if (cpf__fp_copy(&c, fp) != CPF_OK) return -1;
+    stbds_arrput(b->fps, c);
+    b->fp_count = (size_t)stbds_arrlen(b->fps);
+    return (int)(b->fp_count - 1);
+}
+
+/* --- entries --------------------------------------------------------------- */
+static void cpf__bl_entry_free(cpf_baseline_entry *e)
+{
+    CPF__FREE(e->name);
+    CPF__FREE(e->samples_ns);
+    CPF__FREE(e->line);
+    memset(e, 0, sizeof *e);
+}
+
+CPF_DEF void cpf_baseline_free(cpf_baseline *b)
+{
+    size_t i;
+    if (!b) return;
+    for (i = 0; i < b->count; i++) cpf__bl_entry_free(&b->entries[i]);
+    stbds_arrfree(b->entries);
+    for (i = 0; i < b->fp_count; i++) cpf_fingerprint_free(&b->fps[i]);
+    stbds_arrfree(b->fps);
+    for (i = 0; i < (size_t)stbds_arrlen(b->extra); i++) CPF__FREE(b->extra[i]);
+    stbds_arrfree(b->extra);
+    memset(b, 0, sizeof *b);
+}
+
+/* Position of name in the sorted entries (found: *hit = 1). */
+static size_t cpf__bl_lower(const cpf_baseline *b, const char *name, int *hit)
+{
+    size_t lo = 0, hi = b->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(b->entries[mid].name, name) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    *hit = lo < b->count && strcmp(b->entries[lo].name, name) == 0;
+    return lo;
+}
+
+CPF_DEF const cpf_baseline_entry *cpf_baseline_find(const cpf_baseline *b, const char *name)
+{
+    int hit;
+    size_t i;
+    if (!b || !name || !b->count) return NULL;
+    i = cpf__bl_lower(b, name, &hit);
+    return hit ? &b->entries[i] : NULL;
+}
+
+/* Inserts e (ownership moves) at its sorted place, replacing an entry of the same name. */
+static void cpf__bl_put_entry(cpf_baseline *b, cpf_baseline_entry *e)
+{
+    int hit;
+    size_t i = cpf__bl_lower(b, e->name, &hit);
+    if (hit) {
+        cpf__bl_entry_free(&b->entries[i]);
+        b->entries[i] = *e;
+    } else {
+        size_t n = b->count;
+        stbds_arrput(b->entries, *e);
+        memmove(&b->entries[i + 1], &b->entries[i], (n - i) * sizeof *b->entries);
+        b->entries[i] = *e;
+        b->count = n + 1;
+    }
+}
+
+CPF_DEF cpf_status cpf_baseline_remove(cpf_baseline *b, const char *name)
+{
+    int hit;
+    size_t i;
+    if (!b || !name) return CPF_ERR_ARG;
+    i = cpf__bl_lower(b, name, &hit);
+    if (!hit) return CPF_ERR_ARG;
+    cpf__bl_entry_free(&b->entries[i]);
+    stbds_arrdel(b->entries, i);
+    b->count = (size_t)stbds_arrlen(b->entries);
+    return CPF_OK;
+}
+
+/* Adds the entry for r to b; the noise history comes from oldb's entry of
+   the same name when it was recorded under equal fingerprints. */
+static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const cpf_result *r,
+                              const cpf_fingerprint *build, const cpf_fingerprint *host)
+{
+    cpf_baseline_entry e;
+    const cpf_baseline_entry *old;
+    size_t n;
+    if (!b || !r || !r->name || r->status != CPF_OK || r->skipped || !r->samples_ns || r->stats.n == 0)
+        return CPF_ERR_ARG;
+    n = r->stats.n;
+    if (n > CPF__BL_MAX_SAMPLES) return CPF_ERR_LIMIT;
+    memset(&e, 0, sizeof e);
+    e.name = cpf__strdup(r->name);
+    e.samples_ns = CPF__ALLOC(double, n);
+    if (!e.name || !e.samples_ns) { cpf__bl_entry_free(&e); return CPF_ERR_NOMEM; }
+    memcpy(e.samples_ns, r->samples_ns, n * sizeof(double));
+    cpf_sort_doubles(e.samples_ns, n);
+    e.n = n;
+    e.median_ns = r->stats.median;
+    e.mad_ns = r->stats.mad;
+    e.p10_ns = r->stats.p10;
+    e.p90_ns = r->stats.p90;
+    e.ci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median : 0;
+    e.alloc_bytes = r->has_memory ? r->alloc_bytes_per_op : -1;
+    e.rss_growth_bytes = r->has_memory && r->has_rss ? r->rss_growth_bytes : -1;
+    e.instructions = -1;
+    e.build = cpf__bl_intern_fp(b, build);
+    e.host = cpf__bl_intern_fp(b, host);
+    if (e.build < 0 || e.host < 0) { cpf__bl_entry_free(&e); return CPF_ERR_NOMEM; }
+    e.runs = 1;
+    old = cpf_baseline_find(oldb, r->name);
+    if (old && old->build >= 0 && old->host >= 0 && cpf__fp_equal(&oldb->fps[old->build], build) &&
+        cpf__fp_equal(&oldb->fps[old->host], host) && old->median_ns > 0 && e.median_ns > 0) {
+        /* Between-run noise: the difference of two run medians has twice the
+           variance of one, so each re-recording adds d^2 / 2 to the pool. */
+        double d = log(e.median_ns / old->median_ns), k = old->runs > 0 ? old->runs : 1;
+        e.runs = old->runs + 1;
+        e.noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
+    }
+    cpf__bl_put_entry(b, &e);
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_baseline_set(cpf_baseline *b, const cpf_result *r, const cpf_fingerprint *build,
+                                    const cpf_fingerprint *host)
+{
+    cpf_fingerprint fb, fh;
+    cpf_status st;
+    memset(&fb, 0, sizeof fb);
+    memset(&fh, 0, sizeof fh);
+    if (!build && (st = cpf_fingerprint_build(&fb)) != CPF_OK) return st;
+    if (!host && (st = cpf_fingerprint_host(&fh)) != CPF_OK) { cpf_fingerprint_free(&fb); return st; }
+    st = cpf__bl_set(b, b, r, build ? build : &fb, host ? host : &fh);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+    return st;
+}
+
+/* --- writing --------------------------------------------------------------- */
+static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
+{
+    size_t i, j;
+    int len;
+    uint64_t *h = b->fp_count ? CPF__ALLOC(uint64_t, b->fp_count) : NULL;
+    for (i = 0; i < b->fp_count; i++) {
+        uint64_t v = cpf__fp_hash(&b->fps[i]);
+        if (h) h[i] = v;
+        snprintf(ids[i], 17, "%08lx%08lx", (unsigned long)(v >> 32), (unsigned long)(v & 0xFFFFFFFFu));
+    }
+    /* 4 hex digits unless two different fingerprints share them. */
+    for (len = 4; len < 16; len += 2) {
+        int clash = 0;
+        for (i = 0; i < b->fp_count && !clash; i++)
+            for (j = i + 1; j < b->fp_count; j++)
+                if (strncmp(ids[i], ids[j], (size_t)len) == 0 && !cpf__fp_equal(&b->fps[i], &b->fps[j])) { clash = 1; break; }
+        if (!clash) break;
+    }
+    for (i = 0; i < b->fp_count; i++) ids[i][len] = 0;
+    CPF__FREE(h);
+}
+
+static void cpf__bl_pct(cpf__sb *sb, const char *key, double frac, int sign)
+{
+    char num[48];
+    cpf__fmt_num(num, sizeof num, sign ? "%+.2f" : "%.2f", 100.0 * frac);
+    cpf__sb_printf(sb, " %s=%s%%", key, num);
+}
+
+static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*ids)[17])
+{
+    char t[48];
+    cpf__bl_escape(sb, e->name, 1);
+    cpf__sb_printf(sb, " fp=%s.%s", e->build >= 0 ? ids[e->build] : "-", e->host >= 0 ? ids[e->host] : "-");
+    cpf__sb_printf(sb, " n=%lu", (unsigned long)e->n);
+    cpf__bl_fmt_time(t, sizeof t, e->median_ns);
+    cpf__sb_printf(sb, " med=%s", t);
+    if (e->median_ns > 0) {
+        cpf__bl_pct(sb, "mad", e->mad_ns / e->median_ns, 0);
+        cpf__bl_pct(sb, "p10", e->p10_ns / e->median_ns - 1, 1);
+        cpf__bl_pct(sb, "p90", e->p90_ns / e->median_ns - 1, 1);
+    }
+    if (e->runs > 1) {
+        cpf__bl_pct(sb, "noise", e->noise, 0);
+        cpf__sb_printf(sb, " runs=%d", e->runs);
+    }
+    if (e->alloc_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.6g", e->alloc_bytes); cpf__sb_printf(sb, " alloc=%s", t); }
+    if (e->rss_growth_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.0f", e->rss_growth_bytes); cpf__sb_printf(sb, " rss=%s", t); }
+    if (e->instructions >= 0) { cpf__fmt_num(t, sizeof t, "%.6g", e->instructions); cpf__sb_printf(sb, " ins=%s", t); }
+    cpf__sb_puts(sb, " s=");
+    cpf__bl_put_samples(sb, e->samples_ns, e->n);
+}
+
+/* 1 when a kept line's fp= token names these ids (ids change only when a
+   new fingerprint collides with an old one in its first 4 hex digits). */
+static int cpf__bl_line_fp_ok(const char *line, const char *bid, const char *hid)
+{
+    const char *p = strstr(line, " fp=");
+    size_t bl = strlen(bid), hl = strlen(hid);
+    if (!p) return 0;
+    p += 4;
+    return strncmp(p, bid, bl) == 0 && p[bl] == '.' && strncmp(p + bl + 1, hid, hl) == 0 &&
+           (p[bl + 1 + hl] == ' ' || p[bl + 1 + hl] == '\t' || p[bl + 1 + hl] == 0);
+}
+
+static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
+{
+    size_t i;
+    int *used;
+    char (*ids)[17];
+    used = CPF__ALLOC(int, b->fp_count + 1);
+    ids = (char (*)[17])CORALPERF_MALLOC(NULL, sizeof *ids * (b->fp_count + 1));
+    if (!used || !ids) { CPF__FREE(used); CPF__FREE(ids); return CPF_ERR_NOMEM; }
+    memset(used, 0, sizeof(int) * (b->fp_count + 1));
+    cpf__bl_fp_ids(b, ids);
+    for (i = 0; i < b->count; i++) {
+        if (b->entries[i].build >= 0) used[b->entries[i].build] = 1;
+        if (b->entries[i].host >= 0) used[b->entries[i].host] = 1;
+    }
+    cpf__sb_printf(sb, "coralperf-baseline %d.%d\n", CPF__BL_MAJOR, CPF__BL_MINOR);
+    cpf__sb_puts(sb, "# One line per benchmark, sorted by name: median, spread and every sample\n"
+                     "# (0.1% log steps). Written by coralperf.h --update-baseline; see its README.\n");
+    for (i = 0; i < b->fp_count; i++) {
+        size_t j;
+        int dup = 0;
+        if (!used[i]) continue; /* fingerprints no entry refers to are dropped */
+        for (j = 0; j < i && !dup; j++) dup = used[j] && cpf__fp_equal(&b->fps[i], &b->fps[j]);
+        if (dup) continue;      /* equal fingerprints share one id and one line */
+        cpf__sb_printf(sb, "@%s %s", b->fps[i].is_host ? "host" : "build", ids[i]);
+        cpf__fp_text(sb, &b->fps[i]);
+        cpf__sb_puts(sb, "\n");
+    }
+    for (i = 0; i < (size_t)stbds_arrlen(b->extra); i++) {
+        cpf__sb_puts(sb, b->extra[i]);
+        cpf__sb_puts(sb, "\n");
+    }
+    for (i = 0; i < b->count; i++) {
+        const cpf_baseline_entry *e = &b->entries[i];
+        const char *bid = e->build >= 0 ? ids[e->build] : "-", *hid = e->host >= 0 ? ids[e->host] : "-";
+        if (e->line && cpf__bl_line_fp_ok(e->line, bid, hid)) {
+            cpf__sb_puts(sb, e->line);
+        } else if (e->line && strstr(e->line, " fp=")) { /* kept line, other ids: replace the token only */
+            const char *p = strstr(e->line, " fp=") + 4, *q = p;
+            while (*q && *q != ' ' && *q != '\t') q++;
+            cpf__sb_putn(sb, e->line, (size_t)(p - e->line));
+            cpf__sb_printf(sb, "%s.%s", bid, hid);
+            cpf__sb_puts(sb, q);
+        } else {
+            cpf__bl_entry_line(sb, e, ids);
+        }
+        cpf__sb_puts(sb, "\n");
+    }
+    cpf__sb_puts(sb, "@end\n");
+    CPF__FREE(used);
+    CPF__FREE(ids);
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_baseline_write(const cpf_baseline *b, cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    cpf_status st;
+    if (!b || !w) return CPF_ERR_ARG;
+    st = cpf__bl_text(b, &sb);
+    if (st == CPF_OK && w(user, cpf__sb_str(&sb), cpf__sb_len(&sb)) != 0) st = CPF_ERR_IO;
+    cpf__sb_free(&sb);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_baseline_save_mem(const cpf_baseline *b, int gzip, cpf_bytes *out, char *msg, size_t msg_cap)
+{
+    cpf__sb sb = { NULL };
+    cpf_status st;
+    if (msg && msg_cap) msg[0] = 0;
+    if (!b || !out) return CPF_ERR_ARG;
+    out->data = NULL;
+    out->len = 0;
+    st = cpf__bl_text(b, &sb);
+    if (st != CPF_OK) { cpf__msg(msg, msg_cap, "out of memory"); cpf__sb_free(&sb); return st; }
+    if (gzip) {
+        st = cpf_gzip(cpf__sb_str(&sb), cpf__sb_len(&sb), 9, out, msg, msg_cap);
+    } else {
+        size_t n = cpf__sb_len(&sb);
+        out->data = CPF__ALLOC(unsigned char, n + 1);
+        if (!out->data) st = CPF_ERR_NOMEM;
+        else { memcpy(out->data, cpf__sb_str(&sb), n); out->data[n] = 0; out->len = n; }
+    }
+    cpf__sb_free(&sb);
+    return st;
+}
+
+/* --- reading --------------------------------------------------------------- */
+typedef struct cpf__bl_ref { size_t entry; char b[17], h[17]; } cpf__bl_ref;
+
+static cpf_status cpf__bl_err(char *msg, size_t cap, cpf_status st, size_t line, const char *fmt, ...)
+{
+    char tmp[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (line) cpf__msg(msg, cap, "line %lu: %s", (unsigned long)line, tmp);
+    else cpf__msg(msg, cap, "%s", tmp);
+    return st;
+}
+
+static int cpf__bl_is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Parses one entry line [s, e). */
+static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char *e, size_t lineno,
+                                      cpf__bl_ref *ref, char *msg, size_t cap)
+{
+    const char *p = s, *t, *why = NULL, *sam = NULL, *sam_end = NULL;
+    cpf_baseline_entry en;
+    int have_n = 0, have_med = 0, hit;
+    double v, mad = -1, p10 = 0, p90 = 0;
+    memset(&en, 0, sizeof en);
+    en.build = en.host = -1;
+    en.alloc_bytes = en.rss_growth_bytes = en.instructions = -1;
+    en.runs = 1;
+    ref->b[0] = ref->h[0] = 0;
+    while (p < e && !cpf__bl_is_space(*p)) p++;
+    en.name = cpf__bl_unescape(s, p, &why);
+    if (!en.name) return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "the benchmark name has %s", why);
+    if (!en.name[0]) { cpf__bl_entry_free(&en); return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "empty benchmark name"); }
+    while (p < e) {
+        const char *k, *eq, *ve;
+        size_t kl;
+        while (p < e && cpf__bl_is_space(*p)) p++;
+        if (p >= e) break;
+        k = p;
+        while (p < e && !cpf__bl_is_space(*p)) p++;
+        ve = p;
+        eq = (const char *)memchr(k, '=', (size_t)(ve - k));
+        if (!eq) continue; /* not key=value: ignored, like unknown keys */
+        kl = (size_t)(eq - k);
+        t = eq + 1;
+#define CPF__KEY(lit) (kl == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+        if (CPF__KEY("fp") && ref->b[0]) {
+            /* a repeated fp= is ignored: the first one is the one a rewrite updates */
+        } else if (CPF__KEY("fp")) {
+            const char *dot = (const char *)memchr(t, '.', (size_t)(ve - t));
+            if (!dot || dot - t > 16 || ve - dot - 1 > 16 || dot == t || dot + 1 == ve) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "fp= must be <build id>.<host id>");
+            }
+            memcpy(ref->b, t, (size_t)(dot - t)); ref->b[dot - t] = 0;
+            memcpy(ref->h, dot + 1, (size_t)(ve - dot - 1)); ref->h[ve - dot - 1] = 0;
+        } else if (CPF__KEY("n")) {
+            if (!cpf__parse_dec(t, ve, &v) || v != floor(v) || v < 1 || v > CPF__BL_MAX_SAMPLES) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "n= must be a sample count from 1 to %u", CPF__BL_MAX_SAMPLES);
+            }
+            en.n = (size_t)v;
+            have_n = 1;
+        } else if (CPF__KEY("med")) {
+            if (!cpf__bl_parse_time(t, ve, &en.median_ns)) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "med= must be a time such as 1.25us");
+            }
+            have_med = 1;
+        } else if (CPF__KEY("mad") || CPF__KEY("p10") || CPF__KEY("p90") || CPF__KEY("ci") || CPF__KEY("noise")) {
+            if (!cpf__bl_parse_pct(t, ve, &v) || !(v > -1.0 && v < 1e6)) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "%.*s= must be a percentage such as 0.25%%", (int)kl, k);
+            }
+            if (CPF__KEY("mad")) mad = v;
+            else if (CPF__KEY("p10")) p10 = v;
+            else if (CPF__KEY("p90")) p90 = v;
+            else if (CPF__KEY("ci")) en.ci = v;
+            else en.noise = v;
+        } else if (CPF__KEY("runs")) {
+            if (!cpf__parse_dec(t, ve, &v) || v != floor(v) || v < 1 || v > 1e9) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "runs= must be a whole number >= 1");
+            }
+            en.runs = (int)v;
+        } else if (CPF__KEY("alloc") || CPF__KEY("rss") || CPF__KEY("ins")) {
+            if (!cpf__parse_dec(t, ve, &v) || !(v >= 0)) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "%.*s= must be a number >= 0", (int)kl, k);
+            }
+            if (CPF__KEY("alloc")) en.alloc_bytes = v;
+            else if (CPF__KEY("rss")) en.rss_growth_bytes = v;
+            else en.instructions = v;
+        } else if (CPF__KEY("s")) {
+            sam = t;
+            sam_end = ve;
+        }
+#undef CPF__KEY
+    }
+    if (!have_n || !have_med || !sam || !ref->b[0]) {
+        cpf__bl_entry_free(&en);
+        return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "a benchmark line needs fp=, n=, med= and s=");
+    }
+    en.mad_ns = mad >= 0 ? mad * en.median_ns : 0;
+    en.p10_ns = (1 + p10) * en.median_ns;
+    en.p90_ns = (1 + p90) * en.median_ns;
+    en.samples_ns = CPF__ALLOC(double, en.n);
+    if (!en.samples_ns) { cpf__bl_entry_free(&en); return cpf__bl_err(msg, cap, CPF_ERR_NOMEM, lineno, "out of memory"); }
+    if (!cpf__bl_get_samples(sam, sam_end, en.n, en.samples_ns, &why)) {
+        cpf__bl_entry_free(&en);
+        return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "s=: %s", why);
+    }
+    en.line = CPF__ALLOC(char, (size_t)(e - s) + 1);
+    if (!en.line) { cpf__bl_entry_free(&en); return cpf__bl_err(msg, cap, CPF_ERR_NOMEM, lineno, "out of memory"); }
+    if (en.ci <= 0 && en.n >= 2 && en.median_ns > 0) { /* not stored: the samples give it */
+        cpf_stats st;
+        if (cpf_stats_compute_sorted(en.samples_ns, en.n, &st) == CPF_OK) en.ci = (st.ci_hi - st.ci_lo) / 2 / en.median_ns;
+    }
+    memcpy(en.line, s, (size_t)(e - s));
+    en.line[e - s] = 0;
+    ref->entry = cpf__bl_lower(b, en.name, &hit);
+    if (hit) {
+        cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "benchmark '%s' appears twice (a bad merge?)", en.name);
+        cpf__bl_entry_free(&en);
+        return CPF_ERR_FORMAT;
+    }
+    cpf__bl_put_entry(b, &en);
+    return CPF_OK;
+}
+
+static cpf_status cpf__bl_parse_fp(cpf_baseline *b, const char *s, const char *e, int is_host, size_t lineno,
+                                   char (**ids)[17], char *msg, size_t cap)
+{
+    const char *p = s, *idb;
+    cpf_fingerprint fp;
+    char id[17];
+    size_t i;
+    memset(&fp, 0, sizeof fp);
+    fp.is_host = is_host;
+    while (p < e && cpf__bl_is_space(*p)) p++;
+    idb = p;
+    while (p < e && !cpf__bl_is_space(*p)) p++;
+    if (p == idb || p - idb > 16) return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "a fingerprint line needs an id of 1 to 16 characters");
+    memcpy(id, idb, (size_t)(p - idb));
+    id[p - idb] = 0;
+    for (i = 0; i < b->fp_count; i++)
+        if (strcmp((*ids)[i], id) == 0) return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "fingerprint '%s' is defined twice", id);
+    while (p < e) {
+        const char *k, *eq, *ve, *why = NULL;
+        char *key, *val;
+        while (p < e && cpf__bl_is_space(*p)) p++;
+        if (p >= e) break;
+        k = p;
+        while (p < e && !cpf__bl_is_space(*p)) p++;
+        ve = p;
+        eq = (const char *)memchr(k, '=', (size_t)(ve - k));
+        if (!eq || eq == k) { cpf_fingerprint_free(&fp); return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "fingerprint fields must be key=value"); }
+        key = cpf__bl_unescape(k, eq, &why);
+        val = key ? cpf__bl_unescape(eq + 1, ve, &why) : NULL;
+        if (!key || !val || cpf_fingerprint_set(&fp, key, val) != CPF_OK) {
+            CPF__FREE(key); CPF__FREE(val); cpf_fingerprint_free(&fp);
+            return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "bad fingerprint field: %s", why ? why : "invalid key");
+        }
+        CPF__FREE(key);
+        CPF__FREE(val);
+    }
+    stbds_arrput(b->fps, fp);
+    b->fp_count = (size_t)stbds_arrlen(b->fps);
+    {
+        char (*grown)[17] = (char (*)[17])CORALPERF_REALLOC(NULL, *ids, sizeof **ids * b->fp_count);
+        if (!grown) return cpf__bl_err(msg, cap, CPF_ERR_NOMEM, lineno, "out of memory");
+        *ids = grown;
+        memcpy((*ids)[b->fp_count - 1], id, sizeof id);
+    }
+    return CPF_OK;
+}
+
+static cpf_status cpf__bl_parse(cpf_baseline *b, const char *data, size_t len, char *msg, size_t cap)
+{
+    const char *p = data, *end = data + len;
+    size_t lineno = 0, i, j;
+    int saw_end = 0;
+    cpf_status st = CPF_OK;
+    cpf__bl_ref *refs = NULL;
+    char (*ids)[17] = NULL;
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) p += 3;
+    if (len && memchr(data, 0, len))
+        return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "not a text file (it contains a NUL byte at offset %lu)",
+                           (unsigned long)((const char *)memchr(data, 0, len) - data));
+    while (p < end && st == CPF_OK) {
+        const char *nl = (const char *)memchr(p, '\n', (size_t)(end - p)), *le;
+        lineno++;
+        if (!nl) { st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "the file is truncated (the last line has no end)"); break; }
+        le = nl;
+        while (le > p && le[-1] == '\r') le--; /* CRLF (git autocrlf) */
+        if ((size_t)(le - p) > CPF__BL_MAX_LINE) { st = cpf__bl_err(msg, cap, CPF_ERR_LIMIT, lineno, "line longer than %lu bytes", (unsigned long)CPF__BL_MAX_LINE); break; }
+        if (lineno == 1) {
+            double ver;
+            const char *v = p + 18, *dot;
+            if (le - p < 20 || memcmp(p, "coralperf-baseline", 18) != 0 || !cpf__bl_is_space(*v)) {
+                st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "not a coralperf baseline (the first line must be 'coralperf-baseline MAJOR.MINOR')");
+                break;
+            }
+            while (v < le && cpf__bl_is_space(*v)) v++;
+            dot = (const char *)memchr(v, '.', (size_t)(le - v));
+            if (!dot || !cpf__parse_dec(v, dot, &ver) || ver != floor(ver) || ver < 0 || ver > 1e6) {
+                st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 1, "bad version '%.*s'", (int)(le - v > 40 ? 40 : le - v), v);
+                break;
+            }
+            b->version_major = (unsigned)ver;
+            if (!cpf__parse_dec(dot + 1, le, &ver) || ver != floor(ver) || ver < 0 || ver > 1e6) ver = 0;
+            b->version_minor = (unsigned)ver;
+            if (b->version_major > CPF__BL_MAJOR) {
+                st = cpf__bl_err(msg, cap, CPF_ERR_VERSION, 0, "baseline format %u.%u is newer than this coralperf.h reads (%d.x): update coralperf.h",
+                                 b->version_major, b->version_minor, CPF__BL_MAJOR);
+                break;
+            }
+        } else if (le == p || *p == '#') {
+            /* blank or comment */
+        } else if (le - p >= 7 && (memcmp(p, "<<<<<<<", 7) == 0 || memcmp(p, ">>>>>>>", 7) == 0 ||
+                                   memcmp(p, "=======", 7) == 0 || memcmp(p, "|||||||", 7) == 0)) {
+            st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "git merge conflict marker: resolve the conflict (or re-record with --update-baseline)");
+        } else if (*p == '@') {
+            const char *kw = p + 1, *kwe = kw;
+            while (kwe < le && !cpf__bl_is_space(*kwe)) kwe++;
+            if (kwe - kw == 3 && memcmp(kw, "end", 3) == 0) { saw_end = 1; break; }
+            else if (kwe - kw == 5 && memcmp(kw, "build", 5) == 0) st = cpf__bl_parse_fp(b, kwe, le, 0, lineno, &ids, msg, cap);
+            else if (kwe - kw == 4 && memcmp(kw, "host", 4) == 0) st = cpf__bl_parse_fp(b, kwe, le, 1, lineno, &ids, msg, cap);
+            else { /* a directive of a newer minor version: kept as it is */
+                char *keep = CPF__ALLOC(char, (size_t)(le - p) + 1);
+                if (!keep) st = cpf__bl_err(msg, cap, CPF_ERR_NOMEM, lineno, "out of memory");
+                else { memcpy(keep, p, (size_t)(le - p)); keep[le - p] = 0; stbds_arrput(b->extra, keep); }
+            }
+        } else {
+            cpf__bl_ref r;
+            st = cpf__bl_parse_entry(b, p, le, lineno, &r, msg, cap);
+            if (st == CPF_OK) {
+                /* the entry went to sorted position r.entry: shift earlier refs */
+                for (i = 0; i < (size_t)stbds_arrlen(refs); i++)
+                    if (refs[i].entry >= r.entry) refs[i].entry++;
+                stbds_arrput(refs, r);
+            }
+        }
+        p = nl + 1;
+    }
+    if (st == CPF_OK && lineno == 0) st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "the baseline is empty");
+    if (st == CPF_OK && !saw_end)
+        st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "the baseline is truncated (no '@end' line after %lu lines)", (unsigned long)lineno);
+    for (i = 0; st == CPF_OK && i < (size_t)stbds_arrlen(refs); i++) {
+        cpf_baseline_entry *en = &b->entries[refs[i].entry];
+        for (j = 0; j < b->fp_count; j++) {
+            if (!b->fps[j].is_host && strcmp(ids[j], refs[i].b) == 0) en->build = (int)j;
+            if (b->fps[j].is_host && strcmp(ids[j], refs[i].h) == 0) en->host = (int)j;
+        }
+        if ((en->build < 0 && strcmp(refs[i].b, "-") != 0) || (en->host < 0 && strcmp(refs[i].h, "-") != 0))
+            st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "benchmark '%s' refers to fingerprint %s.%s, which is not defined",
+                             en->name, refs[i].b, refs[i].h);
+    }
+    stbds_arrfree(refs);
+    CPF__FREE(ids);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_baseline_load_mem(cpf_baseline *b, const void *data, size_t len, char *msg, size_t msg_cap)
+{
+    cpf_status st;
+    char tmp[8];
+    if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
+    msg[0] = 0;
+    if (!b) return CPF_ERR_ARG;
+    memset(b, 0, sizeof *b);
+    if (!data && len) return CPF_ERR_ARG;
+    if (cpf_is_gzip(data, len)) {
+        cpf_bytes text = { NULL, 0 };
+        char m[300];
+        st = cpf_gunzip(data, len, 0, &text, m, sizeof m);
+        if (st != CPF_OK) { cpf__msg(msg, msg_cap, "gzip: %s", m); return st; }
+        st = cpf__bl_parse(b, (const char *)text.data, text.len, msg, msg_cap);
+        cpf_bytes_free(&text);
+        b->gzip = 1;
+    } else {
+        if (len > CPF_INFLATE_LIMIT_DEFAULT)
+            return cpf__bl_err(msg, msg_cap, CPF_ERR_LIMIT, 0, "a baseline of %lu bytes is over the %lu byte limit",
+                               (unsigned long)len, (unsigned long)CPF_INFLATE_LIMIT_DEFAULT);
+        st = cpf__bl_parse(b, (const char *)data, len, msg, msg_cap);
+    }
+    if (st != CPF_OK) cpf_baseline_free(b);
+    return st;
+}
+
+#if !defined(CORALPERF_NO_FILES)
+/* Reads a whole file (at most limit bytes); CPF_ERR_IO with errno kept when missing. */
+static cpf_status cpf__read_file(const char *path, size_t limit, cpf_bytes *out, char *msg, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0, capb = 0;
+    unsigned char *buf = NULL;
+    out->data = NULL;
+    out->len = 0;
+    if (!f) { cpf__msg(msg, cap, "cannot open '%s': %s", path, strerror(errno)); return CPF_ERR_IO; }
+    for (;;) {
+        size_t got;
+        if (n == capb) {
+            unsigned char *g;
+            capb = capb ? capb * 2 : 65536;
+            g = (unsigned char *)CORALPERF_REALLOC(NULL, buf, capb + 1);
+            if (!g) { CPF__FREE(buf); fclose(f); cpf__msg(msg, cap, "out of memory reading '%s'", path); return CPF_ERR_NOMEM; }
+            buf = g;
+        }
+        got = fread(buf + n, 1, capb - n, f);
+        n += got;
+        if (n > limit) {
+            CPF__FREE(buf); fclose(f);
+            cpf__msg(msg, cap, "'%s' is larger than the %lu byte limit", path, (unsigned long)limit);
+            return CPF_ERR_LIMIT;
+        }
+        if (got == 0) break;
+    }
+    if (ferror(f)) { CPF__FREE(buf); fclose(f); cpf__msg(msg, cap, "cannot read '%s': %s", path, strerror(errno)); return CPF_ERR_IO; }
+    fclose(f);
+    out->data = buf;
+    out->len = n;
+    return CPF_OK;
+}
+#endif
+
+CPF_DEF cpf_status cpf_baseline_load(cpf_baseline *b, const char *path, char *msg, size_t msg_cap)
+{
+    char tmp[8];
+    if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
+    msg[0] = 0;
+    if (!b) return CPF_ERR_ARG;
+    memset(b, 0, sizeof *b);
+    if (!path) return CPF_ERR_ARG;
+#if defined(CORALPERF_NO_FILES)
+    cpf__msg(msg, msg_cap, "cannot read '%s': built with CORALPERF_NO_FILES (use cpf_baseline_load_mem)", path);
+    return CPF_ERR_UNSUPPORTED;
+#else
+    {
+        cpf_bytes data;
+        cpf_status st = cpf__read_file(path, CPF_INFLATE_LIMIT_DEFAULT, &data, msg, msg_cap);
+        char m[400];
+        if (st != CPF_OK) return st;
+        st = cpf_baseline_load_mem(b, data.data, data.len, m, sizeof m);
+        cpf_bytes_free(&data);
+        if (st != CPF_OK) cpf__msg(msg, msg_cap, "%s: %s", path, m);
+        return st;
+    }
+#endif
+}
+
+#if !defined(CORALPERF_NO_FILES)
+static int cpf__ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+#endif
+
+static cpf_status cpf__bl_save(const cpf_baseline *b, const char *path, int locked, char *msg, size_t msg_cap);
+CPF_DEF cpf_status cpf_baseline_save(const cpf_baseline *b, const char *path, char *msg, size_t msg_cap)
+{
+    return cpf__bl_save(b, path, 0, msg, msg_cap);
+}
+
+static cpf_status cpf__bl_save(const cpf_baseline *b, const char *path, int locked, char *msg, size_t msg_cap)
+{
+    char tmp[8];
+    if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
+    msg[0] = 0;
+    if (!b || !path) return CPF_ERR_ARG;
+#if defined(CORALPERF_NO_FILES)
+    (void)locked;
+    cpf__msg(msg, msg_cap, "cannot write '%s': built with CORALPERF_NO_FILES (use cpf_baseline_write)", path);
+    return CPF_ERR_UNSUPPORTED;
+#else
+    {
+        cpf_bytes out;
+        cpf_status st = cpf_baseline_save_mem(b, cpf__ends_with(path, ".gz"), &out, msg, msg_cap);
+        if (st == CPF_OK) st = cpf__save_file_as(path, (const char *)out.data, out.len, locked, msg, msg_cap);
+        cpf_bytes_free(&out);
+        return st;
+    }
+#endif
+}
+
+/* --- platform: lock files ------------------------------------------------- */
+/* An advisory lock on "<dir>/.<file>.lock" serialises read-merge-write
+   cycles. The OS releases it when the holder dies (even by SIGKILL), so a
+   crashed writer never blocks the next one. */
+#if !defined(CORALPERF_NO_FILES)
+typedef struct cpf__flock {
+#if defined(_WIN32)
+    HANDLE h;
+#elif defined(CPF__POSIX)
+    int fd;
+#else
+    int unused;
+#endif
+} cpf__flock;
+
+static void cpf__lock_path(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+#if defined(_WIN32)
+    const char *bs = strrchr(path, '\\');
+    if (bs && (!slash || bs > slash)) slash = bs;
+#endif
+    if (slash) cpf__msg(buf, cap, "%.*s.%s.lock", (int)(slash - path + 1), path, slash + 1);
+    else cpf__msg(buf, cap, ".%s.lock", path);
+}
+
+static cpf_status cpf__lock(cpf__flock *l, const char *path, double timeout_ms, char *msg, size_t cap)
+{
+    char lp[1024];
+    uint64_t t0 = cpf_now_ns();
+    cpf__lock_path(path, lp, sizeof lp);
+#if defined(_WIN32)
+    l->h = CreateFileA(lp, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (l->h == INVALID_HANDLE_VALUE) { cpf__msg(msg, cap, "cannot create lock file '%s' (error %lu)", lp, (unsigned long)GetLastError()); return CPF_ERR_IO; }
+    for (;;) {
+        OVERLAPPED ov;
+        memset(&ov, 0, sizeof ov);
+        if (LockFileEx(l->h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return CPF_OK;
+        if ((double)(cpf_now_ns() - t0) > timeout_ms * 1e6) break;
+        Sleep(5);
+    }
+    CloseHandle(l->h);
+#elif defined(CPF__POSIX)
+    l->fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (l->fd < 0) { cpf__msg(msg, cap, "cannot create lock file '%s': %s", lp, strerror(errno)); return CPF_ERR_IO; }
+    for (;;) {
+        struct flock fl;
+        memset(&fl, 0, sizeof fl);
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        if (fcntl(l->fd, F_SETLK, &fl) == 0) return CPF_OK;
+        if (errno != EACCES && errno != EAGAIN && errno != EINTR) {
+            cpf__msg(msg, cap, "cannot lock '%s': %s", lp, strerror(errno));
+            close(l->fd);
+            return CPF_ERR_IO;
+        }
+        if ((double)(cpf_now_ns() - t0) > timeout_ms * 1e6) break;
+        {
+            struct timespec ts;
+            ts.tv_sec = 0;
+            ts.tv_nsec = 2000000 + (long)(cpf_now_ns() % 3000000u); /* 2-5 ms, de-synchronised */
+            nanosleep(&ts, NULL);
+        }
+    }
+    close(l->fd);
+#else
+    (void)l; (void)t0;
+    cpf__msg(msg, cap, "no file locking on this platform");
+    return CPF_ERR_UNSUPPORTED;
+#endif
+    cpf__msg(msg, cap, "another process has held the lock '%s' for %.0f s", lp, timeout_ms / 1000);
+    return CPF_ERR_TIMEOUT;
+}
+
+static void cpf__unlock(cpf__flock *l)
+{
+#if defined(_WIN32)
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    UnlockFileEx(l->h, 0, 1, 0, &ov);
+    CloseHandle(l->h);
+#elif defined(CPF__POSIX)
+    close(l->fd); /* releases the fcntl lock */
+#else
+    (void)l;
+#endif
+}
+#endif
+
+CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline *changes,
+                                            const char *const *remove, size_t nremove,
+                                            char *msg, size_t msg_cap)
+{
+    char tmp[8];
+    if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
+    msg[0] = 0;
+    if (!path || !changes || (nremove && !remove)) return CPF_ERR_ARG;
+#if defined(CORALPERF_NO_FILES)
+    cpf__msg(msg, msg_cap, "cannot update '%s': built with CORALPERF_NO_FILES", path);
+    return CPF_ERR_UNSUPPORTED;
+#else
+    {
+        cpf__flock lk;
+        cpf_baseline cur;
+        cpf_status st;
+        size_t i;
+        FILE *f;
+        st = cpf__lock(&lk, path, 60000, msg, msg_cap);
+        if (st != CPF_OK) return st;
+        memset(&cur, 0, sizeof cur);
+        f = fopen(path, "rb");
+        if (f) {
+            fclose(f);
+            st = cpf_baseline_load(&cur, path, msg, msg_cap);
+        }
+        for (i = 0; st == CPF_OK && i < changes->count; i++) {
+            const cpf_baseline_entry *src = &changes->entries[i];
+            cpf_baseline_entry e = *src;
+            e.name = cpf__strdup(src->name);
+            e.samples_ns = CPF__ALLOC(double, src->n ? src->n : 1);
+            e.line = NULL;
+            e.build = src->build >= 0 ? cpf__bl_intern_fp(&cur, &changes->fps[src->build]) : -1;
+            e.host = src->host >= 0 ? cpf__bl_intern_fp(&cur, &changes->fps[src->host]) : -1;
+            if (!e.name || !e.samples_ns || (src->build >= 0 && e.build < 0) || (src->host >= 0 && e.host < 0)) {
+                cpf__bl_entry_free(&e);
+                st = CPF_ERR_NOMEM;
+                cpf__msg(msg, msg_cap, "out of memory");
+                break;
+            }
+            if (src->n) memcpy(e.samples_ns, src->samples_ns, src->n * sizeof(double));
+            cpf__bl_put_entry(&cur, &e);
+        }
+        for (i = 0; st == CPF_OK && i < nremove; i++)
+            if (remove[i]) cpf_baseline_remove(&cur, remove[i]);
+        if (st == CPF_OK) st = cpf__bl_save(&cur, path, 1, msg, msg_cap);
+        cpf_baseline_free(&cur);
+        cpf__unlock(&lk);
+        return st;
+    }
+#endif
+}
+
+/* --- diff ------------------------------------------------------------------ */
+CPF_DEF const char *cpf_change_text(cpf_change c)
+{
+    switch (c) {
+    case CPF_CHANGE_SAME: return "same";
+    case CPF_CHANGE_SLOWER: return "slower";
+    case CPF_CHANGE_FASTER: return "faster";
+    case CPF_CHANGE_NEW: return "new";
+    case CPF_CHANGE_VANISHED: return "vanished";
+    case CPF_CHANGE_NO_RESULT: return "no result";
+    }
+    return "unknown";
+}
+
+CPF_DEF void cpf_diff_free(cpf_diff *d)
+{
+    size_t i;
+    if (!d) return;
+    for (i = 0; i < d->count; i++) CPF__FREE(d->rows[i].name);
+    stbds_arrfree(d->rows);
+    memset(d, 0, sizeof *d);
+}
+
+static void cpf__diff_note(cpf_diff *d, const char *text)
+{
+    size_t n = strlen(d->notes);
+    if (strstr(d->notes, text)) return;
+    cpf__msg(d->notes + n, sizeof d->notes - n, "%s%s", n ? "\n" : "", text);
+}
+
+CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *results, size_t n,
+                                     const cpf_diff_opts *opts, cpf_diff *out)
+{
+    cpf_diff_opts o;
+    cpf_fingerprint fb, fh;
+    const cpf_fingerprint *build, *host;
+    size_t i, j;
+    int *fp_checked;
+    cpf_status st = CPF_OK;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!b || (n && !results)) return CPF_ERR_ARG;
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    if (!(o.tolerance > 0)) o.tolerance = 0.05;
+    memset(&fb, 0, sizeof fb);
+    memset(&fh, 0, sizeof fh);
+    build = o.build;
+    host = o.host;
+    if (!build) { if ((st = cpf_fingerprint_build(&fb)) != CPF_OK) return st; build = &fb; }
+    if (!host) { if ((st = cpf_fingerprint_host(&fh)) != CPF_OK) { cpf_fingerprint_free(&fb); return st; } host = &fh; }
+    fp_checked = CPF__ALLOC(int, b->fp_count + 1);
+    if (!fp_checked) { cpf_fingerprint_free(&fb); cpf_fingerprint_free(&fh); return CPF_ERR_NOMEM; }
+    memset(fp_checked, 0, sizeof(int) * (b->fp_count + 1));
+    for (i = 0; i < n; i++) {
+        const cpf_result *r = &results[i];
+        const cpf_baseline_entry *e;
+        cpf_diff_row row;
+        if (!r->name || !cpf_filter_match(o.filter, r->name)) continue;
+        memset(&row, 0, sizeof row);
+        row.name = cpf__strdup(r->name);
+        if (!row.name) { st = CPF_ERR_NOMEM; break; }
+        e = cpf_baseline_find(b, r->name);
+        row.tolerance = o.tolerance;
+        row.build_match = row.host_match = 1;
+        if (r->status == CPF_OK && !r->skipped && r->stats.n) {
+            row.now_ns = r->stats.median;
+            row.now_ci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median : 0;
+        }
+        if (!e) {
+            row.change = CPF_CHANGE_NEW;
+            row.level = row.now_ns > 0 ? CPF_WARN : CPF_PASS;
+            cpf__msg(row.reason, sizeof row.reason, "not in the baseline (record it with --update-baseline=new)");
+            out->added++;
+        } else {
+            row.base_ns = e->median_ns;
+            row.base_ci = e->ci;
+            row.build_match = e->build >= 0 && cpf__fp_equal(&b->fps[e->build], build);
+            row.host_match = e->host >= 0 && cpf__fp_equal(&b->fps[e->host], host);
+            for (j = 0; j < 2; j++) { /* name the differing fields once per fingerprint */
+                int idx = j ? e->host : e->build;
+                char diffs[600], note[800];
+                if (idx < 0 || fp_checked[idx] || (j ? row.host_match : row.build_match)) continue;
+                fp_checked[idx] = 1;
+                cpf_fingerprint_compare(&b->fps[idx], j ? host : build, diffs, sizeof diffs);
+                cpf__msg(note, sizeof note, "%s differs from the baseline's: %s", j ? "host" : "build", diffs);
+                cpf__diff_note(out, note);
+            }
+            if (row.now_ns <= 0) {
+                row.change = CPF_CHANGE_NO_RESULT;
+                row.level = CPF_PASS;
+                cpf__msg(row.reason, sizeof row.reason, "no result this run (%s)", r->skipped ? "skipped" : "failed");
+                out->no_result++;
+            } else {
+                double tol = o.tolerance, ch;
+                if (3 * e->noise > tol) tol = 3 * e->noise;
+                if (row.base_ci + row.now_ci > tol) tol = row.base_ci + row.now_ci;
+                row.tolerance = tol;
+                row.ratio = e->median_ns > 0 ? row.now_ns / e->median_ns : 0;
+                ch = row.ratio - 1;
+                row.change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
+                if (row.change == CPF_CHANGE_SLOWER) out->slower++;
+                else if (row.change == CPF_CHANGE_FASTER) out->faster++;
+                else out->same++;
+                if (!row.host_match) {
+                    row.level = CPF_PASS;
+                    out->report_only++;
+                    cpf__msg(row.reason, sizeof row.reason, "%s (report only: recorded on another host)", cpf_change_text(row.change));
+                } else {
+                    char pct[32];
+                    cpf__fmt_num(pct, sizeof pct, "%.1f", 100 * tol);
+                    row.level = row.change == CPF_CHANGE_SLOWER ? CPF_WARN : CPF_PASS;
+                    cpf__msg(row.reason, sizeof row.reason, "%s (%s +-%s%%%s)", cpf_change_text(row.change),
+                             row.change == CPF_CHANGE_SAME ? "within" : "beyond", pct,
+                             row.build_match ? "" : "; other build");
+                }
+            }
+        }
+        if (row.level > out->level) out->level = row.level;
+        stbds_arrput(out->rows, row);
+    }
+    /* Entries whose benchmark is no longer registered. */
+    for (i = 0; st == CPF_OK && i < b->count; i++) {
+        const char *name = b->entries[i].name;
+        int found = 0;
+        cpf_diff_row row;
+        if (!cpf_filter_match(o.filter, name)) continue;
+        if (o.registered) {
+            for (j = 0; j < o.registered_count && !found; j++) found = o.registered[j] && strcmp(o.registered[j], name) == 0;
+        } else {
+            for (j = 0; j < n && !found; j++) found = results[j].name && strcmp(results[j].name, name) == 0;
+        }
+        if (found) continue;
+        memset(&row, 0, sizeof row);
+        row.name = cpf__strdup(name);
+        if (!row.name) { st = CPF_ERR_NOMEM; break; }
+        row.change = CPF_CHANGE_VANISHED;
+        row.base_ns = b->entries[i].median_ns;
+        row.base_ci = b->entries[i].ci;
+        row.tolerance = o.tolerance;
+        cpf__msg(row.reason, sizeof row.reason, "no longer registered (remove it with --update-baseline=prune)");
+        out->vanished++;
+        stbds_arrput(out->rows, row);
+    }
+    out->count = (size_t)stbds_arrlen(out->rows);
+    if (out->report_only) {
+        cpf__diff_note(out, "wall-time changes are report-only: the baseline was recorded on another host");
+        if (out->level < CPF_WARN) out->level = CPF_WARN;
+    }
+    CPF__FREE(fp_checked);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+    if (st != CPF_OK) cpf_diff_free(out);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    size_t i, namew = 4, k;
+    int rc;
+    if (!d || !w) return CPF_ERR_ARG;
+    for (i = 0; i < d->count; i++) {
+        cpf__sb t = { NULL };
+        cpf__esc_console(&t, d->rows[i].name);
+        if (cpf__sb_len(&t) > namew) namew = cpf__sb_len(&t);
+        cpf__sb_free(&t);
+    }
+    if (namew > 60) namew = 60;
+    cpf__sb_printf(&sb, "%-*s %12s %12s %9s  %s\n", (int)namew, "name", "baseline", "now", "change", "verdict");
+    for (i = 0; i < d->count; i++) {
+        const cpf_diff_row *r = &d->rows[i];
+        cpf__sb t = { NULL };
+        char base[32], now[32], ch[32];
+        cpf__esc_console(&t, r->name);
+        if (r->base_ns > 0) cpf__fmt_time(base, sizeof base, r->base_ns); else cpf__msg(base, sizeof base, "-");
+        if (r->now_ns > 0) cpf__fmt_time(now, sizeof now, r->now_ns); else cpf__msg(now, sizeof now, "-");
+        if (r->ratio > 0) cpf__fmt_num(ch, sizeof ch, "%+.1f%%", 100 * (r->ratio - 1)); else cpf__msg(ch, sizeof ch, "-");
+        cpf__sb_puts(&sb, cpf__sb_str(&t));
+        for (k = cpf__sb_len(&t); k < namew; k++) cpf__sb_puts(&sb, " ");
+        cpf__sb_printf(&sb, " %12s %12s %9s  %s%s\n", base, now, ch, r->level == CPF_WARN ? "WARN " : r->level == CPF_FAIL ? "FAIL " : "", r->reason);
+        cpf__sb_free(&t);
+    }
+    if (d->notes[0]) {
+        const char *p = d->notes;
+        while (*p) {
+            const char *e = strchr(p, '\n');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            cpf__sb_puts(&sb, "note: ");
+            cpf__sb_putn(&sb, p, len);
+            cpf__sb_puts(&sb, "\n");
+            p += len + (e ? 1 : 0);
+        }
+    }
+    cpf__sb_printf(&sb, "baseline: %lu same, %lu slower, %lu faster, %lu new, %lu vanished", (unsigned long)d->same,
+                   (unsigned long)d->slower, (unsigned long)d->faster, (unsigned long)d->added, (unsigned long)d->vanished);
+    if (d->no_result) cpf__sb_printf(&sb, ", %lu without result", (unsigned long)d->no_result);
+    cpf__sb_printf(&sb, " -> %s\n", d->level == CPF_PASS ? "ok" : d->level == CPF_WARN ? "warnings (exit 2)" : "failure (exit 1)");
+    rc = w(user, cpf__sb_str(&sb), cpf__sb_len(&sb));
+    cpf__sb_free(&sb);
+    return rc == 0 ? CPF_OK : CPF_ERR_IO;
+}
+
+/* --- suite integration ----------------------------------------------------- */
+CPF_DEF void cpf_suite_set_baseline_mem(cpf_suite *s, const void *data, size_t len)
+{
+    if (!s) return;
+    s->baseline_mem = data;
+    s->baseline_mem_len = data ? len : 0;
+}
+
+CPF_DEF const cpf_diff *cpf_suite_diff(const cpf_suite *s) { return s ? s->diff : NULL; }
+
+/* This build's fingerprint as the suite sees it: "opt" is the calling file's. */
+static cpf_status cpf__suite_fps(const cpf_suite *s, cpf_fingerprint *build, cpf_fingerprint *host)
+{
+    cpf_status st = cpf_fingerprint_build(build);
+    if (st != CPF_OK) return st;
+    if (!s->caller_optimized && (st = cpf_fingerprint_set(build, "opt", "no")) != CPF_OK) { cpf_fingerprint_free(build); return st; }
+    st = cpf_fingerprint_host(host);
+    if (st != CPF_OK) cpf_fingerprint_free(build);
+    return st;
+}
+
+CPF_DEF cpf_status cpf_suite_write_baseline(const cpf_suite *s, cpf_write_fn w, void *user)
+{
+    cpf_baseline b;
+    cpf_fingerprint fb, fh;
+    cpf_status st;
+    size_t i;
+    if (!s || !w) return CPF_ERR_ARG;
+    memset(&b, 0, sizeof b);
+    st = cpf__suite_fps(s, &fb, &fh);
+    if (st != CPF_OK) return st;
+    for (i = 0; st == CPF_OK && i < (size_t)stbds_arrlen(s->results); i++) {
+        const cpf_result *r = &s->results[i];
+        if (r->status != CPF_OK || r->skipped || !r->stats.n) continue;
+        st = cpf__bl_set(&b, &b, r, &fb, &fh);
+    }
+    if (st == CPF_OK) st = cpf_baseline_write(&b, w, user);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+    return st;
+}
+
+#if !defined(CORALPERF_NO_FILES)
+static int cpf__file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+static int cpf__mkdir(const char *dir)
+{
+#if defined(_WIN32)
+    return CreateDirectoryA(dir, NULL) || GetLastError() == ERROR_ALREADY_EXISTS ? 0 : -1;
+#elif defined(CPF__POSIX)
+    return mkdir(dir, 0777) == 0 || errno == EEXIST ? 0 : -1;
+#else
+    (void)dir;
+    return -1;
+#endif
+}
+#endif
+
+/* After a run: load the suite's baseline, diff, print, and record when asked. */
+static void cpf__suite_baseline(cpf_suite *s)
+{
+    cpf_baseline b;
+    cpf_fingerprint fb, fh;
+    cpf_diff_opts o;
+    const char **names = NULL;
+    char msg[700], path[1024];
+    int have = 0, from_mem = s->baseline_mem != NULL;
+    size_t i;
+    cpf_status st;
+    if (s->diff) { cpf_diff_free(s->diff); CPF__FREE(s->diff); s->diff = NULL; }
+    if (s->no_baseline) return;
+    memset(&b, 0, sizeof b);
+    path[0] = 0;
+    if (from_mem) {
+        st = cpf_baseline_load_mem(&b, s->baseline_mem, s->baseline_mem_len, msg, sizeof msg);
+        if (st != CPF_OK) {
+            s->exit_code = 1;
+            cpf__suite_error(s, st, "baseline (in memory): %s", msg);
+            return;
+        }
+        have = 1;
+    } else {
+#if defined(CORALPERF_NO_FILES)
+        return;
+#else
+        const char *dir = s->baseline_dir ? s->baseline_dir : "baselines";
+        char gz[1024];
+        cpf__msg(path, sizeof path, "%s/%s.cpb", dir, s->name);
+        cpf__msg(gz, sizeof gz, "%s/%s.cpb.gz", dir, s->name);
+        if (cpf__file_exists(path) && cpf__file_exists(gz)) {
+            s->exit_code = 1;
+            cpf__suite_error(s, CPF_ERR_FORMAT, "baseline: both '%s' and '%s' exist; keep one", path, gz);
+            return;
+        }
+        if (cpf__file_exists(gz)) memcpy(path, gz, sizeof path);
+        if (cpf__file_exists(path)) {
+            st = cpf_baseline_load(&b, path, msg, sizeof msg);
+            if (st != CPF_OK) {
+                s->exit_code = 1;
+                cpf__suite_error(s, st, "baseline: %s (the file is left as it is; fix or delete it, then re-record with --update-baseline=all)", msg);
+                return;
+            }
+            have = 1;
+        } else if (!s->update_baseline) {
+            char line[1200];
+            /* only say something when the folder exists */
+#if defined(CPF__POSIX)
+            { struct stat sd; if (stat(dir, &sd) != 0 || !S_ISDIR(sd.st_mode)) return; }
+#elif defined(_WIN32)
+            { DWORD a = GetFileAttributesA(dir); if (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY)) return; }
+#endif
+            cpf__msg(line, sizeof line, "baseline: no %s yet; record one with --update-baseline=all\n", path);
+            cpf__out(s, line);
+            return;
+        }
+#endif
+    }
+    (void)have;
+    if (cpf__suite_fps(s, &fb, &fh) != CPF_OK) { cpf_baseline_free(&b); return; }
+    for (i = 0; i < (size_t)stbds_arrlen(s->defs); i++) stbds_arrput(names, s->defs[i]->name);
+    memset(&o, 0, sizeof o);
+    o.filter = s->filter;
+    o.registered = names;
+    o.registered_count = (size_t)stbds_arrlen(names);
+    o.build = &fb;
+    o.host = &fh;
+    s->diff = CPF__ALLOC(cpf_diff, 1);
+    if (s->diff && cpf_baseline_diff(&b, s->results, (size_t)stbds_arrlen(s->results), &o, s->diff) == CPF_OK) {
+        char head[1200];
+        cpf__msg(head, sizeof head, "\ncompared with %s%s\n", from_mem ? "the baseline in memory" : path,
+                 s->update_baseline ? " (before this update)" : "");
+        cpf__out(s, head);
+        cpf_diff_write(s->diff, s->out, s->out_user);
+        if (s->diff->level == CPF_FAIL) s->exit_code = 1;
+        else if (s->diff->level == CPF_WARN && s->exit_code == 0) s->exit_code = 2;
+    } else if (s->diff) {
+        CPF__FREE(s->diff);
+        s->diff = NULL;
+    }
+#if !defined(CORALPERF_NO_FILES)
+    if (s->update_baseline && !from_mem) {
+        cpf_baseline changes;
+        const char **removes = NULL;
+        size_t nnew = 0, nupd = 0;
+        memset(&changes, 0, sizeof changes);
+        st = CPF_OK;
+        for (i = 0; st == CPF_OK && i < (size_t)stbds_arrlen(s->results); i++) {
+            const cpf_result *r = &s->results[i];
+            const cpf_baseline_entry *old = have ? cpf_baseline_find(&b, r->name) : NULL;
+            int take = 0;
+            if (r->status != CPF_OK || r->skipped || !r->stats.n) continue;
+            if (s->update_baseline == CPF__UPD_ALL) take = 1;
+            else if (s->update_baseline == CPF__UPD_NEW) take = old == NULL;
+            else if (s->update_baseline == CPF__UPD_FAILED) {
+                size_t k;
+                take = old == NULL;
+                for (k = 0; s->diff && k < s->diff->count && !take; k++)
+                    if (strcmp(s->diff->rows[k].name, r->name) == 0) take = s->diff->rows[k].level != CPF_PASS;
+            }
+            if (!take) continue;
+            st = cpf__bl_set(&changes, &b, r, &fb, &fh);
+            if (old) nupd++; else nnew++;
+        }
+        if (s->update_baseline == CPF__UPD_PRUNE && s->diff)
+            for (i = 0; i < s->diff->count; i++)
+                if (s->diff->rows[i].change == CPF_CHANGE_VANISHED) stbds_arrput(removes, s->diff->rows[i].name);
+        if (st == CPF_OK && !have) {
+            const char *dir = s->baseline_dir ? s->baseline_dir : "baselines";
+            if (cpf__mkdir(dir) != 0) {
+                st = CPF_ERR_IO;
+                cpf__msg(msg, sizeof msg, "cannot create the folder '%s': %s", dir, strerror(errno));
+            }
+        }
+        if (st == CPF_OK && (changes.count || stbds_arrlen(removes)))
+            st = cpf_baseline_update_file(path, &changes, removes, (size_t)stbds_arrlen(removes), msg, sizeof msg);
+        if (st != CPF_OK) {
+            s->exit_code = 1;
+            cpf__suite_error(s, st, "baseline: not updated: %s", st == CPF_ERR_NOMEM ? "out of memory" : msg);
+        } else {
+            char line[1300];
+            cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
+                     have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
+                     (unsigned long)stbds_arrlen(removes));
+            cpf__out(s, line);
+            /* the warnings that were recorded are settled */
+            if (s->exit_code == 2 && (s->update_baseline == CPF__UPD_ALL || s->update_baseline == CPF__UPD_FAILED ||
+                                      (s->update_baseline == CPF__UPD_NEW && s->diff && !s->diff->slower && !s->diff->report_only)))
+                s->exit_code = 0;
+        }
+        cpf_baseline_free(&changes);
+        stbds_arrfree(removes);
+    }
+#endif
+    stbds_arrfree(names);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
 }
 
 /* ======================================================================== */
@@ -5279,6 +8841,745 @@ CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char 
     return cpf_hasher_digest64(&h);
 }
 
+
+/* ---- near-duplicate tensors ------------------------------------------- */
+
+/* Sketch weights: period 1072 = 16 * 67. A multiple of 16 keeps every row of
+   16 elements on one weight row (the lanes vectorise); the odd prime 67 makes
+   a column of a power-of-two-wide matrix meet 67 different weights down its
+   rows, so column structure (per-column means, scales) cannot line up with
+   the weights and cancel whole blocks. */
+#define CPF__ND_PERIOD 1072
+#define CPF__ND_SEED 0x636f72616c6e6421ull /* "coralnd!" */
+#define CPF__ND_CHUNK 256                  /* float16/bfloat16 elements converted per step */
+
+struct cpf__nd_entry {
+    uint64_t sketch, number, tag, shape_key, seen;
+    double norm;
+    const void *data;            /* the caller's, or the index's copy (owned) */
+    size_t count, dims_at;
+    ptrdiff_t next[4];           /* older entry with the same key in each band, or -1 */
+    int dtype, rank, owned;
+};
+/* The band tables are chained hash tables on stb_ds arrays, not stb_ds hash
+   maps: hmget/hmput need typeof, which GCC refuses in strict -std=c99, and
+   stb_ds's 4- and 8-byte key hashes shift a byte into an int's sign bit
+   (undefined behaviour, reported by UBSan) for bytes >= 0x80; the dedup
+   index's string-map workaround would cost four strdup'd keys per tensor. */
+struct cpf__nd_cand { ptrdiff_t e; int ham; };
+
+static uint64_t cpf__splitmix64(uint64_t *s)
+{
+    /* splitmix64 (Steele, Lea, Flood 2014; the constants of Vigna's reference) */
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+CPF_DEF int cpf_sketch_distance(uint64_t a, uint64_t b)
+{
+    uint64_t x = a ^ b; /* SWAR popcount: portable, no builtin */
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (int)((x * 0x0101010101010101ull) >> 56);
+}
+
+CPF_DEF const char *cpf_neardup_packer_name(cpf_neardup_packer p)
+{
+    switch (p) {
+    case CPF_NEARDUP_PACKED_NONE: return "none";
+    case CPF_NEARDUP_PACKED_RLE: return "run-length";
+    case CPF_NEARDUP_PACKED_HOOK: return "hook";
+    case CPF_NEARDUP_PACKED_DEFLATE: return "deflate";
+    }
+    return "none";
+}
+
+static size_t cpf__nd_esize(int dtype) { return dtype == CPF_DTYPE_F32 ? 4u : 2u; }
+
+/* float16 -> float, exact for every input (IEEE 754-2008 binary16). */
+static float cpf__f16_to_f32(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1Fu, m = h & 0x3FFu, u;
+    float f;
+    if (e == 0) { /* zero or subnormal: m * 2^-24, exact in float */
+        f = (float)m * (1.0f / 16777216.0f);
+        return sign ? -f : f;
+    }
+    u = e == 31 ? (sign | 0x7F800000u | (m << 13)) : (sign | ((e + 112u) << 23) | (m << 13));
+    memcpy(&f, &u, 4);
+    return f;
+}
+static float cpf__bf16_to_f32(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+/* Element i as float (any dtype). */
+static float cpf__nd_elem(int dtype, const void *data, size_t i)
+{
+    uint16_t h;
+    if (dtype == CPF_DTYPE_F32) return ((const float *)data)[i];
+    memcpy(&h, (const unsigned char *)data + 2 * i, 2);
+    return dtype == CPF_DTYPE_F16 ? cpf__f16_to_f32(h) : cpf__bf16_to_f32(h);
+}
+/* Element i's bits (for the XOR delta). */
+static uint32_t cpf__nd_bits(int dtype, const void *data, size_t i)
+{
+    if (dtype == CPF_DTYPE_F32) { uint32_t u; memcpy(&u, (const unsigned char *)data + 4 * i, 4); return u; }
+    else { uint16_t h; memcpy(&h, (const unsigned char *)data + 2 * i, 2); return h; }
+}
+
+/* rows x 16 elements at x, weights w: adds into the 16 block sums acc and the
+   16 lane sums of squares sq. Each lane is its own accumulator, updated in
+   ascending element order, so the result does not depend on how a compiler
+   vectorises or unrolls this. Four lanes at a time (one SSE/NEON register of
+   floats) is the shape GCC and Clang vectorise at -O2 and keep in registers;
+   w * x is exact (w = +-1) and so is (double)x * x, so FMA contraction
+   cannot change a bit. */
+static void cpf__nd_rows(const float *x, const float *w, size_t rows, float *acc, double *sq)
+{
+    int g, j;
+    for (g = 0; g < 16; g += 4) {
+        float a[4];
+        double s[4];
+        const float *xp = x + g, *wp = w + g;
+        size_t r;
+        for (j = 0; j < 4; j++) { a[j] = acc[g + j]; s[j] = sq[g + j]; }
+        for (r = 0; r < rows; r++, xp += 16, wp += 16) {
+            for (j = 0; j < 4; j++) a[j] += wp[j] * xp[j];
+            for (j = 0; j < 4; j++) s[j] += (double)xp[j] * (double)xp[j];
+        }
+        for (j = 0; j < 4; j++) { acc[g + j] = a[j]; sq[g + j] = s[j]; }
+    }
+}
+
+/* Elements [i, end) of one quarter (i, end multiples of 16) into acc16/sq. */
+static void cpf__nd_span(const float *W, int dtype, const void *data, size_t i, size_t end, float *acc16, double *sq)
+{
+    float buf[CPF__ND_CHUNK];
+    while (i < end) {
+        size_t wpos = i % CPF__ND_PERIOD, seg = CPF__ND_PERIOD - wpos;
+        if (seg > end - i) seg = end - i;
+        if (dtype == CPF_DTYPE_F32) {
+            cpf__nd_rows((const float *)data + i, W + wpos, seg / 16, acc16, sq);
+        } else {
+            size_t k;
+            if (seg > CPF__ND_CHUNK) seg = CPF__ND_CHUNK;
+            for (k = 0; k < seg; k++) buf[k] = cpf__nd_elem(dtype, data, i + k);
+            cpf__nd_rows(buf, W + wpos, seg / 16, acc16, sq);
+        }
+        i += seg;
+    }
+}
+
+static void cpf__nd_sketch(const float *W, int dtype, const void *data, size_t n, uint64_t *sketch, double *norm)
+{
+    float acc[64];
+    double sq[16], s = 0;
+    size_t Q = (n / 64) * 16, i;
+    uint64_t bits = 0;
+    int q, j;
+    memset(acc, 0, sizeof acc);
+    memset(sq, 0, sizeof sq);
+    for (q = 0; q < 4; q++) cpf__nd_span(W, dtype, data, (size_t)q * Q, (size_t)(q + 1) * Q, acc + 16 * q, sq);
+    for (i = 4 * Q; i < n; i++) { /* < 64 elements: block i - 4Q */
+        float x = cpf__nd_elem(dtype, data, i);
+        acc[i - 4 * Q] += W[i % CPF__ND_PERIOD] * x;
+        sq[i % 16] += (double)x * (double)x;
+    }
+    for (j = 0; j < 16; j++) s += sq[j];
+    for (j = 0; j < 64; j++) if (acc[j] > 0.0f) bits |= (uint64_t)1 << j;
+    *sketch = bits;
+    *norm = sqrt(s);
+}
+
+/* Dot product in double: exact products, four lanes (i mod 4) in ascending
+   order, summed (l0 + l1) + (l2 + l3): the same bits everywhere, and the
+   lane loop vectorises like cpf__nd_rows. */
+static double cpf__nd_dot(int dtype, const void *a, const void *b, size_t n)
+{
+    double d[4] = { 0, 0, 0, 0 };
+    size_t i = 0;
+    int j;
+    if (dtype == CPF_DTYPE_F32) {
+        const float *x = (const float *)a, *y = (const float *)b;
+        for (; i + 4 <= n; i += 4)
+            for (j = 0; j < 4; j++) d[j] += (double)x[i + j] * (double)y[i + j];
+    }
+    for (; i < n; i++) d[i & 3] += (double)cpf__nd_elem(dtype, a, i) * (double)cpf__nd_elem(dtype, b, i);
+    return (d[0] + d[1]) + (d[2] + d[3]);
+}
+
+static unsigned cpf__leb128_len(uint64_t v) { unsigned n = 1; while (v >= 128) { v >>= 7; n++; } return n; }
+
+/* Run-length accounting of a byte stream: zero run z, then literal run l. */
+typedef struct cpf__nd_rle { uint64_t z, l, zeros, total; } cpf__nd_rle;
+static void cpf__nd_rle_close(cpf__nd_rle *r)
+{
+    r->total += cpf__leb128_len(r->z) + cpf__leb128_len(r->l) + r->l;
+    r->z = r->l = 0;
+}
+static void cpf__nd_rle_word(cpf__nd_rle *r, uint32_t d, size_t es)
+{
+    size_t m;
+    if (d == 0) { /* the common case: a whole unchanged element */
+        if (r->l) cpf__nd_rle_close(r);
+        r->z += es;
+        r->zeros += es;
+        return;
+    }
+    for (m = 0; m < es; m++) {
+        if (((d >> (8 * m)) & 0xFFu) == 0) {
+            if (r->l) cpf__nd_rle_close(r);
+            r->z++;
+            r->zeros++;
+        } else {
+            r->l++;
+        }
+    }
+}
+
+/* The XOR delta of new against base, little-endian element bytes: zero
+   bytes, size under the run-length code, and (when buf) the bytes. */
+static void cpf__nd_xor(int dtype, const void *x, const void *base, size_t n, unsigned char *buf,
+                        uint64_t *zeros, uint64_t *rle)
+{
+    size_t es = cpf__nd_esize(dtype), i, m;
+    cpf__nd_rle r = { 0, 0, 0, 0 };
+    if (es == 4) {
+        const unsigned char *px = (const unsigned char *)x, *pb = (const unsigned char *)base;
+        for (i = 0; i < n; i++) {
+            uint32_t u, v;
+            if ((i & 3) == 0 && i + 4 <= n && memcmp(px + 4 * i, pb + 4 * i, 16) == 0) {
+                if (r.l) cpf__nd_rle_close(&r); /* 4 unchanged elements at once */
+                r.z += 16;
+                r.zeros += 16;
+                if (buf) memset(buf + 4 * i, 0, 16);
+                i += 3;
+                continue;
+            }
+            memcpy(&u, px + 4 * i, 4);
+            memcpy(&v, pb + 4 * i, 4);
+            cpf__nd_rle_word(&r, u ^ v, 4);
+            if (buf) for (m = 0; m < 4; m++) buf[4 * i + m] = (unsigned char)((u ^ v) >> (8 * m));
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            uint32_t d = cpf__nd_bits(dtype, x, i) ^ cpf__nd_bits(dtype, base, i);
+            cpf__nd_rle_word(&r, d, 2);
+            if (buf) for (m = 0; m < 2; m++) buf[2 * i + m] = (unsigned char)(d >> (8 * m));
+        }
+    }
+    if (r.z || r.l) cpf__nd_rle_close(&r);
+    *zeros = r.zeros;
+    *rle = r.total;
+}
+
+CPF_DEF cpf_status cpf_neardup_init(cpf_neardup *nd, const cpf_neardup_opts *opts)
+{
+    uint64_t s = CPF__ND_SEED, word = 0;
+    int k;
+    if (!nd) return CPF_ERR_ARG;
+    memset(nd, 0, sizeof *nd);
+    if (opts) nd->opts = *opts;
+    if (nd->opts.min_cosine == 0) nd->opts.min_cosine = 0.99;
+    if (nd->opts.max_norm_diff == 0) nd->opts.max_norm_diff = 0.10;
+    if (nd->opts.max_hamming == 0) nd->opts.max_hamming = 16;
+    if (nd->opts.max_checks == 0) nd->opts.max_checks = 4;
+    if (nd->opts.max_walk == 0) nd->opts.max_walk = 64;
+    if (nd->opts.deflate_level == 0) nd->opts.deflate_level = 6;
+    if (!(nd->opts.min_cosine >= -1.0 && nd->opts.min_cosine <= 1.0) || !(nd->opts.max_norm_diff >= 0) ||
+        nd->opts.max_hamming < 0 || nd->opts.max_hamming > 64 || nd->opts.max_checks < 0 || nd->opts.max_walk < 0 ||
+        nd->opts.delta < CPF_NEARDUP_DELTA_AUTO || nd->opts.delta > CPF_NEARDUP_DELTA_NONE) {
+        memset(nd, 0, sizeof *nd);
+        return CPF_ERR_ARG;
+    }
+    nd->weights = CPF__ALLOC(float, CPF__ND_PERIOD);
+    if (!nd->weights) { memset(nd, 0, sizeof *nd); return CPF_ERR_NOMEM; }
+    for (k = 0; k < CPF__ND_PERIOD; k++) {
+        if (k % 64 == 0) word = cpf__splitmix64(&s);
+        nd->weights[k] = ((word >> (k % 64)) & 1u) ? -1.0f : 1.0f;
+    }
+    if (cpf_mutex_init(&nd->mu) != CPF_OK) {
+        CPF__FREE(nd->weights);
+        memset(nd, 0, sizeof *nd);
+        return CPF_ERR_NOMEM;
+    }
+    return CPF_OK;
+}
+
+static cpf_status cpf__nd_fail(cpf_neardup_result *out, cpf_status st, const char *fmt, const char *what)
+{
+    if (out) cpf__msg(out->message, sizeof out->message, fmt, what);
+    return st;
+}
+
+/* Element count of a shape, or an error. */
+static cpf_status cpf__nd_count(const int64_t *dims, int rank, size_t esize, size_t *count, cpf_neardup_result *out)
+{
+    size_t n = 1;
+    int i;
+    if (rank < 0 || rank > 64 || (rank > 0 && !dims)) return cpf__nd_fail(out, CPF_ERR_ARG, "bad shape: %s", "rank must be 0..64 with dims");
+    for (i = 0; i < rank; i++) {
+        if (dims[i] < 0) return cpf__nd_fail(out, CPF_ERR_ARG, "bad shape: %s", "negative dimension");
+        if (dims[i] && n > (SIZE_MAX / esize) / (uint64_t)dims[i]) return cpf__nd_fail(out, CPF_ERR_ARG, "%s", "tensor larger than the address space");
+        n *= (size_t)dims[i];
+    }
+    *count = n;
+    return CPF_OK;
+}
+
+static uint64_t cpf__nd_shape_key(int dtype, const int64_t *dims, int rank)
+{
+    cpf_hasher h;
+    unsigned char b[8];
+    int i, k;
+    cpf_hasher_init(&h, 0);
+    for (k = 0; k < 4; k++) b[k] = (unsigned char)((uint32_t)dtype >> (8 * k));
+    for (k = 0; k < 4; k++) b[4 + k] = (unsigned char)((uint32_t)rank >> (8 * k));
+    cpf_hasher_update(&h, b, 8);
+    for (i = 0; i < rank; i++) {
+        for (k = 0; k < 8; k++) b[k] = (unsigned char)((uint64_t)dims[i] >> (8 * k));
+        cpf_hasher_update(&h, b, 8);
+    }
+    return cpf_hasher_digest64(&h);
+}
+
+/* Bucket of a band value for a shape (multiply-shift on fixed constants:
+   the same chains, so the same candidates, on every platform). */
+static size_t cpf__nd_bucket(const cpf_neardup *nd, int band, uint64_t shape_key, uint32_t value)
+{
+    uint64_t k = (shape_key ^ ((uint64_t)(value + 1u) * 0x9E3779B97F4A7C15ull)) * 0xD6E8FEB86659FD93ull;
+    return ((size_t)band << nd->bucket_bits) + (size_t)(k >> (64 - nd->bucket_bits));
+}
+
+/* Doubles the tables when there are more entries than buckets per band. */
+static void cpf__nd_grow(cpf_neardup *nd)
+{
+    size_t n = stbds_arrlenu(nd->entries), i, m;
+    int b;
+    if (nd->bucket_bits && (n + 1) <= ((size_t)1 << nd->bucket_bits)) return;
+    nd->bucket_bits = nd->bucket_bits ? nd->bucket_bits + 1 : 8;
+    m = (size_t)4 << nd->bucket_bits;
+    stbds_arrsetlen(nd->heads, m);
+    for (i = 0; i < m; i++) nd->heads[i] = -1;
+    for (i = 0; i < n; i++) /* ascending: the newest entry ends at the head */
+        for (b = 0; b < 4; b++) {
+            struct cpf__nd_entry *e = &nd->entries[i];
+            size_t h = cpf__nd_bucket(nd, b, e->shape_key, (uint32_t)(e->sketch >> (16 * b)) & 0xFFFFu);
+            e->next[b] = nd->heads[h];
+            nd->heads[h] = (ptrdiff_t)i;
+        }
+}
+
+static int cpf__nd_same_shape(const cpf_neardup *nd, const struct cpf__nd_entry *e, uint64_t shape_key, int dtype,
+                              const int64_t *dims, int rank, size_t count)
+{
+    int i;
+    if (e->shape_key != shape_key || e->dtype != dtype || e->rank != rank || e->count != count) return 0;
+    for (i = 0; i < rank; i++) if (nd->dims[e->dims_at + (size_t)i] != dims[i]) return 0;
+    return 1;
+}
+
+/* Packs the delta with the hook or cpf_deflate; 1 when one of them did. */
+static int cpf__nd_pack(cpf_neardup *nd, const unsigned char *buf, size_t len, uint64_t *packed, cpf_neardup_packer *by)
+{
+    if (nd->opts.pack) {
+        size_t n = 0;
+        if (nd->opts.pack(nd->opts.pack_user, buf, len, &n) == CPF_OK) { *packed = n; *by = CPF_NEARDUP_PACKED_HOOK; return 1; }
+        return 0;
+    }
+#if defined(CPF_HAVE_DEFLATE)
+    {
+        cpf_bytes z;
+        char msg[128];
+        cpf_status st;
+        z.data = NULL;
+        z.len = 0;
+        st = cpf_deflate(buf, len, nd->opts.deflate_level, &z, msg, sizeof msg);
+        if (st == CPF_OK) { *packed = z.len; *by = CPF_NEARDUP_PACKED_DEFLATE; }
+        cpf_bytes_free(&z);
+        return st == CPF_OK;
+    }
+#else
+    (void)buf; (void)len; (void)packed; (void)by;
+    return 0;
+#endif
+}
+
+static int cpf__nd_has_packer(const cpf_neardup *nd)
+{
+#if defined(CPF_HAVE_DEFLATE)
+    (void)nd;
+    return 1;
+#else
+    return nd->opts.pack != NULL;
+#endif
+}
+
+CPF_DEF cpf_status cpf_neardup_sketch(const cpf_neardup *nd, cpf_dtype dtype, const void *data, size_t count,
+                                      uint64_t *sketch, double *norm)
+{
+    uint64_t sk;
+    double nm;
+    if (!nd || !nd->weights || (!data && count) || (dtype != CPF_DTYPE_F32 && dtype != CPF_DTYPE_F16 && dtype != CPF_DTYPE_BF16))
+        return CPF_ERR_ARG;
+    if (count && (uintptr_t)data % cpf__nd_esize(dtype) != 0) return CPF_ERR_ARG;
+    cpf__nd_sketch(nd->weights, dtype, data, count, &sk, &nm);
+    if (sketch) *sketch = sk;
+    if (norm) *norm = nm;
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64_t *dims, int rank,
+                                   const void *data, uint64_t tag, cpf_neardup_result *out)
+{
+    size_t count = 0, es, nbytes, c, ncand = 0, best = (size_t)-1;
+    uint64_t sk = 0, shape_key, number;
+    double nm = 0, best_cos = -2.0;
+    int comparable, b;
+    void *copy = NULL;
+    cpf_status st;
+    struct cpf__nd_cand *cands = NULL;
+    if (out) { memset(out, 0, sizeof *out); out->packed_by = CPF_NEARDUP_PACKED_NONE; }
+    if (!nd || !nd->weights) return cpf__nd_fail(out, CPF_ERR_ARG, "%s", "index not initialised (cpf_neardup_init)");
+    if (dtype != CPF_DTYPE_F32 && dtype != CPF_DTYPE_F16 && dtype != CPF_DTYPE_BF16)
+        return cpf__nd_fail(out, CPF_ERR_ARG, "%s", "dtype must be CPF_DTYPE_F32, _F16 or _BF16");
+    es = cpf__nd_esize(dtype);
+    st = cpf__nd_count(dims, rank, es, &count, out);
+    if (st != CPF_OK) return st;
+    nbytes = count * es;
+    if (!data && count) return cpf__nd_fail(out, CPF_ERR_ARG, "%s", "data is NULL");
+    if (count && (uintptr_t)data % es != 0) /* misaligned float loads are undefined behaviour */
+        return cpf__nd_fail(out, CPF_ERR_ARG, "data not aligned to %s bytes", es == 4 ? "4" : "2");
+
+    /* the one pass over the data; outside the lock (reads only the weights) */
+    cpf__nd_sketch(nd->weights, dtype, data, count, &sk, &nm);
+    comparable = count > 0 && nm > 0 && nm <= DBL_MAX; /* NaN fails both */
+    shape_key = cpf__nd_shape_key(dtype, dims, rank);
+    if (comparable && nd->opts.keep_copy) {
+        copy = CORALPERF_MALLOC(NULL, nbytes);
+        if (!copy) return cpf__nd_fail(out, CPF_ERR_NOMEM, "%s", "out of memory copying the tensor (keep_copy)");
+        memcpy(copy, data, nbytes);
+    }
+
+    if (nd->opts.locked) cpf_mutex_lock(&nd->mu);
+    number = nd->st.tensors++;
+    nd->st.total_bytes += nbytes;
+    if (out) { out->number = number; out->sketch = sk; out->norm = nm; }
+    if (!comparable) {
+        nd->st.not_comparable++;
+        if (nd->opts.locked) cpf_mutex_unlock(&nd->mu);
+        return CPF_OK;
+    }
+
+    /* candidates: same-shape tensors sharing a band, each once */
+    for (b = 0; b < 4; b++) {
+        uint32_t value = (uint32_t)(sk >> (16 * b)) & 0xFFFFu;
+        int probe, probes = nd->opts.multi_probe ? 17 : 1;
+        for (probe = 0; probe < probes; probe++) {
+            uint32_t pv = probe ? value ^ (1u << (probe - 1)) : value;
+            ptrdiff_t i = nd->bucket_bits ? nd->heads[cpf__nd_bucket(nd, b, shape_key, pv)] : -1;
+            int walked = 0;
+            for (; i >= 0 && walked < nd->opts.max_walk; i = nd->entries[i].next[b]) {
+                struct cpf__nd_entry *e = &nd->entries[i];
+                if (e->shape_key != shape_key || ((uint32_t)(e->sketch >> (16 * b)) & 0xFFFFu) != pv) continue;
+                walked++; /* an entry of this band value and shape */
+                if (e->seen != number + 1 && cpf__nd_same_shape(nd, e, shape_key, dtype, dims, rank, count)) {
+                    struct cpf__nd_cand cd;
+                    e->seen = number + 1;
+                    cd.e = i;
+                    cd.ham = cpf_sketch_distance(sk, e->sketch);
+                    stbds_arrput(cands, cd);
+                }
+            }
+        }
+    }
+    ncand = stbds_arrlenu(cands);
+    /* nearest sketches first, newest entries first among equals (the latest
+       version of a fine-tuned tensor is the smallest delta); insertion sort: short lists */
+    for (c = 1; c < ncand; c++) {
+        struct cpf__nd_cand v = cands[c];
+        size_t k = c;
+        while (k > 0 && (cands[k - 1].ham > v.ham || (cands[k - 1].ham == v.ham && cands[k - 1].e < v.e))) {
+            cands[k] = cands[k - 1];
+            k--;
+        }
+        cands[k] = v;
+    }
+    nd->st.candidates += ncand;
+    if (out) out->candidates = (unsigned)ncand;
+    {
+        int checks = 0;
+        for (c = 0; c < ncand && checks < nd->opts.max_checks; c++) {
+            const struct cpf__nd_entry *e = &nd->entries[cands[c].e];
+            double ratio = nm / e->norm, cosv;
+            if (cands[c].ham > nd->opts.max_hamming) break; /* sorted: the rest are farther */
+            if (fabs(ratio - 1.0) > nd->opts.max_norm_diff) continue;
+            checks++;
+            cosv = cpf__nd_dot(dtype, data, e->data, count) / (nm * e->norm);
+            if (cosv >= nd->opts.min_cosine) { best_cos = cosv; best = c; break; }
+            nd->st.rejected++;
+        }
+        nd->st.checks += (uint64_t)checks;
+        if (out) out->checks = (unsigned)checks;
+    }
+    if (best != (size_t)-1) {
+        const struct cpf__nd_entry *e = &nd->entries[cands[best].e];
+        uint64_t zeros = 0, rle = 0, packed = 0;
+        cpf_neardup_packer by = CPF_NEARDUP_PACKED_NONE;
+        if (nd->opts.delta != CPF_NEARDUP_DELTA_NONE) {
+            unsigned char *buf = NULL;
+            if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd))
+                buf = (unsigned char *)CORALPERF_MALLOC(NULL, nbytes ? nbytes : 1);
+            cpf__nd_xor(dtype, data, e->data, count, buf, &zeros, &rle);
+            packed = rle;
+            by = CPF_NEARDUP_PACKED_RLE;
+            if (buf) {
+                if (!cpf__nd_pack(nd, buf, nbytes, &packed, &by)) nd->st.pack_failures++;
+                CORALPERF_FREE(NULL, buf);
+            } else if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd)) {
+                nd->st.pack_failures++; /* no memory for the delta: run-length size */
+            }
+        }
+        nd->st.near_duplicates++;
+        nd->st.near_bytes += nbytes;
+        nd->st.delta_zero_bytes += zeros;
+        nd->st.delta_rle_bytes += rle;
+        nd->st.delta_packed_bytes += packed;
+        if (by != CPF_NEARDUP_PACKED_NONE) nd->st.packed_by = by;
+        if (out) {
+            out->is_near = 1;
+            out->base = e->number;
+            out->base_tag = e->tag;
+            out->cosine = best_cos;
+            out->norm_ratio = nm / e->norm;
+            out->hamming = cands[best].ham;
+            out->delta_bytes = nbytes;
+            out->delta_zero_bytes = zeros;
+            out->delta_rle_bytes = rle;
+            out->delta_packed_bytes = packed;
+            out->packed_by = by;
+        }
+    }
+    stbds_arrfree(cands);
+
+    /* index it (near-duplicates too: the next fine-tune may be closest to this one) */
+    {
+        struct cpf__nd_entry ne;
+        ptrdiff_t idx;
+        cpf__nd_grow(nd);
+        idx = (ptrdiff_t)stbds_arrlen(nd->entries);
+        memset(&ne, 0, sizeof ne);
+        ne.sketch = sk;
+        ne.number = number;
+        ne.tag = tag;
+        ne.shape_key = shape_key;
+        ne.norm = nm;
+        ne.data = copy ? copy : data;
+        ne.owned = copy != NULL;
+        ne.count = count;
+        ne.dims_at = stbds_arrlenu(nd->dims);
+        ne.dtype = (int)dtype;
+        ne.rank = rank;
+        for (b = 0; b < rank; b++) stbds_arrput(nd->dims, dims[b]);
+        for (b = 0; b < 4; b++) {
+            size_t h = cpf__nd_bucket(nd, b, shape_key, (uint32_t)(sk >> (16 * b)) & 0xFFFFu);
+            ne.next[b] = nd->heads[h];
+            nd->heads[h] = idx;
+        }
+        stbds_arrput(nd->entries, ne);
+        nd->st.indexed++;
+        if (copy) nd->st.copy_bytes += nbytes;
+    }
+    if (nd->opts.locked) cpf_mutex_unlock(&nd->mu);
+    return CPF_OK;
+}
+
+CPF_DEF void cpf_neardup_stats_get(cpf_neardup *nd, cpf_neardup_stats *out)
+{
+    cpf_neardup_stats *s = out;
+    if (!nd || !out) return;
+    if (nd->opts.locked) cpf_mutex_lock(&nd->mu);
+    *s = nd->st;
+    s->index_bytes = sizeof *nd + CPF__ND_PERIOD * sizeof(float) +
+                     (size_t)stbds_arrcap(nd->entries) * sizeof(struct cpf__nd_entry) +
+                     (size_t)stbds_arrcap(nd->heads) * sizeof(ptrdiff_t) +
+                     (size_t)stbds_arrcap(nd->dims) * sizeof(int64_t);
+    if (nd->opts.locked) cpf_mutex_unlock(&nd->mu);
+    s->delta_ratio = s->delta_packed_bytes ? (double)s->near_bytes / (double)s->delta_packed_bytes : 1.0;
+    s->near_savings_pct = s->total_bytes ? 100.0 * ((double)s->near_bytes - (double)s->delta_packed_bytes) / (double)s->total_bytes : 0.0;
+}
+
+CPF_DEF void cpf_neardup_free(cpf_neardup *nd)
+{
+    size_t i;
+    if (!nd) return;
+    for (i = 0; i < stbds_arrlenu(nd->entries); i++)
+        if (nd->entries[i].owned) CORALPERF_FREE(NULL, (void *)nd->entries[i].data);
+    stbds_arrfree(nd->entries);
+    stbds_arrfree(nd->heads);
+    stbds_arrfree(nd->dims);
+    if (nd->weights) CPF__FREE(nd->weights);
+    if (nd->weights) cpf_mutex_destroy(&nd->mu);
+    memset(nd, 0, sizeof *nd);
+}
+
+/* ---- dedup report ---- */
+
+static void cpf__dr_u(cpf__sb *sb, cpf_report_format fmt, const char *key, uint64_t v, int first)
+{
+    switch (fmt) {
+    case CPF_REPORT_JSON: cpf__sb_printf(sb, "%s\"%s\": %llu", first ? "" : ", ", key, (unsigned long long)v); break;
+    case CPF_REPORT_CSV: cpf__sb_printf(sb, "%s%llu", first ? "" : ",", (unsigned long long)v); break;
+    default: cpf__sb_printf(sb, "| %s | %llu |\n", key, (unsigned long long)v); break;
+    }
+}
+static void cpf__dr_d(cpf__sb *sb, cpf_report_format fmt, const char *key, double v, int first)
+{
+    char num[64];
+    if (v == v && v <= DBL_MAX && v >= -DBL_MAX) cpf__fmt_num(num, sizeof num, "%.6g", v);
+    else cpf__msg(num, sizeof num, "%s", fmt == CPF_REPORT_JSON ? "null" : "");
+    switch (fmt) {
+    case CPF_REPORT_JSON: cpf__sb_printf(sb, "%s\"%s\": %s", first ? "" : ", ", key, num); break;
+    case CPF_REPORT_CSV: cpf__sb_printf(sb, "%s%s", first ? "" : ",", num); break;
+    default: cpf__sb_printf(sb, "| %s | %s |\n", key, num); break;
+    }
+}
+/* One list of fields for JSON, CSV and Markdown: the labels are fixed
+   identifiers, the values numbers, so nothing needs escaping. */
+static void cpf__dr_fields(cpf__sb *sb, cpf_report_format fmt, const cpf_dedup_stats *st, const cpf_neardup_stats *nd, int header)
+{
+    /* CSV header: names only; CSV rows keep every column (empty when absent) */
+    static const char *const dd[] = { "blobs", "unique_blobs", "total_bytes", "unique_bytes", "duplicate_bytes",
+                                      "byte_dedup_ratio", "savings_pct", "count_ratio", "collisions", "index_bytes" };
+    static const char *const nn[] = { "near_tensors", "near_total_bytes", "near_indexed", "near_not_comparable",
+                                      "near_duplicates", "near_bytes", "near_candidates", "near_checks",
+                                      "near_rejected", "near_delta_zero_bytes", "near_delta_rle_bytes",
+                                      "near_delta_packed_bytes", "near_pack_failures", "near_delta_ratio",
+                                      "near_savings_pct", "near_index_bytes", "near_copy_bytes" };
+    int first = 1;
+    size_t i;
+    if (header) {
+        for (i = 0; i < sizeof dd / sizeof dd[0]; i++) cpf__sb_printf(sb, "%s%s", i ? "," : "", dd[i]);
+        for (i = 0; i < sizeof nn / sizeof nn[0]; i++) cpf__sb_printf(sb, ",%s", nn[i]);
+        cpf__sb_puts(sb, ",near_packed_by\n");
+        return;
+    }
+    if (st) {
+        cpf__dr_u(sb, fmt, dd[0], st->blobs, first); first = 0;
+        cpf__dr_u(sb, fmt, dd[1], st->unique_blobs, 0);
+        cpf__dr_u(sb, fmt, dd[2], st->total_bytes, 0);
+        cpf__dr_u(sb, fmt, dd[3], st->unique_bytes, 0);
+        cpf__dr_u(sb, fmt, dd[4], st->duplicate_bytes, 0);
+        cpf__dr_d(sb, fmt, dd[5], st->byte_ratio, 0);
+        cpf__dr_d(sb, fmt, dd[6], st->savings_pct, 0);
+        cpf__dr_d(sb, fmt, dd[7], st->count_ratio, 0);
+        cpf__dr_u(sb, fmt, dd[8], st->collisions, 0);
+        cpf__dr_u(sb, fmt, dd[9], (uint64_t)st->index_bytes, 0);
+    } else if (fmt == CPF_REPORT_CSV) {
+        cpf__sb_puts(sb, ",,,,,,,,,");
+        first = 0;
+    }
+    if (nd) {
+        uint64_t u[13];
+        u[0] = nd->tensors; u[1] = nd->total_bytes; u[2] = nd->indexed; u[3] = nd->not_comparable;
+        u[4] = nd->near_duplicates; u[5] = nd->near_bytes; u[6] = nd->candidates; u[7] = nd->checks;
+        u[8] = nd->rejected; u[9] = nd->delta_zero_bytes; u[10] = nd->delta_rle_bytes;
+        u[11] = nd->delta_packed_bytes; u[12] = nd->pack_failures;
+        for (i = 0; i < 13; i++) cpf__dr_u(sb, fmt, nn[i], u[i], first && i == 0);
+        cpf__dr_d(sb, fmt, nn[13], nd->delta_ratio, 0);
+        cpf__dr_d(sb, fmt, nn[14], nd->near_savings_pct, 0);
+        cpf__dr_u(sb, fmt, nn[15], (uint64_t)nd->index_bytes, 0);
+        cpf__dr_u(sb, fmt, nn[16], (uint64_t)nd->copy_bytes, 0);
+        switch (fmt) {
+        case CPF_REPORT_JSON: cpf__sb_printf(sb, ", \"near_packed_by\": \"%s\"", cpf_neardup_packer_name(nd->packed_by)); break;
+        case CPF_REPORT_CSV: cpf__sb_printf(sb, ",%s", cpf_neardup_packer_name(nd->packed_by)); break;
+        default: cpf__sb_printf(sb, "| near_packed_by | %s |\n", cpf_neardup_packer_name(nd->packed_by)); break;
+        }
+    } else if (fmt == CPF_REPORT_CSV) {
+        cpf__sb_puts(sb, ",,,,,,,,,,,,,,,,,,");
+    }
+}
+
+static void cpf__dr_console(cpf__sb *sb, const cpf_dedup_stats *st, const cpf_neardup_stats *nd)
+{
+    char a[48], b[48], c[48], r1[48], r2[48], r3[48];
+    if (st) {
+        cpf__fmt_bytes(a, sizeof a, (double)st->total_bytes);
+        cpf__fmt_bytes(b, sizeof b, (double)st->unique_bytes);
+        cpf__fmt_bytes(c, sizeof c, (double)st->duplicate_bytes);
+        cpf__fmt_num(r1, sizeof r1, "%.3f", st->byte_ratio);
+        cpf__fmt_num(r2, sizeof r2, "%.2f", st->savings_pct);
+        cpf__fmt_num(r3, sizeof r3, "%.3f", st->count_ratio);
+        cpf__sb_puts(sb, "dedup (exact)\n");
+        cpf__sb_printf(sb, "  blobs            %llu, %llu unique\n", (unsigned long long)st->blobs, (unsigned long long)st->unique_blobs);
+        cpf__sb_printf(sb, "  bytes            %s total, %s unique, %s duplicate\n", a, b, c);
+        cpf__sb_printf(sb, "  byte dedup ratio %sx (total / unique bytes), savings %s%%\n", r1, r2);
+        cpf__sb_printf(sb, "  count ratio      %sx (blobs / unique blobs: a count, not bytes)\n", r3);
+        cpf__fmt_bytes(a, sizeof a, (double)st->index_bytes);
+        cpf__sb_printf(sb, "  index memory     %s, collisions %llu\n", a, (unsigned long long)st->collisions);
+    }
+    if (nd) {
+        cpf__fmt_bytes(a, sizeof a, (double)nd->near_bytes);
+        cpf__fmt_bytes(b, sizeof b, (double)nd->delta_packed_bytes);
+        cpf__fmt_num(r1, sizeof r1, "%.2f", nd->delta_ratio);
+        cpf__fmt_num(r2, sizeof r2, "%.2f", nd->near_savings_pct);
+        cpf__fmt_num(r3, sizeof r3, "%.1f", nd->near_bytes ? 100.0 * (double)nd->delta_zero_bytes / (double)nd->near_bytes : 0.0);
+        cpf__sb_puts(sb, "near-duplicates\n");
+        cpf__sb_printf(sb, "  tensors          %llu, %llu indexed, %llu not comparable\n", (unsigned long long)nd->tensors,
+                       (unsigned long long)nd->indexed, (unsigned long long)nd->not_comparable);
+        cpf__sb_printf(sb, "  confirmed        %llu (%s), %llu candidates, %llu exact checks, %llu rejected\n",
+                       (unsigned long long)nd->near_duplicates, a, (unsigned long long)nd->candidates,
+                       (unsigned long long)nd->checks, (unsigned long long)nd->rejected);
+        cpf__sb_printf(sb, "  XOR deltas       %s packed (%s), %s%% zero bytes, delta ratio %sx\n", b,
+                       cpf_neardup_packer_name(nd->packed_by), r3, r1);
+        cpf__sb_printf(sb, "  delta savings    %s%% of all bytes", r2);
+        if (nd->pack_failures) cpf__sb_printf(sb, " (%llu pack failures)", (unsigned long long)nd->pack_failures);
+        cpf__fmt_bytes(a, sizeof a, (double)nd->index_bytes);
+        cpf__fmt_bytes(b, sizeof b, (double)nd->copy_bytes);
+        cpf__sb_printf(sb, "\n  index memory     %s, copies %s\n", a, b);
+    }
+}
+
+CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_neardup_stats *nd,
+                                          cpf_report_format fmt, cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    int rc;
+    if (!w || (!st && !nd)) return CPF_ERR_ARG;
+    switch (fmt) {
+    case CPF_REPORT_CONSOLE: cpf__dr_console(&sb, st, nd); break;
+    case CPF_REPORT_JSON:
+        cpf__sb_puts(&sb, "{");
+        if (st) { cpf__sb_puts(&sb, "\n  \"dedup\": {"); cpf__dr_fields(&sb, fmt, st, NULL, 0); cpf__sb_puts(&sb, "}"); }
+        if (nd) { cpf__sb_puts(&sb, st ? ",\n  \"neardup\": {" : "\n  \"neardup\": {"); cpf__dr_fields(&sb, fmt, NULL, nd, 0); cpf__sb_puts(&sb, "}"); }
+        cpf__sb_puts(&sb, "\n}\n");
+        break;
+    case CPF_REPORT_CSV:
+        cpf__dr_fields(&sb, fmt, NULL, NULL, 1);
+        cpf__dr_fields(&sb, fmt, st, nd, 0);
+        cpf__sb_puts(&sb, "\n");
+        break;
+    case CPF_REPORT_MARKDOWN:
+        cpf__sb_puts(&sb, "| metric | value |\n|---|---:|\n");
+        cpf__dr_fields(&sb, fmt, st, nd, 0);
+        break;
+    default: return CPF_ERR_ARG;
+    }
+    rc = w(user, cpf__sb_str(&sb), cpf__sb_len(&sb));
+    cpf__sb_free(&sb);
+    return rc == 0 ? CPF_OK : CPF_ERR_IO;
+}
+
+#undef CPF__ND_PERIOD
+#undef CPF__ND_SEED
+#undef CPF__ND_CHUNK
 
 #undef CPF__ALLOC
 #undef CPF__FREE

@@ -5,6 +5,8 @@
 #   default : no extra flag                              (SSE2 on x86-64 for both)
 #   avx2    : -mavx2, only when this CPU has AVX2
 # Needs xxhash.h (Debian libxxhash-dev); says so and skips otherwise.
+# Then the dedup goals (bench/dedup.c: tensors/s, fraction of the read
+# bandwidth, near-duplicate sketch GB/s, recall), default and AVX2 builds.
 set -u
 CC=${CC:-cc}; BUILD=${BUILD:-build}; STB_INC=${STB_INC:-/usr/include/stb}
 O="$BUILD/bench"
@@ -12,10 +14,10 @@ mkdir -p "$O"
 if ! [ -f /usr/include/xxhash.h ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then apt-get install -y -qq libxxhash-dev >/dev/null 2>&1; fi
 fi
-[ -f /usr/include/xxhash.h ] || { echo "== hash: skipped (xxhash.h not installed: apt-get install libxxhash-dev)"; exit 0; }
 W="-std=c99 -Wall -Wextra -Werror -pedantic -I. -I$STB_INC"
 builds="scalar default"
 grep -q avx2 /proc/cpuinfo 2>/dev/null && builds="$builds avx2"
+[ -f /usr/include/xxhash.h ] || { echo "== hash: skipped (xxhash.h not installed: apt-get install libxxhash-dev)"; builds=""; }
 for b in $builds; do
     case $b in
         scalar) f="-DCORALPERF_HASH_SCALAR -DXXH_VECTOR=0" ;;
@@ -25,4 +27,13 @@ for b in $builds; do
     $CC -O2 $W $f bench/hash.c -o "$O/hash_$b" -lm -pthread || { echo "hash bench: build failed ($b)"; exit 1; }
     echo "== XXH3: coralperf vs libxxhash, $CC -O2, $b build (GB/s = 1e9 bytes/s; ratio = ours / theirs)"
     "$O/hash_$b" 4 || exit 1
+done
+for b in default avx2; do
+    case $b in
+        default) f="" ;;
+        avx2) grep -q avx2 /proc/cpuinfo 2>/dev/null || continue; f="-mavx2" ;;
+    esac
+    $CC -O2 $W $f bench/dedup.c -o "$O/dedup_$b" -lm -pthread || { echo "dedup bench: build failed ($b)"; exit 1; }
+    echo "== dedup goals, one core, $CC -O2, $b build (medians; PASS/MISS against issue 6's goals)"
+    "$O/dedup_$b" 11 || exit 1
 done

@@ -12,7 +12,7 @@ mkdir -p "$T"
 PASS=0; FAIL=0; SKIP=0
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
-UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
@@ -218,9 +218,9 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
     check "--list prints the names" "$T/cli.log" sh -c "$EX --list | grep -qx 'copy/1048576'"
     rm -f "$T/a.json" "$T/b.json" "$T/a.csv" "$T/a.md"
     check "--quick run writes JSON, CSV and Markdown" "$T/cli.log" sh -c \
-        "$EX --quick --json=$T/a.json --csv=$T/a.csv --markdown=$T/a.md && test -s $T/a.json && test -s $T/a.csv && test -s $T/a.md"
+        "$EX --quick --no-baseline --json=$T/a.json --csv=$T/a.csv --markdown=$T/a.md && test -s $T/a.json && test -s $T/a.csv && test -s $T/a.md"
     check "second run with a filter and NO_COLOR" "$T/cli2.log" sh -c \
-        "NO_COLOR=1 $EX --quick --filter='copy/*,parse*' --json=$T/b.json | grep -q 'copy/64' && ! grep -q 'sort/' $T/cli2.log"
+        "NO_COLOR=1 $EX --quick --no-baseline --filter='copy/*,parse*' --json=$T/b.json | grep -q 'copy/64' && ! grep -q 'sort/' $T/cli2.log"
     PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
     if have "$PY" || [ -x "$PY" ]; then
         check "JSON report is valid JSON with every benchmark" "$T/py.log" "$PY" -c \
@@ -232,7 +232,9 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
         check "Google Benchmark's compare.py reads two kit JSON files" "$T/cmp.log" sh -c \
             "/usr/bin/python3 /usr/share/benchmark/compare.py benchmarks $T/a.json $T/b.json > $T/cmp.out 2>&1; rc=\$?; cat $T/cmp.out; [ \$rc = 0 ] && grep -q 'copy/64' $T/cmp.out && grep -q 'parse/csv_ints_8k' $T/cmp.out"
     else skip "compare.py check: libbenchmark-tools or python3-scipy not installed"; fi
-    check "make demo's suite passes (exit 0)" "$T/demo.log" "$EX" --quick
+    check "make demo's suite passes (exit 0)" "$T/demo.log" "$EX" --quick --no-baseline
+    check "the example suite compares with baselines/example.cpb (exit 0 or 2, never 1)" "$T/demo_bl.log" sh -c \
+        "$EX --quick > $T/demo_bl.out 2>&1; rc=\$?; cat $T/demo_bl.out; [ \$rc = 0 -o \$rc = 2 ] && grep -q 'compared with baselines/example.cpb' $T/demo_bl.out && grep -q '^baseline: .* same' $T/demo_bl.out"
     if $CC -std=c99 -O2 $WARN $INC examples/lazy_model.c -o "$T/lazy_model" -lm -pthread >"$T/lm.build.log" 2>&1; then
         check "lazy_model example: background load, metadata first, loaded once" "$T/lm.log" sh -c \
             "$T/lazy_model > $T/lm.out 2>&1; rc=\$?; cat $T/lm.out; [ \$rc = 0 ] && grep -q 'dim 384' $T/lm.out && grep -q 'loaded 1 time' $T/lm.out"
@@ -241,8 +243,23 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
         check "mem_weights example: overhead per size, leak check passes, burst peak" "$T/mw.log" sh -c \
             "$T/mem_weights > $T/mw.out 2>&1; rc=\$?; cat $T/mw.out; [ \$rc = 0 ] && grep -q '1000x1000' $T/mw.out && grep -q 'leak check.*PASS' $T/mw.out && grep -q 'peak RSS' $T/mw.out"
     else bad "mem_weights example build" "$T/mw.build.log"; fi
+    if $CC -std=c99 -O2 $WARN $INC examples/weight_store.c -o "$T/weight_store" -lm -pthread >"$T/ws.build.log" 2>&1; then
+        check "weight_store example: exact and near duplicates found, none wrongly confirmed" "$T/ws.log" sh -c \
+            "$T/weight_store > $T/ws.out 2>&1; rc=\$?; cat $T/ws.out; [ \$rc = 0 ] && grep -qi 'recall' $T/ws.out"
+    else bad "weight_store example build" "$T/ws.build.log"; fi
 else
     bad "example suite build" "$T/ex.build.log"
+fi
+
+# --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
+echo "== baselines under stress"
+if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then
+    rm -rf "$T/stress"; mkdir -p "$T/stress"
+    check "8 processes update one baseline at once and lose nothing; 200 SIGKILLs mid-update never break it" \
+        "$T/stress.log" "$T/bl_stress" "$T/stress" 200
+    sed 's/^/      /' "$T/stress.log"
+else
+    bad "baseline stress build" "$T/bls.build.log"
 fi
 
 if [ $SKIP -gt 0 ]; then echo "$PASS passed, $FAIL failed, $SKIP skipped"; else echo "$PASS passed, $FAIL failed"; fi

@@ -22,6 +22,9 @@ void tests_lazy(void);
 void tests_mem(void);
 void tests_hash(void);
 void tests_dedup(void);
+void tests_neardup(void);
+void tests_deflate(void);
+void tests_baseline(void);
 
 int main(int argc, char **argv)
 {
@@ -41,6 +44,9 @@ int main(int argc, char **argv)
     GROUP(mem);
     GROUP(hash);
     GROUP(dedup);
+    GROUP(neardup);
+    GROUP(deflate);
+    GROUP(baseline);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }

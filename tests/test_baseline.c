@@ -1,0 +1,738 @@
+/* Baselines: the text format round-trips every field and any name, a
+   re-recording changes one line, unknown fields and directives survive,
+   broken files give errors (never a crash), the diff classifies changes and
+   the suite records and compares. File tests write under build/test/. */
+#include "coralperf.h"
+#include "tinytest.h"
+#include <stdlib.h>
+#if !defined(_WIN32)
+#include <sys/stat.h>
+#endif
+
+/* A result with the given samples, as the runner would produce it. */
+static void fake_result(cpf_result *r, const char *name, const double *x, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    r->name = (char *)malloc(strlen(name) + 1);
+    strcpy(r->name, name);
+    r->samples_ns = (double *)malloc(n * sizeof(double));
+    memcpy(r->samples_ns, x, n * sizeof(double));
+    cpf_stats_compute(x, n, &r->stats);
+}
+
+static void free_result(cpf_result *r)
+{
+    free(r->name);
+    free(r->samples_ns);
+}
+
+/* n samples around med with a deterministic relative spread. */
+static void samples_around(double *x, size_t n, double med, double spread, unsigned seed)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        x[i] = med * (1.0 + spread * (((double)((seed >> 8) & 0xFFFF) / 65535.0) - 0.5));
+    }
+}
+
+static void test_fps(cpf_fingerprint *b, cpf_fingerprint *h, const char *cpu)
+{
+    memset(b, 0, sizeof *b);
+    memset(h, 0, sizeof *h);
+    h->is_host = 1;
+    cpf_fingerprint_set(b, "compiler", "gcc 12.2.0");
+    cpf_fingerprint_set(b, "opt", "yes");
+    cpf_fingerprint_set(h, "cpu", cpu);
+    cpf_fingerprint_set(h, "cores", "2");
+}
+
+/* Saves b as text and loads it back into out; returns the text (free it). */
+static char *round_trip(const cpf_baseline *b, cpf_baseline *out)
+{
+    cpf_bytes t;
+    char msg[300];
+    char *text;
+    cpf_status st = cpf_baseline_save_mem(b, 0, &t, msg, sizeof msg);
+    CHECK_MSG(st == CPF_OK, "save: %s", msg);
+    if (st != CPF_OK) { memset(out, 0, sizeof *out); return NULL; }
+    st = cpf_baseline_load_mem(out, t.data, t.len, msg, sizeof msg);
+    CHECK_MSG(st == CPF_OK, "load: %s\n%s", msg, (const char *)t.data);
+    text = (char *)malloc(t.len + 1);
+    memcpy(text, t.data, t.len);
+    text[t.len] = 0;
+    cpf_bytes_free(&t);
+    return text;
+}
+
+static void test_every_field_round_trips(void)
+{
+    double x[31];
+    cpf_result r;
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    const cpf_baseline_entry *e;
+    size_t i;
+    char *text;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "Test CPU 3000");
+    cpf_fingerprint_set(&fb, "flags", "-O2 -march=native x=y");
+    samples_around(x, 31, 1234.5, 0.04, 7);
+    fake_result(&r, "parse/json/4096", x, 31);
+    r.has_memory = 1; r.alloc_bytes_per_op = 48.5; r.has_rss = 1; r.rss_growth_bytes = 1048576;
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    text = round_trip(&b, &l);
+    e = cpf_baseline_find(&l, "parse/json/4096");
+    CHECK(e != NULL);
+    if (e) {
+        CHECK(e->n == 31);
+        CHECK_NEAR(e->median_ns / r.stats.median, 1.0, 5e-5); /* 5 significant digits */
+        CHECK_NEAR(e->mad_ns / r.stats.median, r.stats.mad / r.stats.median, 1e-4);
+        CHECK_NEAR(e->p10_ns / r.stats.median, r.stats.p10 / r.stats.median, 1e-4);
+        CHECK_NEAR(e->p90_ns / r.stats.median, r.stats.p90 / r.stats.median, 1e-4);
+        CHECK_NEAR(e->ci, (r.stats.ci_hi - r.stats.ci_lo) / 2 / r.stats.median, 1e-4);
+        CHECK_NEAR(e->alloc_bytes, 48.5, 1e-9);
+        CHECK_NEAR(e->rss_growth_bytes, 1048576, 1e-9);
+        CHECK(e->instructions < 0 && e->runs == 1 && e->noise == 0);
+        cpf_sort_doubles(x, 31);
+        for (i = 0; i < 31; i++) CHECK_NEAR(e->samples_ns[i] / x[i], 1.0, 0.0005 + 1e-9); /* 0.1% steps */
+        CHECK(e->build >= 0 && e->host >= 0);
+        CHECK_STR(cpf_fingerprint_get(&l.fps[e->build], "flags"), "-O2 -march=native x=y");
+        CHECK_STR(cpf_fingerprint_get(&l.fps[e->host], "cpu"), "Test CPU 3000");
+        CHECK(!l.fps[e->build].is_host && l.fps[e->host].is_host);
+    }
+    CHECK(l.version_major == 1);
+    /* a second recording on the same host and build starts the noise history */
+    x[15] *= 1.0; samples_around(x, 31, 1234.5 * 1.02, 0.04, 7);
+    free_result(&r);
+    fake_result(&r, "parse/json/4096", x, 31);
+    CHECK(cpf_baseline_set(&l, &r, &fb, &fh) == CPF_OK);
+    e = cpf_baseline_find(&l, "parse/json/4096");
+    CHECK(e && e->runs == 2 && e->noise > 0.005 && e->noise < 0.03);
+    free(text);
+    free_result(&r);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+/* RFC 3629 validity of a whole buffer. */
+static int valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i], k, len;
+        if (c < 0x80) { i++; continue; }
+        len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+        if (!len || c > 0xF4 || i + len > n) return 0;
+        for (k = 1; k < len; k++) if ((s[i + k] & 0xC0) != 0x80) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static void test_hostile_names_round_trip_exactly_and_the_file_stays_utf8_text(void)
+{
+    static const char *names[] = {
+        "with space", "tab\there", "new\nline", "cr\rreturn", "quote\"'`", "100%", "%41", "@build", "#not a comment",
+        "=eq=", "na\xc3\xafve/\xe6\x97\xa5\xe6\x9c\xac", "bad\xff\xfe utf8", "overlong\xc0\xaf", "emoji\xf0\x9f\x98\x80",
+        "s=fake n=3", "-", ("\x7f" "del"), "trailing ", ">>>>>>> not a marker"
+    };
+    size_t i, k, nn = sizeof names / sizeof names[0];
+    double x[5] = { 10, 11, 12, 13, 14 };
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    char *text;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu with spaces\tand % signs");
+    for (i = 0; i < nn; i++) {
+        cpf_result r;
+        fake_result(&r, names[i], x, 5);
+        CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+        free_result(&r);
+    }
+    text = round_trip(&b, &l);
+    CHECK(l.count == nn);
+    for (i = 0; i < nn; i++) CHECK_MSG(cpf_baseline_find(&l, names[i]) != NULL, "name %u lost", (unsigned)i);
+    if (text) {
+        size_t len = strlen(text);
+        int ctl = 0;
+        CHECK(valid_utf8((const unsigned char *)text, len));
+        for (k = 0; k < len; k++) if ((unsigned char)text[k] < 0x20 && text[k] != '\n') ctl = 1;
+        CHECK(!ctl);
+    }
+    CHECK(l.fp_count == 2);
+    if (l.fp_count == 2) CHECK_STR(cpf_fingerprint_get(&l.fps[l.fps[0].is_host ? 0 : 1], "cpu"), "cpu with spaces\tand % signs");
+    free(text);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* Number of lines that differ between two texts with the same line count. */
+static int lines_differing(const char *a, const char *b)
+{
+    int n = 0;
+    while (*a || *b) {
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0) n++;
+        a += la + (ea ? 1 : 0);
+        b += lb + (eb ? 1 : 0);
+    }
+    return n;
+}
+
+static void test_re_recording_one_benchmark_changes_exactly_one_line(void)
+{
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    double x[30];
+    char name[32], *t1, *t2;
+    cpf_bytes out;
+    int i;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    for (i = 0; i < 20; i++) {
+        snprintf(name, sizeof name, "bench_%02d/%d", i, 64 << (i % 5));
+        samples_around(x, 30, 100.0 * (i + 1), 0.02, (unsigned)i);
+        fake_result(&r, name, x, 30);
+        cpf_baseline_set(&b, &r, &fb, &fh);
+        free_result(&r);
+    }
+    t1 = round_trip(&b, &l);
+    samples_around(x, 30, 777.0, 0.02, 99);
+    fake_result(&r, "bench_07/256", x, 30);
+    CHECK(cpf_baseline_set(&l, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    CHECK(cpf_baseline_save_mem(&l, 0, &out, NULL, 0) == CPF_OK);
+    t2 = (char *)calloc(out.len + 1, 1);
+    memcpy(t2, out.data, out.len);
+    if (t1 && t2) {
+        CHECK(count_lines(t1) == count_lines(t2));
+        CHECK_MSG(lines_differing(t1, t2) == 1, "%d lines differ\n%s\n%s", lines_differing(t1, t2), t1, t2);
+    }
+    free(t1);
+    free(t2);
+    cpf_bytes_free(&out);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+static const char *valid_text(void)
+{
+    return "coralperf-baseline 1.0\n"
+           "# comment\n"
+           "@build b1 compiler=gcc%2012 opt=yes\n"
+           "@host h1 cpu=Test%20CPU cores=2\n"
+           "alpha fp=b1.h1 n=3 med=1.5us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% s=gfE44\n"
+           "beta fp=b1.h1 n=2 med=20ns ci=1.00% s=gx50\n"
+           "@end\n";
+}
+
+static void test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite(void)
+{
+    const char *text =
+        "coralperf-baseline 1.3\r\n"
+        "@build b1 compiler=gcc%2012 opt=yes future=1\n"
+        "@host h1 cpu=Test%20CPU\n"
+        "@gpu g1 model=none\n"
+        "alpha fp=b1.h1 n=3 med=1.5us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% zz=new-field s=gfE44\n"
+        "@end\n"
+        "anything after the end marker is ignored\n";
+    cpf_baseline b;
+    cpf_bytes out;
+    char msg[300];
+    const cpf_baseline_entry *e;
+    CHECK_MSG(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(b.version_major == 1 && b.version_minor == 3);
+    e = cpf_baseline_find(&b, "alpha");
+    CHECK(e && e->n == 3);
+    if (e) {
+        CHECK_NEAR(e->median_ns, 1500, 1e-9);
+        CHECK_NEAR(e->mad_ns, 7.5, 1e-9);
+        CHECK_NEAR(e->p10_ns, 1485, 1e-9);
+        CHECK_NEAR(e->samples_ns[0] / e->samples_ns[2], 1.0 / pow(1.001, 8), 1e-9);
+    }
+    CHECK(cpf_baseline_save_mem(&b, 0, &out, msg, sizeof msg) == CPF_OK);
+    if (out.data) {
+        CHECK(strstr((const char *)out.data, "zz=new-field") != NULL);
+        CHECK(strstr((const char *)out.data, "@gpu g1 model=none\n") != NULL);
+        CHECK(strstr((const char *)out.data, "future=1") != NULL);
+        CHECK(strstr((const char *)out.data, "anything after") == NULL);
+    }
+    cpf_bytes_free(&out);
+    cpf_baseline_free(&b);
+}
+
+static void test_a_newer_major_version_is_refused_with_a_clear_message(void)
+{
+    const char *text = "coralperf-baseline 2.0\n@end\n";
+    cpf_baseline b;
+    char msg[300];
+    CHECK(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_ERR_VERSION);
+    CHECK(strstr(msg, "newer") != NULL && strstr(msg, "2.0") != NULL);
+    CHECK(b.count == 0 && b.entries == NULL);
+}
+
+static void test_broken_files_give_errors_with_line_numbers(void)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { "not a baseline\n@end\n", "not a coralperf baseline" },
+        { "coralperf-baseline 1.0\nalpha fp=b1.h1 n=3 med=1.5us s=gfE44\n@end\n", "not defined" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=4 med=1.5us s=gfE44\n@end\n", "end early" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=2 med=1.5us s=gfE44\n@end\n", "more samples" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=3 med=1.5xs s=gfE44\n@end\n", "line 4" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=3 med=1.5us s=sM3!1\n@end\n", "character" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=1 med=1us s=0\nalpha fp=b1.h1 n=1 med=1us s=0\n@end\n", "twice" },
+        { "coralperf-baseline 1.0\n<<<<<<< HEAD\n@end\n", "conflict" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n", "truncated" },
+        { "coralperf-baseline 1.0\n@end", "truncated" },
+        { "coralperf-baseline 1.0\na%zz fp=b1.h1 n=1 med=1us s=0\n@end\n", "hex" },
+        { "coralperf-baseline 1.0\na%00 fp=b1.h1 n=1 med=1us s=0\n@end\n", "NUL" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=99999999999 med=1us s=0\n@end\n", "sample count" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=1 med=1us s=WWWWWWWWWWW0\n@end\n", "range" },
+        { "", "empty" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cpf_baseline b;
+        char msg[300];
+        cpf_status st = cpf_baseline_load_mem(&b, cases[i].text, strlen(cases[i].text), msg, sizeof msg);
+        CHECK_MSG(st != CPF_OK && strstr(msg, cases[i].want) != NULL, "case %u: status %d, message '%s'", (unsigned)i, (int)st, msg);
+        CHECK(b.count == 0);
+    }
+}
+
+static void test_every_truncation_and_bit_flip_gives_an_error_or_a_valid_baseline(void)
+{
+    const char *text = valid_text();
+    size_t n = strlen(text), i;
+    int bit, errors = 0;
+    char *buf = (char *)malloc(n);
+    cpf_baseline b;
+    char msg[300];
+    CHECK(cpf_baseline_load_mem(&b, text, n, msg, sizeof msg) == CPF_OK);
+    CHECK(b.count == 2);
+    cpf_baseline_free(&b);
+    for (i = 0; i < n; i++) { /* every proper prefix is an error: the @end line is missing or cut */
+        memcpy(buf, text, i);
+        CHECK_MSG(cpf_baseline_load_mem(&b, buf, i, msg, sizeof msg) != CPF_OK, "prefix of %u bytes loaded", (unsigned)i);
+        cpf_baseline_free(&b);
+    }
+    for (i = 0; i < n; i++)
+        for (bit = 0; bit < 8; bit++) {
+            memcpy(buf, text, n);
+            buf[i] = (char)(buf[i] ^ (1 << bit));
+            if (cpf_baseline_load_mem(&b, buf, n, msg, sizeof msg) != CPF_OK) { errors++; CHECK(msg[0] != 0); }
+            cpf_baseline_free(&b);
+        }
+    CHECK(errors > 0);
+    free(buf);
+}
+
+static void test_diff_names_same_slower_faster_new_and_vanished(void)
+{
+    cpf_baseline b;
+    cpf_fingerprint fb, fh, other;
+    cpf_result r[4];
+    double x[21];
+    cpf_diff d;
+    cpf_diff_opts o;
+    size_t i;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    samples_around(x, 21, 100, 0.01, 1); fake_result(&r[0], "same", x, 21); cpf_baseline_set(&b, &r[0], &fb, &fh);
+    samples_around(x, 21, 200, 0.01, 2); fake_result(&r[1], "slower", x, 21); cpf_baseline_set(&b, &r[1], &fb, &fh);
+    samples_around(x, 21, 300, 0.01, 3); fake_result(&r[2], "faster", x, 21); cpf_baseline_set(&b, &r[2], &fb, &fh);
+    samples_around(x, 21, 50, 0.01, 4); fake_result(&r[3], "gone", x, 21); cpf_baseline_set(&b, &r[3], &fb, &fh);
+    for (i = 0; i < 4; i++) free_result(&r[i]);
+    samples_around(x, 21, 101, 0.01, 5); fake_result(&r[0], "same", x, 21);
+    samples_around(x, 21, 260, 0.01, 6); fake_result(&r[1], "slower", x, 21);
+    samples_around(x, 21, 150, 0.01, 7); fake_result(&r[2], "faster", x, 21);
+    samples_around(x, 21, 10, 0.01, 8); fake_result(&r[3], "added", x, 21);
+    memset(&o, 0, sizeof o);
+    o.build = &fb;
+    o.host = &fh;
+    CHECK(cpf_baseline_diff(&b, r, 4, &o, &d) == CPF_OK);
+    CHECK(d.count == 5 && d.same == 1 && d.slower == 1 && d.faster == 1 && d.added == 1 && d.vanished == 1);
+    CHECK(d.rows[0].change == CPF_CHANGE_SAME && d.rows[0].level == CPF_PASS);
+    CHECK(d.rows[1].change == CPF_CHANGE_SLOWER && d.rows[1].level == CPF_WARN);
+    CHECK_NEAR(d.rows[1].ratio, 1.3, 0.02);
+    CHECK(d.rows[2].change == CPF_CHANGE_FASTER && d.rows[2].level == CPF_PASS);
+    CHECK(d.rows[3].change == CPF_CHANGE_NEW && d.rows[3].level == CPF_WARN);
+    CHECK(d.rows[4].change == CPF_CHANGE_VANISHED && strcmp(d.rows[4].name, "gone") == 0);
+    CHECK(d.level == CPF_WARN && d.notes[0] == 0);
+    cpf_diff_free(&d);
+    /* another host: the same changes are report-only, and the note names the field */
+    test_fps(&other, &other, "x"); /* other = host fields only (is_host set by the second call) */
+    cpf_fingerprint_free(&other);
+    memset(&other, 0, sizeof other);
+    other.is_host = 1;
+    cpf_fingerprint_set(&other, "cpu", "Other CPU");
+    cpf_fingerprint_set(&other, "cores", "2");
+    o.host = &other;
+    CHECK(cpf_baseline_diff(&b, r, 4, &o, &d) == CPF_OK);
+    CHECK(d.report_only == 3 && d.rows[1].level == CPF_PASS && !d.rows[1].host_match);
+    CHECK(strstr(d.notes, "cpu: 'cpu' -> 'Other CPU'") != NULL);
+    CHECK(d.level == CPF_WARN);
+    cpf_diff_free(&d);
+    for (i = 0; i < 4; i++) free_result(&r[i]);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+    cpf_fingerprint_free(&other);
+}
+
+static void test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib(void)
+{
+    cpf_baseline b;
+    cpf_fingerprint fb, fh;
+    cpf_bytes out;
+    double x[30];
+    int i;
+    memset(&b, 0, sizeof b);
+    CHECK(cpf_fingerprint_build(&fb) == CPF_OK);
+    CHECK(cpf_fingerprint_host(&fh) == CPF_OK);
+    for (i = 0; i < 100; i++) {
+        cpf_result r;
+        char name[64];
+        snprintf(name, sizeof name, "%s/%s_%d/%d", i % 3 ? "parse" : "hash", i % 2 ? "json" : "csv", i, 16 << (i % 9));
+        samples_around(x, 30, 50.0 * (1 + i % 17) * (1 << (i % 12)), 0.03, (unsigned)i * 7u + 1u);
+        fake_result(&r, name, x, 30);
+        cpf_baseline_set(&b, &r, &fb, &fh);
+        free_result(&r);
+    }
+    CHECK(cpf_baseline_save_mem(&b, 0, &out, NULL, 0) == CPF_OK);
+    printf("    100 benchmarks x 30 samples: %lu bytes of text\n", (unsigned long)out.len);
+    CHECK_MSG(out.len <= 12 * 1024, "%lu bytes", (unsigned long)out.len);
+    cpf_bytes_free(&out);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+static void test_gzip_baselines_load_from_memory_like_text(void)
+{
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    cpf_bytes text, gz;
+    double x[30];
+    char msg[300];
+    int i;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    for (i = 0; i < 12; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "gz/%d", i);
+        samples_around(x, 30, 100.0 + i, 0.02, (unsigned)i);
+        fake_result(&r, name, x, 30);
+        cpf_baseline_set(&b, &r, &fb, &fh);
+        free_result(&r);
+    }
+    CHECK(cpf_baseline_save_mem(&b, 0, &text, msg, sizeof msg) == CPF_OK);
+    CHECK(cpf_baseline_save_mem(&b, 1, &gz, msg, sizeof msg) == CPF_OK);
+    CHECK(cpf_is_gzip(gz.data, gz.len) && gz.len < text.len);
+    CHECK_MSG(cpf_baseline_load_mem(&l, gz.data, gz.len, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(l.gzip == 1 && l.count == 12);
+    cpf_baseline_free(&l);
+    /* a damaged gzip baseline is an error, not a crash or a partial load */
+    if (gz.len > 20) {
+        gz.data[gz.len - 5] ^= 0x40; /* inside the CRC-32/ISIZE trailer */
+        CHECK(cpf_baseline_load_mem(&l, gz.data, gz.len, msg, sizeof msg) == CPF_ERR_FORMAT);
+        CHECK(strstr(msg, "gzip") != NULL);
+        CHECK(cpf_baseline_load_mem(&l, gz.data, gz.len / 2, msg, sizeof msg) != CPF_OK);
+    }
+    cpf_bytes_free(&text);
+    cpf_bytes_free(&gz);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+static void test_this_machine_has_a_fingerprint(void)
+{
+    cpf_fingerprint fb, fh, fb2;
+    char diff[200];
+    CHECK(cpf_fingerprint_build(&fb) == CPF_OK);
+    CHECK(cpf_fingerprint_host(&fh) == CPF_OK);
+    CHECK(cpf_fingerprint_build(&fb2) == CPF_OK);
+    CHECK(cpf_fingerprint_get(&fb, "compiler") && cpf_fingerprint_get(&fb, "endian") && cpf_fingerprint_get(&fb, "word"));
+    CHECK(cpf_fingerprint_get(&fh, "cpu") && cpf_fingerprint_get(&fh, "cores") && cpf_fingerprint_get(&fh, "os"));
+    CHECK(cpf_fingerprint_compare(&fb, &fb2, diff, sizeof diff) == 0 && diff[0] == 0);
+    cpf_fingerprint_set(&fb2, "opt", "no");
+    cpf_fingerprint_set(&fb2, "extra", "1");
+    CHECK(cpf_fingerprint_compare(&fb, &fb2, diff, sizeof diff) == (strcmp(cpf_fingerprint_get(&fb, "opt"), "no") ? 2 : 1));
+    CHECK(strstr(diff, "extra: '(none)' -> '1'") != NULL);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+    cpf_fingerprint_free(&fb2);
+}
+
+typedef struct sink { char buf[65536]; size_t len; } sink;
+static int sink_write(void *user, const char *s, size_t n)
+{
+    sink *k = (sink *)user;
+    if (k->len + n >= sizeof k->buf) return -1;
+    memcpy(k->buf + k->len, s, n);
+    k->len += n;
+    k->buf[k->len] = 0;
+    return 0;
+}
+
+static void bench_tiny(cpf_bench *b) { int x = 0; while (cpf_bench_loop(b)) { x++; cpf_do_not_optimize(x); } }
+
+static void make(cpf_suite *s, sink *k, const char *name, int nbench)
+{
+    static const char *names[] = { "a/one", "b/two", "c/three" };
+    int i;
+    cpf_suite_init(s, name);
+    memset(k, 0, sizeof *k);
+    cpf_suite_set_output(s, sink_write, k);
+    for (i = 0; i < nbench; i++) cpf_suite_add(s, names[i], bench_tiny, NULL);
+}
+
+static void test_suite_run_streams_its_results_as_a_loadable_baseline(void)
+{
+    cpf_suite s;
+    sink k, out;
+    cpf_baseline b;
+    char msg[300];
+    char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
+    make(&s, &k, "stream", 2);
+    cpf_suite_run(&s, 3, argv);
+    CHECK(cpf_suite_diff(&s) == NULL);
+    memset(&out, 0, sizeof out);
+    CHECK(cpf_suite_write_baseline(&s, sink_write, &out) == CPF_OK);
+    CHECK_MSG(cpf_baseline_load_mem(&b, out.buf, out.len, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(b.count == 2 && cpf_baseline_find(&b, "a/one") && cpf_baseline_find(&b, "b/two"));
+    /* the same text, given back as an in-memory baseline, is compared against */
+    cpf_suite_finish(&s);
+    {
+        char *argv2[] = { (char *)"prog", (char *)"--quick", NULL };
+        make(&s, &k, "stream", 3);
+        cpf_suite_set_baseline_mem(&s, out.buf, out.len);
+        cpf_suite_run(&s, 2, argv2);
+        CHECK(cpf_suite_diff(&s) != NULL);
+        if (cpf_suite_diff(&s)) CHECK(cpf_suite_diff(&s)->count == 3 && cpf_suite_diff(&s)->added == 1);
+        CHECK(strstr(k.buf, "compared with the baseline in memory") != NULL);
+        CHECK(cpf_suite_finish(&s) == 2); /* c/three is missing from the baseline: a warning */
+    }
+    cpf_baseline_free(&b);
+}
+
+#if !defined(CORALPERF_NO_FILES)
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = (char *)calloc((size_t)n + 1, 1);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
+    fclose(f);
+    return buf;
+}
+
+static int run_args(const char *name, int nbench, const char *a1, const char *a2, const char *a3, sink *k)
+{
+    cpf_suite s;
+    char *argv[6];
+    int argc = 0;
+    argv[argc++] = (char *)"prog";
+    argv[argc++] = (char *)"--quick";
+    if (a1) argv[argc++] = (char *)a1;
+    if (a2) argv[argc++] = (char *)a2;
+    if (a3) argv[argc++] = (char *)a3;
+    argv[argc] = NULL;
+    make(&s, k, name, nbench);
+    cpf_suite_run(&s, argc, argv);
+    return cpf_suite_finish(&s);
+}
+
+static void test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for(void)
+{
+    const char *path = "build/test/bl/rec.cpb";
+    sink k;
+    char *t1, *t2, *t3;
+    int rc;
+    cpf_baseline b;
+    remove(path);
+    rc = run_args("rec", 2, "--baseline-dir=build/test/bl", "--update-baseline=all", NULL, &k);
+    CHECK_MSG(rc == 0, "rc %d\n%s", rc, k.buf);
+    CHECK(strstr(k.buf, "created build/test/bl/rec.cpb: 2 new") != NULL);
+    t1 = slurp(path);
+    CHECK(t1 != NULL);
+    rc = run_args("rec", 2, "--baseline-dir=build/test/bl", NULL, NULL, &k);
+    CHECK(rc == 0 || rc == 2); /* timing may differ; both are comparisons */
+    CHECK(strstr(k.buf, "compared with build/test/bl/rec.cpb") != NULL);
+    CHECK(strstr(k.buf, "baseline: ") != NULL);
+    /* a third benchmark: --update-baseline=new adds its line and touches no other */
+    rc = run_args("rec", 3, "--baseline-dir=build/test/bl", "--update-baseline=new", NULL, &k);
+    CHECK(strstr(k.buf, "1 new, 0 re-recorded") != NULL);
+    t2 = slurp(path);
+    if (t1 && t2) {
+        const char *l1 = strstr(t1, "\na/one "), *l2 = strstr(t1, "\nb/two ");
+        CHECK(l1 && l2);
+        if (l1 && l2) {
+            char line[4096];
+            size_t n = (size_t)(strchr(l1 + 1, '\n') - l1);
+            memcpy(line, l1, n); line[n] = 0;
+            CHECK(strstr(t2, line) != NULL);
+            n = (size_t)(strchr(l2 + 1, '\n') - l2);
+            memcpy(line, l2, n); line[n] = 0;
+            CHECK(strstr(t2, line) != NULL);
+        }
+        CHECK(count_lines(t2) == count_lines(t1) + 1 && strstr(t2, "\nc/three ") != NULL);
+    }
+    /* back to one registered benchmark: the other two are vanished, prune drops them */
+    rc = run_args("rec", 1, "--baseline-dir=build/test/bl", "--update-baseline=prune", NULL, &k);
+    CHECK(strstr(k.buf, "2 removed") != NULL);
+    CHECK(cpf_baseline_load(&b, path, NULL, 0) == CPF_OK && b.count == 1 && cpf_baseline_find(&b, "a/one"));
+    cpf_baseline_free(&b);
+    t3 = slurp(path);
+    free(t1); free(t2); free(t3);
+}
+
+static void test_an_unreadable_baseline_fails_the_run_and_is_left_alone(void)
+{
+    const char *path = "build/test/bl/corrupt.cpb";
+    const char *junk = "coralperf-baseline 1.0\nthis line is not a benchmark\n";
+    sink k;
+    FILE *f;
+    char *after;
+    int rc;
+    run_args("corrupt", 1, "--baseline-dir=build/test/bl", "--update-baseline=new", NULL, &k); /* makes the folder */
+    f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(junk, f);
+    fclose(f);
+    rc = run_args("corrupt", 1, "--baseline-dir=build/test/bl", "--update-baseline=all", NULL, &k);
+    CHECK(rc == 1);
+    after = slurp(path);
+    CHECK(after && strcmp(after, junk) == 0);
+    free(after);
+    remove(path);
+}
+
+static void test_update_file_merges_with_what_another_process_wrote(void)
+{
+    const char *path = "build/test/bl/merge.cpb";
+    cpf_baseline a, b, l;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    double x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    const char *rm[] = { "x" };
+    char msg[300];
+    remove(path);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    fake_result(&r, "x", x, 9); cpf_baseline_set(&a, &r, &fb, &fh); free_result(&r);
+    fake_result(&r, "y", x, 9); cpf_baseline_set(&a, &r, &fb, &fh); free_result(&r);
+    fake_result(&r, "z", x, 9); cpf_baseline_set(&b, &r, &fb, &fh); free_result(&r);
+    CHECK_MSG(cpf_baseline_update_file(path, &a, NULL, 0, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK_MSG(cpf_baseline_update_file(path, &b, rm, 1, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(cpf_baseline_load(&l, path, msg, sizeof msg) == CPF_OK);
+    CHECK(l.count == 2 && !cpf_baseline_find(&l, "x") && cpf_baseline_find(&l, "y") && cpf_baseline_find(&l, "z"));
+    CHECK(l.fp_count == 2);
+    cpf_baseline_free(&a);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+    /* a file that cannot be read is reported with its path */
+    CHECK(cpf_baseline_load(&l, "build/test/bl/missing.cpb", msg, sizeof msg) == CPF_ERR_IO);
+    CHECK(strstr(msg, "missing.cpb") != NULL);
+}
+static void test_gzip_files_interoperate_with_the_gzip_tool(void)
+{
+    const char *txt = "build/test/bl/interop.cpb", *gz = "build/test/bl/interop.cpb.gz";
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    double x[30];
+    char msg[300];
+    int i;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    for (i = 0; i < 8; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "interop/%d", i);
+        samples_around(x, 30, 10.0 * (i + 1), 0.02, (unsigned)i);
+        fake_result(&r, name, x, 30);
+        cpf_baseline_set(&b, &r, &fb, &fh);
+        free_result(&r);
+    }
+    remove(txt); remove(gz);
+    CHECK(cpf_baseline_save(&b, txt, msg, sizeof msg) == CPF_OK);
+    CHECK(cpf_baseline_save(&b, gz, msg, sizeof msg) == CPF_OK);     /* ".gz": gzipped */
+    CHECK(cpf_baseline_load(&l, gz, msg, sizeof msg) == CPF_OK && l.gzip && l.count == 8);
+    cpf_baseline_free(&l);
+#if defined(_WIN32)
+    printf("    skip: the gzip tool checks need a POSIX shell\n");
+#else
+    if (system("command -v gzip >/dev/null 2>&1") != 0) {
+        printf("    skip: no gzip binary\n");
+    } else {
+        char cmd[600], *a, *c;
+        /* gzip reads what we write ... */
+        snprintf(cmd, sizeof cmd, "gzip -dc %s > build/test/bl/interop.out && cmp -s build/test/bl/interop.out %s", gz, txt);
+        CHECK_MSG(system(cmd) == 0, "gzip -dc of our .cpb.gz differs from the text");
+        /* ... and we read what gzip -9 writes */
+        snprintf(cmd, sizeof cmd, "gzip -9 -c %s > build/test/bl/by_gzip.cpb.gz", txt);
+        CHECK(system(cmd) == 0);
+        CHECK_MSG(cpf_baseline_load(&l, "build/test/bl/by_gzip.cpb.gz", msg, sizeof msg) == CPF_OK, "%s", msg);
+        CHECK(l.count == 8);
+        cpf_baseline_free(&l);
+        a = slurp(txt);
+        c = slurp("build/test/bl/interop.out");
+        CHECK(a && c && strcmp(a, c) == 0);
+        free(a);
+        free(c);
+    }
+#endif
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+#endif
+
+void tests_baseline(void)
+{
+    RUN(test_every_field_round_trips);
+    RUN(test_hostile_names_round_trip_exactly_and_the_file_stays_utf8_text);
+    RUN(test_re_recording_one_benchmark_changes_exactly_one_line);
+    RUN(test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite);
+    RUN(test_a_newer_major_version_is_refused_with_a_clear_message);
+    RUN(test_broken_files_give_errors_with_line_numbers);
+    RUN(test_every_truncation_and_bit_flip_gives_an_error_or_a_valid_baseline);
+    RUN(test_diff_names_same_slower_faster_new_and_vanished);
+    RUN(test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib);
+    RUN(test_gzip_baselines_load_from_memory_like_text);
+    RUN(test_this_machine_has_a_fingerprint);
+    RUN(test_suite_run_streams_its_results_as_a_loadable_baseline);
+#if !defined(CORALPERF_NO_FILES)
+    RUN(test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for);
+    RUN(test_an_unreadable_baseline_fails_the_run_and_is_left_alone);
+    RUN(test_update_file_merges_with_what_another_process_wrote);
+    RUN(test_gzip_files_interoperate_with_the_gzip_tool);
+#endif
+}
