@@ -82,6 +82,10 @@ bench: stb
 	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/hash.sh
+	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/deflate.sh
+	@echo "== baseline sizes (.cpb, .cpb.gz, Google-Benchmark JSON and its gzip -9) and load+diff time (bench/baseline.c)"
+	@if [ -f /usr/include/zlib.h ]; then $(CC) $(CFLAGS) $(INC) bench/baseline.c -o $(BUILD)/bench/baseline -lz $(LDLIBS) && ./$(BUILD)/bench/baseline; \
+	 else echo "   skipped: zlib.h missing (apt-get install zlib1g-dev)"; fi
 
 fuzz: stb
 	@echo "== fuzzing the baseline parser and inflate, $${FUZZ_SECONDS:-60} s each (clang libFuzzer + ASan + UBSan)"

@@ -73,6 +73,8 @@
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_ENDIAN        impl   1 little, 0 big, -1 unknown (byte loads); default:
                                          detected at compile time.
+     CORALPERF_INFLATE_LIMIT      impl   default output limit of cpf_inflate/cpf_gunzip
+                                         (limit 0) in bytes; default 64 MiB.
      CORALPERF_BUILD_FLAGS        impl   a string recorded as flags= in the build
                                          fingerprint of baselines (e.g. "-O2 -march=native").
      CORALPERF_TICKS()            impl   your cycle counter (uint64_t expression)
@@ -3894,7 +3896,18 @@ static int cpf__is_special_file(const char *path)
 static int cpf__replace_file(const char *from, const char *to)
 {
 #if defined(_WIN32)
-    return MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) ? 0 : -1;
+    /* A reader (another suite loading the baseline, an indexer, antivirus)
+       holding the target open makes the replace fail for a moment: retry
+       for up to 2 s before giving up. */
+    int tries;
+    for (tries = 0; tries < 200; tries++) {
+        DWORD e;
+        if (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) return 0;
+        e = GetLastError();
+        if (e != ERROR_ACCESS_DENIED && e != ERROR_SHARING_VIOLATION) break;
+        Sleep(10);
+    }
+    return -1;
 #else
     return rename(from, to);
 #endif
@@ -3956,6 +3969,11 @@ static cpf_status cpf__save_file_as(const char *path, const char *data, size_t n
 #endif
     ok = (fclose(f) == 0) && ok;
     if (!ok || cpf__replace_file(tmp, path) != 0) {
+#if defined(_WIN32)
+        if (ok) cpf__msg(msg, cap, "cannot replace '%s' (Windows error %lu; the previous file, if any, is unchanged)",
+                         path, (unsigned long)GetLastError());
+        else
+#endif
         cpf__msg(msg, cap, "cannot write '%s': %s (the previous file, if any, is unchanged)", path, strerror(errno));
         remove(tmp);
         CPF__FREE(tmp);
@@ -4086,6 +4104,7 @@ CPF_DEF uint32_t cpf_crc32(uint32_t crc, const void *data, size_t len)
     const unsigned char *p = (const unsigned char *)data;
     if (!p) return crc;
     crc = ~crc;
+#if !defined(CORALPERF_NO_THREADS) /* bare metal: keep 7 KiB of tables off small stacks */
     if (len >= CPF__CRC_SLICE_MIN) {
         uint32_t t[7][256];
         unsigned n, k;
@@ -4105,6 +4124,7 @@ CPF_DEF uint32_t cpf_crc32(uint32_t crc, const void *data, size_t len)
             len -= 8;
         }
     }
+#endif
     while (len--) crc = cpf__crc_tab[(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
     return ~crc;
 }
@@ -5307,7 +5327,7 @@ static void cpf__bl_escape(cpf__sb *sb, const char *str, int first_is_token)
         size_t n = cpf__utf8_seq(s, e);
         int esc = n == 0 || *s <= 0x20 || *s == 0x7f || *s == '%' ||
                   (first_is_token && s == (const unsigned char *)str &&
-                   (*s == '@' || *s == '#' || *s == '<' || *s == '=' || *s == '>')); /* not a git conflict marker */
+                   (*s == '@' || *s == '#' || *s == '<' || *s == '=' || *s == '>' || *s == '|')); /* no conflict marker */
         if (esc) {
             tmp[0] = '%';
             tmp[1] = "0123456789ABCDEF"[*s >> 4];
@@ -5412,7 +5432,7 @@ static int cpf__bl_parse_time(const char *s, const char *e, double *ns)
     else if (e - s > 2 && e[-2] == 'm' && e[-1] == 's') { e -= 2; mul = 1e6; }
     else if (e - s > 1 && e[-1] == 's') { e -= 1; mul = 1e9; }
     else return 0;
-    if (!cpf__parse_dec(s, e, &v) || !(v >= 0)) return 0;
+    if (!cpf__parse_dec(s, e, &v) || !(v >= 0) || !(v * mul <= DBL_MAX)) return 0;
     *ns = v * mul;
     return 1;
 }
@@ -5692,43 +5712,41 @@ static cpf_status cpf__fp_put(cpf_fingerprint *fp, const char *k, const char *v)
 
 CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp)
 {
-    char isa[256];
+    char isa[256], compiler[64];
+    const char *lang, *opt, *ndebug, *flags = NULL;
+    const uint16_t one = 1;
     cpf_status st = CPF_OK;
     if (!fp) return CPF_ERR_ARG;
     memset(fp, 0, sizeof *fp);
     fp->is_host = 0;
 #if defined(__clang__)
-    st = st ? st : cpf__fp_put(fp, "compiler", "clang " __clang_version__);
+    cpf__msg(compiler, sizeof compiler, "clang %s", __clang_version__);
 #elif defined(__GNUC__)
-    st = st ? st : cpf__fp_put(fp, "compiler", "gcc " __VERSION__);
+    cpf__msg(compiler, sizeof compiler, "gcc %s", __VERSION__);
 #elif defined(_MSC_VER)
-    {
-        char v[48];
-        cpf__msg(v, sizeof v, "msvc %lu", (unsigned long)_MSC_FULL_VER);
-        st = st ? st : cpf__fp_put(fp, "compiler", v);
-    }
+    cpf__msg(compiler, sizeof compiler, "msvc %lu", (unsigned long)_MSC_FULL_VER);
 #else
-    st = st ? st : cpf__fp_put(fp, "compiler", "unknown");
+    cpf__msg(compiler, sizeof compiler, "unknown");
 #endif
 #if defined(__cplusplus)
-    st = st ? st : cpf__fp_put(fp, "lang", "c++");
+    lang = "c++";
 #else
-    st = st ? st : cpf__fp_put(fp, "lang", "c");
+    lang = "c";
 #endif
 #if defined(CORALPERF_BUILD_FLAGS)
-    st = st ? st : cpf__fp_put(fp, "flags", CORALPERF_BUILD_FLAGS);
+    flags = CORALPERF_BUILD_FLAGS;
 #endif
 #if defined(__OPTIMIZE_SIZE__)
-    st = st ? st : cpf__fp_put(fp, "opt", "size");
+    opt = "size";
 #elif defined(__OPTIMIZE__) || (defined(_MSC_VER) && !defined(_DEBUG) && !defined(__clang__))
-    st = st ? st : cpf__fp_put(fp, "opt", "yes");
+    opt = "yes";
 #else
-    st = st ? st : cpf__fp_put(fp, "opt", "no");
+    opt = "no";
 #endif
 #if defined(NDEBUG)
-    st = st ? st : cpf__fp_put(fp, "ndebug", "1");
+    ndebug = "1";
 #else
-    st = st ? st : cpf__fp_put(fp, "ndebug", "0");
+    ndebug = "0";
 #endif
     isa[0] = 0;
 #define CPF__ISA(s) strcat(isa, isa[0] ? "," s : s)
@@ -5790,11 +5808,15 @@ CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp)
     CPF__ISA("tsan");
 #endif
 #undef CPF__ISA
-    st = st ? st : cpf__fp_put(fp, "isa", isa);
-    st = st ? st : cpf__fp_put(fp, "word", sizeof(void *) == 8 ? "64" : sizeof(void *) == 4 ? "32" : "other");
     {
-        const uint16_t one = 1;
-        st = st ? st : cpf__fp_put(fp, "endian", *(const unsigned char *)&one ? "little" : "big");
+        const char *kv[][2] = { { "compiler", NULL }, { "lang", NULL }, { "flags", NULL }, { "opt", NULL },
+                                { "ndebug", NULL }, { "isa", NULL }, { "word", NULL }, { "endian", NULL } };
+        size_t i;
+        kv[0][1] = compiler; kv[1][1] = lang; kv[2][1] = flags; kv[3][1] = opt; kv[4][1] = ndebug; kv[5][1] = isa;
+        kv[6][1] = sizeof(void *) == 8 ? "64" : sizeof(void *) == 4 ? "32" : "other";
+        kv[7][1] = *(const unsigned char *)&one ? "little" : "big";
+        for (i = 0; i < sizeof kv / sizeof kv[0] && st == CPF_OK; i++)
+            if (kv[i][1]) st = cpf__fp_put(fp, kv[i][0], kv[i][1]);
     }
     if (st != CPF_OK) cpf_fingerprint_free(fp);
     return st;
@@ -5984,15 +6006,35 @@ CPF_DEF cpf_status cpf_baseline_remove(cpf_baseline *b, const char *name)
     return CPF_OK;
 }
 
-/* Adds the entry for r to b; the noise history comes from oldb's entry of
-   the same name when it was recorded under equal fingerprints. */
+/* Continues the between-run noise history of e (a new recording, runs 1)
+   from oldb's entry of the same name when it was recorded under equal
+   fingerprints. The difference of two run medians has twice the variance of
+   one, so each re-recording adds d^2 / 2 to the pool. A re-recording that
+   moved the median by more than 5% is a real change being accepted, not
+   noise: the history restarts there (so noise stays below 5%/sqrt 2 and a
+   tolerance of 3 x noise below about 10.6%). */
+static void cpf__bl_noise(cpf_baseline_entry *e, const cpf_fingerprint *build, const cpf_fingerprint *host,
+                          const cpf_baseline *oldb)
+{
+    const cpf_baseline_entry *old = oldb ? cpf_baseline_find(oldb, e->name) : NULL;
+    double d, k;
+    if (!old || old->build < 0 || old->host < 0 || !cpf__fp_equal(&oldb->fps[old->build], build) ||
+        !cpf__fp_equal(&oldb->fps[old->host], host) || !(old->median_ns > 0) || !(e->median_ns > 0))
+        return;
+    d = log(e->median_ns / old->median_ns);
+    if (fabs(d) > log(1.05)) return;
+    k = old->runs > 0 ? old->runs : 1;
+    e->runs = old->runs + 1;
+    e->noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
+}
+
+/* Adds the entry for r to b; the noise history comes from oldb (see above). */
 static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const cpf_result *r,
                               const cpf_fingerprint *build, const cpf_fingerprint *host)
 {
     cpf_baseline_entry e;
-    const cpf_baseline_entry *old;
     size_t n;
-    if (!b || !r || !r->name || r->status != CPF_OK || r->skipped || !r->samples_ns || r->stats.n == 0)
+    if (!b || !r || !r->name || !r->name[0] || r->status != CPF_OK || r->skipped || !r->samples_ns || r->stats.n == 0)
         return CPF_ERR_ARG;
     n = r->stats.n;
     if (n > CPF__BL_MAX_SAMPLES) return CPF_ERR_LIMIT;
@@ -6015,15 +6057,7 @@ static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const c
     e.host = cpf__bl_intern_fp(b, host);
     if (e.build < 0 || e.host < 0) { cpf__bl_entry_free(&e); return CPF_ERR_NOMEM; }
     e.runs = 1;
-    old = cpf_baseline_find(oldb, r->name);
-    if (old && old->build >= 0 && old->host >= 0 && cpf__fp_equal(&oldb->fps[old->build], build) &&
-        cpf__fp_equal(&oldb->fps[old->host], host) && old->median_ns > 0 && e.median_ns > 0) {
-        /* Between-run noise: the difference of two run medians has twice the
-           variance of one, so each re-recording adds d^2 / 2 to the pool. */
-        double d = log(e.median_ns / old->median_ns), k = old->runs > 0 ? old->runs : 1;
-        e.runs = old->runs + 1;
-        e.noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
-    }
+    cpf__bl_noise(&e, build, host, oldb);
     cpf__bl_put_entry(b, &e);
     return CPF_OK;
 }
@@ -6090,23 +6124,37 @@ static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*
         cpf__bl_pct(sb, "noise", e->noise, 0);
         cpf__sb_printf(sb, " runs=%d", e->runs);
     }
-    if (e->alloc_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.6g", e->alloc_bytes); cpf__sb_printf(sb, " alloc=%s", t); }
-    if (e->rss_growth_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.0f", e->rss_growth_bytes); cpf__sb_printf(sb, " rss=%s", t); }
-    if (e->instructions >= 0) { cpf__fmt_num(t, sizeof t, "%.6g", e->instructions); cpf__sb_printf(sb, " ins=%s", t); }
+    if (e->alloc_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->alloc_bytes); cpf__sb_printf(sb, " alloc=%s", t); }
+    if (e->rss_growth_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->rss_growth_bytes); cpf__sb_printf(sb, " rss=%s", t); }
+    if (e->instructions >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->instructions); cpf__sb_printf(sb, " ins=%s", t); }
     cpf__sb_puts(sb, " s=");
     cpf__bl_put_samples(sb, e->samples_ns, e->n);
 }
 
 /* 1 when a kept line's fp= token names these ids (ids change only when a
    new fingerprint collides with an old one in its first 4 hex digits). */
+/* The value of the first fp= token of a kept line (the one the parser
+   used): [*vb, *ve); 0 when there is none. */
+static int cpf__bl_fp_token(const char *line, const char **vb, const char **ve)
+{
+    const char *p = line;
+    while (*p && *p != ' ' && *p != '\t') p++; /* the name */
+    while (*p) {
+        const char *t;
+        while (*p == ' ' || *p == '\t') p++;
+        t = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        if (p - t > 3 && memcmp(t, "fp=", 3) == 0) { *vb = t + 3; *ve = p; return 1; }
+    }
+    return 0;
+}
+
 static int cpf__bl_line_fp_ok(const char *line, const char *bid, const char *hid)
 {
-    const char *p = strstr(line, " fp=");
+    const char *vb, *ve;
     size_t bl = strlen(bid), hl = strlen(hid);
-    if (!p) return 0;
-    p += 4;
-    return strncmp(p, bid, bl) == 0 && p[bl] == '.' && strncmp(p + bl + 1, hid, hl) == 0 &&
-           (p[bl + 1 + hl] == ' ' || p[bl + 1 + hl] == '\t' || p[bl + 1 + hl] == 0);
+    return cpf__bl_fp_token(line, &vb, &ve) && (size_t)(ve - vb) == bl + 1 + hl && memcmp(vb, bid, bl) == 0 &&
+           vb[bl] == '.' && memcmp(vb + bl + 1, hid, hl) == 0;
 }
 
 static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
@@ -6123,7 +6171,10 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
         if (b->entries[i].build >= 0) used[b->entries[i].build] = 1;
         if (b->entries[i].host >= 0) used[b->entries[i].host] = 1;
     }
-    cpf__sb_printf(sb, "coralperf-baseline %d.%d\n", CPF__BL_MAJOR, CPF__BL_MINOR);
+    /* a file of a newer minor version keeps its number: its extra lines and
+       fields are still in it */
+    cpf__sb_printf(sb, "coralperf-baseline %d.%u\n", CPF__BL_MAJOR,
+                   b->version_major == CPF__BL_MAJOR && b->version_minor > CPF__BL_MINOR ? b->version_minor : (unsigned)CPF__BL_MINOR);
     cpf__sb_puts(sb, "# One line per benchmark, sorted by name: median, spread and every sample\n"
                      "# (0.1% log steps). Written by coralperf.h --update-baseline; see its README.\n");
     for (i = 0; i < b->fp_count; i++) {
@@ -6142,12 +6193,10 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
     }
     for (i = 0; i < b->count; i++) {
         const cpf_baseline_entry *e = &b->entries[i];
-        const char *bid = e->build >= 0 ? ids[e->build] : "-", *hid = e->host >= 0 ? ids[e->host] : "-";
+        const char *bid = e->build >= 0 ? ids[e->build] : "-", *hid = e->host >= 0 ? ids[e->host] : "-", *p, *q;
         if (e->line && cpf__bl_line_fp_ok(e->line, bid, hid)) {
             cpf__sb_puts(sb, e->line);
-        } else if (e->line && strstr(e->line, " fp=")) { /* kept line, other ids: replace the token only */
-            const char *p = strstr(e->line, " fp=") + 4, *q = p;
-            while (*q && *q != ' ' && *q != '\t') q++;
+        } else if (e->line && cpf__bl_fp_token(e->line, &p, &q)) { /* kept line, other ids: replace the token only */
             cpf__sb_putn(sb, e->line, (size_t)(p - e->line));
             cpf__sb_printf(sb, "%s.%s", bid, hid);
             cpf__sb_puts(sb, q);
@@ -6196,7 +6245,13 @@ CPF_DEF cpf_status cpf_baseline_save_mem(const cpf_baseline *b, int gzip, cpf_by
 }
 
 /* --- reading --------------------------------------------------------------- */
-typedef struct cpf__bl_ref { size_t entry; char b[17], h[17]; } cpf__bl_ref;
+typedef struct cpf__bl_ref { size_t entry, line; char b[17], h[17]; } cpf__bl_ref;
+
+typedef struct cpf__bl_ord { const char *name; size_t line, index; } cpf__bl_ord;
+static int cpf__bl_cmp_ord(const void *x, const void *y)
+{
+    return strcmp(((const cpf__bl_ord *)x)->name, ((const cpf__bl_ord *)y)->name);
+}
 
 static cpf_status cpf__bl_err(char *msg, size_t cap, cpf_status st, size_t line, const char *fmt, ...)
 {
@@ -6218,7 +6273,7 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
 {
     const char *p = s, *t, *why = NULL, *sam = NULL, *sam_end = NULL;
     cpf_baseline_entry en;
-    int have_n = 0, have_med = 0, hit;
+    int have_n = 0, have_med = 0;
     double v, mad = -1, p10 = 0, p90 = 0;
     memset(&en, 0, sizeof en);
     en.build = en.host = -1;
@@ -6266,7 +6321,7 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
             }
             have_med = 1;
         } else if (CPF__KEY("mad") || CPF__KEY("p10") || CPF__KEY("p90") || CPF__KEY("ci") || CPF__KEY("noise")) {
-            if (!cpf__bl_parse_pct(t, ve, &v) || !(v > -1.0 && v < 1e6)) {
+            if (!cpf__bl_parse_pct(t, ve, &v) || !(v >= -1.0 && v < 1e6)) {
                 cpf__bl_entry_free(&en);
                 return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "%.*s= must be a percentage such as 0.25%%", (int)kl, k);
             }
@@ -6316,13 +6371,12 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
     }
     memcpy(en.line, s, (size_t)(e - s));
     en.line[e - s] = 0;
-    ref->entry = cpf__bl_lower(b, en.name, &hit);
-    if (hit) {
-        cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "benchmark '%s' appears twice (a bad merge?)", en.name);
-        cpf__bl_entry_free(&en);
-        return CPF_ERR_FORMAT;
-    }
-    cpf__bl_put_entry(b, &en);
+    /* appended in file order; cpf__bl_parse sorts once at the end (a file
+       of n lines loads in O(n log n)) */
+    ref->entry = b->count;
+    ref->line = lineno;
+    stbds_arrput(b->entries, en);
+    b->count = (size_t)stbds_arrlen(b->entries);
     return CPF_OK;
 }
 
@@ -6432,12 +6486,7 @@ static cpf_status cpf__bl_parse(cpf_baseline *b, const char *data, size_t len, c
         } else {
             cpf__bl_ref r;
             st = cpf__bl_parse_entry(b, p, le, lineno, &r, msg, cap);
-            if (st == CPF_OK) {
-                /* the entry went to sorted position r.entry: shift earlier refs */
-                for (i = 0; i < (size_t)stbds_arrlen(refs); i++)
-                    if (refs[i].entry >= r.entry) refs[i].entry++;
-                stbds_arrput(refs, r);
-            }
+            if (st == CPF_OK) stbds_arrput(refs, r);
         }
         p = nl + 1;
     }
@@ -6453,6 +6502,29 @@ static cpf_status cpf__bl_parse(cpf_baseline *b, const char *data, size_t len, c
         if ((en->build < 0 && strcmp(refs[i].b, "-") != 0) || (en->host < 0 && strcmp(refs[i].h, "-") != 0))
             st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "benchmark '%s' refers to fingerprint %s.%s, which is not defined",
                              en->name, refs[i].b, refs[i].h);
+    }
+    if (st == CPF_OK && b->count > 1) {
+        /* one sort; equal neighbours are a duplicated benchmark (say where) */
+        cpf__bl_ord *ord = CPF__ALLOC(cpf__bl_ord, b->count);
+        cpf_baseline_entry *sorted = CPF__ALLOC(cpf_baseline_entry, b->count);
+        if (!ord || !sorted) st = cpf__bl_err(msg, cap, CPF_ERR_NOMEM, 0, "out of memory");
+        for (i = 0; st == CPF_OK && i < b->count; i++) {
+            ord[i].name = b->entries[i].name;
+            ord[i].line = refs[i].line;
+            ord[i].index = i;
+        }
+        if (st == CPF_OK) qsort(ord, b->count, sizeof *ord, cpf__bl_cmp_ord);
+        for (i = 1; st == CPF_OK && i < b->count; i++)
+            if (strcmp(ord[i - 1].name, ord[i].name) == 0)
+                st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, ord[i].line > ord[i - 1].line ? ord[i].line : ord[i - 1].line,
+                                 "benchmark '%s' appears twice (also on line %lu; a bad merge?)", ord[i].name,
+                                 (unsigned long)(ord[i].line > ord[i - 1].line ? ord[i - 1].line : ord[i].line));
+        if (st == CPF_OK) {
+            for (i = 0; i < b->count; i++) sorted[i] = b->entries[ord[i].index];
+            memcpy(b->entries, sorted, b->count * sizeof *sorted);
+        }
+        CPF__FREE(ord);
+        CPF__FREE(sorted);
     }
     stbds_arrfree(refs);
     CPF__FREE(ids);
@@ -6713,6 +6785,11 @@ CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline
                 break;
             }
             if (src->n) memcpy(e.samples_ns, src->samples_ns, src->n * sizeof(double));
+            if (e.runs <= 1 && e.build >= 0 && e.host >= 0) { /* a fresh recording: continue the file's history */
+                e.runs = 1;
+                e.noise = 0;
+                cpf__bl_noise(&e, &cur.fps[e.build], &cur.fps[e.host], &cur);
+            }
             cpf__bl_put_entry(&cur, &e);
         }
         for (i = 0; st == CPF_OK && i < nremove; i++)
@@ -7015,6 +7092,8 @@ static void cpf__suite_baseline(cpf_suite *s)
             return;
         }
         have = 1;
+        if (s->update_baseline)
+            cpf__out(s, "baseline: --update-baseline ignored: the baseline is in memory (write the results with cpf_suite_write_baseline)\n");
     } else {
 #if defined(CORALPERF_NO_FILES)
         return;
@@ -7037,14 +7116,8 @@ static void cpf__suite_baseline(cpf_suite *s)
                 return;
             }
             have = 1;
-        } else if (!s->update_baseline) {
+        } else if (!s->update_baseline || s->update_baseline == CPF__UPD_PRUNE) {
             char line[1200];
-            /* only say something when the folder exists */
-#if defined(CPF__POSIX)
-            { struct stat sd; if (stat(dir, &sd) != 0 || !S_ISDIR(sd.st_mode)) return; }
-#elif defined(_WIN32)
-            { DWORD a = GetFileAttributesA(dir); if (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY)) return; }
-#endif
             cpf__msg(line, sizeof line, "baseline: no %s yet; record one with --update-baseline=all\n", path);
             cpf__out(s, line);
             return;
@@ -7077,51 +7150,58 @@ static void cpf__suite_baseline(cpf_suite *s)
     if (s->update_baseline && !from_mem) {
         cpf_baseline changes;
         const char **removes = NULL;
-        size_t nnew = 0, nupd = 0;
+        size_t nnew = 0, nupd = 0, unsettled = 0, k;
         memset(&changes, 0, sizeof changes);
         st = CPF_OK;
         for (i = 0; st == CPF_OK && i < (size_t)stbds_arrlen(s->results); i++) {
             const cpf_result *r = &s->results[i];
             const cpf_baseline_entry *old = have ? cpf_baseline_find(&b, r->name) : NULL;
+            const cpf_diff_row *row = NULL;
             int take = 0;
-            if (r->status != CPF_OK || r->skipped || !r->stats.n) continue;
-            if (s->update_baseline == CPF__UPD_ALL) take = 1;
-            else if (s->update_baseline == CPF__UPD_NEW) take = old == NULL;
-            else if (s->update_baseline == CPF__UPD_FAILED) {
-                size_t k;
-                take = old == NULL;
-                for (k = 0; s->diff && k < s->diff->count && !take; k++)
-                    if (strcmp(s->diff->rows[k].name, r->name) == 0) take = s->diff->rows[k].level != CPF_PASS;
+            for (k = 0; s->diff && k < s->diff->count && !row; k++)
+                if (strcmp(s->diff->rows[k].name, r->name) == 0) row = &s->diff->rows[k];
+            if (r->status == CPF_OK && !r->skipped && r->stats.n) {
+                if (s->update_baseline == CPF__UPD_ALL) take = 1;
+                else if (s->update_baseline == CPF__UPD_NEW) take = old == NULL;
+                else if (s->update_baseline == CPF__UPD_FAILED) /* warned, or changed on another host */
+                    take = old == NULL || (row && (row->level != CPF_PASS ||
+                                                   (!row->host_match && row->change != CPF_CHANGE_SAME)));
             }
-            if (!take) continue;
-            st = cpf__bl_set(&changes, &b, r, &fb, &fh);
+            if (!take) {
+                if (row && (row->level != CPF_PASS || (!row->host_match && row->change != CPF_CHANGE_NO_RESULT))) unsettled++;
+                continue;
+            }
+            /* the noise history is continued under the lock, from the file as it is then */
+            st = cpf__bl_set(&changes, NULL, r, &fb, &fh);
             if (old) nupd++; else nnew++;
         }
         if (s->update_baseline == CPF__UPD_PRUNE && s->diff)
             for (i = 0; i < s->diff->count; i++)
                 if (s->diff->rows[i].change == CPF_CHANGE_VANISHED) stbds_arrput(removes, s->diff->rows[i].name);
-        if (st == CPF_OK && !have) {
-            const char *dir = s->baseline_dir ? s->baseline_dir : "baselines";
-            if (cpf__mkdir(dir) != 0) {
-                st = CPF_ERR_IO;
-                cpf__msg(msg, sizeof msg, "cannot create the folder '%s': %s", dir, strerror(errno));
-            }
-        }
-        if (st == CPF_OK && (changes.count || stbds_arrlen(removes)))
-            st = cpf_baseline_update_file(path, &changes, removes, (size_t)stbds_arrlen(removes), msg, sizeof msg);
-        if (st != CPF_OK) {
-            s->exit_code = 1;
-            cpf__suite_error(s, st, "baseline: not updated: %s", st == CPF_ERR_NOMEM ? "out of memory" : msg);
+        if (st == CPF_OK && !changes.count && !stbds_arrlen(removes)) {
+            cpf__out(s, "baseline: nothing to record\n");
         } else {
-            char line[1300];
-            cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
-                     have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
-                     (unsigned long)stbds_arrlen(removes));
-            cpf__out(s, line);
-            /* the warnings that were recorded are settled */
-            if (s->exit_code == 2 && (s->update_baseline == CPF__UPD_ALL || s->update_baseline == CPF__UPD_FAILED ||
-                                      (s->update_baseline == CPF__UPD_NEW && s->diff && !s->diff->slower && !s->diff->report_only)))
-                s->exit_code = 0;
+            if (st == CPF_OK && !have) {
+                const char *dir = s->baseline_dir ? s->baseline_dir : "baselines";
+                if (cpf__mkdir(dir) != 0) {
+                    st = CPF_ERR_IO;
+                    cpf__msg(msg, sizeof msg, "cannot create the folder '%s'", dir);
+                }
+            }
+            if (st == CPF_OK)
+                st = cpf_baseline_update_file(path, &changes, removes, (size_t)stbds_arrlen(removes), msg, sizeof msg);
+            if (st != CPF_OK) {
+                s->exit_code = 1;
+                cpf__suite_error(s, st, "baseline: not updated: %s", st == CPF_ERR_NOMEM ? "out of memory" : msg);
+            } else {
+                char line[1300];
+                cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
+                         have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
+                         (unsigned long)stbds_arrlen(removes));
+                cpf__out(s, line);
+                /* warnings whose benchmarks were all recorded are settled */
+                if (s->exit_code == 2 && unsettled == 0) s->exit_code = 0;
+            }
         }
         cpf_baseline_free(&changes);
         stbds_arrfree(removes);
@@ -9095,6 +9175,7 @@ CPF_DEF cpf_status cpf_neardup_init(cpf_neardup *nd, const cpf_neardup_opts *opt
     if (nd->opts.deflate_level == 0) nd->opts.deflate_level = 6;
     if (!(nd->opts.min_cosine >= -1.0 && nd->opts.min_cosine <= 1.0) || !(nd->opts.max_norm_diff >= 0) ||
         nd->opts.max_hamming < 0 || nd->opts.max_hamming > 64 || nd->opts.max_checks < 0 || nd->opts.max_walk < 0 ||
+        nd->opts.deflate_level < -1 || nd->opts.deflate_level > 9 ||
         nd->opts.delta < CPF_NEARDUP_DELTA_AUTO || nd->opts.delta > CPF_NEARDUP_DELTA_NONE) {
         memset(nd, 0, sizeof *nd);
         return CPF_ERR_ARG;
@@ -9241,9 +9322,11 @@ CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64
 {
     size_t count = 0, es, nbytes, c, ncand = 0, best = (size_t)-1;
     uint64_t sk = 0, shape_key, number;
-    double nm = 0, best_cos = -2.0;
-    int comparable, b;
+    double nm = 0, best_cos = -2.0, base_norm = 1;
+    int comparable, b, base_ham = 0;
     void *copy = NULL;
+    const void *base_data = NULL;
+    uint64_t base_number = 0, base_tag = 0;
     cpf_status st;
     struct cpf__nd_cand *cands = NULL;
     if (out) { memset(out, 0, sizeof *out); out->packed_by = CPF_NEARDUP_PACKED_NONE; }
@@ -9329,43 +9412,15 @@ CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64
         nd->st.checks += (uint64_t)checks;
         if (out) out->checks = (unsigned)checks;
     }
-    if (best != (size_t)-1) {
+    if (best != (size_t)-1) { /* copied: entries may move once the lock is released */
         const struct cpf__nd_entry *e = &nd->entries[cands[best].e];
-        uint64_t zeros = 0, rle = 0, packed = 0;
-        cpf_neardup_packer by = CPF_NEARDUP_PACKED_NONE;
-        if (nd->opts.delta != CPF_NEARDUP_DELTA_NONE) {
-            unsigned char *buf = NULL;
-            if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd))
-                buf = (unsigned char *)CORALPERF_MALLOC(NULL, nbytes ? nbytes : 1);
-            cpf__nd_xor(dtype, data, e->data, count, buf, &zeros, &rle);
-            packed = rle;
-            by = CPF_NEARDUP_PACKED_RLE;
-            if (buf) {
-                if (!cpf__nd_pack(nd, buf, nbytes, &packed, &by)) nd->st.pack_failures++;
-                CORALPERF_FREE(NULL, buf);
-            } else if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd)) {
-                nd->st.pack_failures++; /* no memory for the delta: run-length size */
-            }
-        }
+        base_data = e->data;
+        base_number = e->number;
+        base_tag = e->tag;
+        base_norm = e->norm;
+        base_ham = cands[best].ham;
         nd->st.near_duplicates++;
         nd->st.near_bytes += nbytes;
-        nd->st.delta_zero_bytes += zeros;
-        nd->st.delta_rle_bytes += rle;
-        nd->st.delta_packed_bytes += packed;
-        if (by != CPF_NEARDUP_PACKED_NONE) nd->st.packed_by = by;
-        if (out) {
-            out->is_near = 1;
-            out->base = e->number;
-            out->base_tag = e->tag;
-            out->cosine = best_cos;
-            out->norm_ratio = nm / e->norm;
-            out->hamming = cands[best].ham;
-            out->delta_bytes = nbytes;
-            out->delta_zero_bytes = zeros;
-            out->delta_rle_bytes = rle;
-            out->delta_packed_bytes = packed;
-            out->packed_by = by;
-        }
     }
     stbds_arrfree(cands);
 
@@ -9398,6 +9453,47 @@ CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64
         if (copy) nd->st.copy_bytes += nbytes;
     }
     if (nd->opts.locked) cpf_mutex_unlock(&nd->mu);
+    if (base_data) {
+        /* the delta (XOR, and the packer: the slow part) runs outside the
+           lock; both tensors stay valid (caller-owned or index copies) */
+        uint64_t zeros = 0, rle = 0, packed = 0;
+        int pack_failed = 0;
+        cpf_neardup_packer by = CPF_NEARDUP_PACKED_NONE;
+        if (nd->opts.delta != CPF_NEARDUP_DELTA_NONE) {
+            unsigned char *buf = NULL;
+            if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd))
+                buf = (unsigned char *)CORALPERF_MALLOC(NULL, nbytes ? nbytes : 1);
+            cpf__nd_xor(dtype, data, base_data, count, buf, &zeros, &rle);
+            packed = rle;
+            by = CPF_NEARDUP_PACKED_RLE;
+            if (buf) {
+                if (!cpf__nd_pack(nd, buf, nbytes, &packed, &by)) pack_failed = 1;
+                CORALPERF_FREE(NULL, buf);
+            } else if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd)) {
+                pack_failed = 1; /* no memory for the delta: run-length size */
+            }
+        }
+        if (nd->opts.locked) cpf_mutex_lock(&nd->mu);
+        nd->st.pack_failures += (uint64_t)pack_failed;
+        nd->st.delta_zero_bytes += zeros;
+        nd->st.delta_rle_bytes += rle;
+        nd->st.delta_packed_bytes += packed;
+        if (by != CPF_NEARDUP_PACKED_NONE) nd->st.packed_by = by;
+        if (nd->opts.locked) cpf_mutex_unlock(&nd->mu);
+        if (out) {
+            out->is_near = 1;
+            out->base = base_number;
+            out->base_tag = base_tag;
+            out->cosine = best_cos;
+            out->norm_ratio = nm / base_norm;
+            out->hamming = base_ham;
+            out->delta_bytes = nbytes;
+            out->delta_zero_bytes = zeros;
+            out->delta_rle_bytes = rle;
+            out->delta_packed_bytes = packed;
+            out->packed_by = by;
+        }
+    }
     return CPF_OK;
 }
 
@@ -9425,8 +9521,10 @@ CPF_DEF void cpf_neardup_free(cpf_neardup *nd)
     stbds_arrfree(nd->entries);
     stbds_arrfree(nd->heads);
     stbds_arrfree(nd->dims);
-    if (nd->weights) CPF__FREE(nd->weights);
-    if (nd->weights) cpf_mutex_destroy(&nd->mu);
+    if (nd->weights) {
+        cpf_mutex_destroy(&nd->mu);
+        CPF__FREE(nd->weights);
+    }
     memset(nd, 0, sizeof *nd);
 }
 

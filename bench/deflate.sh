@@ -14,12 +14,6 @@ if ! [ -f /usr/include/zlib.h ]; then
 fi
 [ -f /usr/include/zlib.h ] || { echo "== deflate: skipped (zlib.h not installed: apt-get install zlib1g-dev)"; exit 0; }
 W="-std=c99 -Wall -Wextra -Werror -pedantic -I. -I$STB_INC"
-# Until the module is pasted into coralperf.h, build with the development shim.
-SHIM=${CPF_DEFLATE_SHIM:-/work/scratch/deflate/shim.h}
-EXTRA=""
-if ! grep -q "cpf__inf_codes" coralperf.h && [ -f "$SHIM" ]; then
-    EXTRA="-DCORALPERF_IMPLEMENTATION -I$(dirname "$SHIM") -include $SHIM"
-fi
-$CC -O2 $W $EXTRA bench/deflate.c -o "$O/deflate" -lz -lm -pthread || { echo "deflate bench: build failed"; exit 1; }
+$CC -O2 $W bench/deflate.c -o "$O/deflate" -lz -lm -pthread || { echo "deflate bench: build failed"; exit 1; }
 echo "== deflate: coralperf vs zlib and gzip, $CC -O2"
 BUILD="$BUILD" "$O/deflate" "$@"

@@ -63,7 +63,7 @@ int main(void)
     double bytes = 0;
     int v, k, tensors = 0, truth = 0, found = 0, false_conf = 0;
     cpf_dedup exact;
-    cpf_neardup near;
+    cpf_neardup nd;
     cpf_dedup_stats es;
     cpf_neardup_stats ns;
 
@@ -74,7 +74,7 @@ int main(void)
     /* The store keeps every tensor it indexed alive (the near-duplicate
        check reads the base again); set opts.keep_copy to let it copy. */
     cpf_dedup_init(&exact, NULL);
-    cpf_neardup_init(&near, NULL);
+    cpf_neardup_init(&nd, NULL);
     t0 = cpf_now_ns();
     for (v = 0; v < VERSIONS; v++) {
         for (k = 0; k < SLOTS; k++) {
@@ -87,7 +87,7 @@ int main(void)
             bytes += (double)nbytes;
             truth += t->finetuned;
             if (dr.duplicate) continue; /* stored already: nothing to do */
-            cpf_neardup_add(&near, CPF_DTYPE_F32, t->dims, 2, t->data, t->lineage, &nr);
+            cpf_neardup_add(&nd, CPF_DTYPE_F32, t->dims, 2, t->data, t->lineage, &nr);
             if (nr.is_near && t->finetuned && nr.base_tag == t->lineage) found++;
             else if (nr.is_near) false_conf++;
         }
@@ -95,7 +95,7 @@ int main(void)
     t1 = cpf_now_ns();
 
     cpf_dedup_stats_get(&exact, &es);
-    cpf_neardup_stats_get(&near, &ns);
+    cpf_neardup_stats_get(&nd, &ns);
     printf("%d tensors, %.1f MB in %.1f ms: %.0f tensors/s, %.2f GB/s (one core, exact + near-duplicate)\n", tensors,
            bytes / 1e6, (double)(t1 - t0) / 1e6, tensors / ((double)(t1 - t0) * 1e-9), bytes / (double)(t1 - t0));
     printf("byte dedup ratio %.2fx (exact duplicates), near-duplicate recall %.1f%% (%d of %d fine-tunes), "
@@ -108,7 +108,7 @@ int main(void)
            100.0 * (1.0 - (double)(es.unique_bytes - ns.near_bytes + ns.delta_packed_bytes) / bytes));
     cpf_dedup_report_write(&es, &ns, CPF_REPORT_CONSOLE, out_stdout, NULL);
 
-    cpf_neardup_free(&near);
+    cpf_neardup_free(&nd);
     cpf_dedup_free(&exact);
     for (v = 0; v < VERSIONS; v++)
         for (k = 0; k < SLOTS; k++)

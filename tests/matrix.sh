@@ -195,7 +195,7 @@ fi
 
 # --- fuzzing: libFuzzer on the baseline parser and inflate (make fuzz) ------
 echo "== fuzz"
-if ensure clang && have clang; then
+if ensure clang libclang-rt-14-dev && have clang; then
     FUZZ_SECONDS=${FUZZ_SECONDS:-60} STB_INC="$STB_INC" BUILD="$BUILD" sh tests/fuzz/run.sh >"$M/fuzz.log" 2>&1; rc=$?
     if [ $rc = 0 ]; then
         n=$(grep -c '^ok ' "$M/fuzz.log"); PASS=$((PASS + n))

@@ -463,6 +463,74 @@ static void test_gzip_baselines_load_from_memory_like_text(void)
     cpf_fingerprint_free(&fh);
 }
 
+static void test_whatever_is_saved_loads_again_even_at_the_edges(void)
+{
+    double zeros[10] = { 0, 0, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
+    static const char *odd[] = { "|||||||merge", "a", "\xe2\x80\x8b" "zero-width" };
+    const char *hostile[] = {
+        "coralperf-baseline 1.0\n@build b a=1\n@host h c=2\nx\tfp=b.h n=1 med=1ns s=0 fp=q.q\n@end\n",
+        "coralperf-baseline 1.0\n@build b a=1\n@host h c=2\nx fp=b.h n=1 med=1e308s s=0\n@end\n",
+        "coralperf-baseline 1.0\n@build b a=1\n@host h c=2\nx fp=b.h n=1 med=1ns rss=1e300 s=0\n@end\n",
+    };
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    char msg[300], *text;
+    size_t i;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    fake_result(&r, "zeros", zeros, 10);           /* p10 = 0: -100% of the median */
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    for (i = 0; i < 3; i++) {
+        fake_result(&r, odd[i], zeros + 2, 8);
+        CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+        free_result(&r);
+    }
+    fake_result(&r, "", zeros, 10);                /* an empty name would not load again */
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_ERR_ARG);
+    free_result(&r);
+    text = round_trip(&b, &l);
+    CHECK(l.count == 4 && cpf_baseline_find(&l, "|||||||merge") && cpf_baseline_find(&l, "zeros"));
+    free(text);
+    cpf_baseline_free(&l);
+    /* hostile lines: rejected, or loaded and saved to something that loads */
+    for (i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        cpf_bytes out;
+        if (cpf_baseline_load_mem(&l, hostile[i], strlen(hostile[i]), msg, sizeof msg) != CPF_OK) continue;
+        CHECK(cpf_baseline_save_mem(&l, 0, &out, msg, sizeof msg) == CPF_OK);
+        cpf_baseline_free(&l);
+        CHECK_MSG(cpf_baseline_load_mem(&l, out.data, out.len, msg, sizeof msg) == CPF_OK, "case %u: %s\n%s", (unsigned)i, msg, (const char *)out.data);
+        cpf_baseline_free(&l);
+        cpf_bytes_free(&out);
+    }
+    CHECK(cpf_baseline_load_mem(&l, hostile[1], strlen(hostile[1]), msg, sizeof msg) == CPF_ERR_FORMAT);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+static void test_noise_learns_from_reruns_not_from_accepted_changes(void)
+{
+    cpf_baseline b;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    double x[21];
+    const cpf_baseline_entry *e;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    samples_around(x, 21, 1000, 0.01, 1); fake_result(&r, "k", x, 21); cpf_baseline_set(&b, &r, &fb, &fh); free_result(&r);
+    samples_around(x, 21, 1010, 0.01, 2); fake_result(&r, "k", x, 21); cpf_baseline_set(&b, &r, &fb, &fh); free_result(&r);
+    e = cpf_baseline_find(&b, "k");
+    CHECK(e && e->runs == 2 && e->noise > 0.004 && e->noise < 0.01);    /* ~1% / sqrt 2 */
+    samples_around(x, 21, 1200, 0.01, 3); fake_result(&r, "k", x, 21); cpf_baseline_set(&b, &r, &fb, &fh); free_result(&r);
+    e = cpf_baseline_find(&b, "k");
+    CHECK(e && e->runs == 1 && e->noise == 0);   /* +19%: a change accepted, the history restarts */
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
 static void test_this_machine_has_a_fingerprint(void)
 {
     cpf_fingerprint fb, fh, fb2;
@@ -662,6 +730,33 @@ static void test_update_file_merges_with_what_another_process_wrote(void)
     CHECK(cpf_baseline_load(&l, "build/test/bl/missing.cpb", msg, sizeof msg) == CPF_ERR_IO);
     CHECK(strstr(msg, "missing.cpb") != NULL);
 }
+static void test_update_file_continues_the_noise_history_of_the_file(void)
+{
+    const char *path = "build/test/bl/noise.cpb";
+    cpf_fingerprint fb, fh;
+    cpf_baseline l;
+    double x[21];
+    int i;
+    remove(path);
+    test_fps(&fb, &fh, "cpu");
+    for (i = 0; i < 3; i++) {
+        cpf_baseline ch;
+        cpf_result r;
+        memset(&ch, 0, sizeof ch);
+        samples_around(x, 21, 1000.0 + 10 * i, 0.01, (unsigned)i);
+        fake_result(&r, "n", x, 21);
+        CHECK(cpf_baseline_set(&ch, &r, &fb, &fh) == CPF_OK);
+        CHECK(cpf_baseline_update_file(path, &ch, NULL, 0, NULL, 0) == CPF_OK);
+        free_result(&r);
+        cpf_baseline_free(&ch);
+    }
+    CHECK(cpf_baseline_load(&l, path, NULL, 0) == CPF_OK);
+    CHECK(l.count == 1 && l.entries[0].runs == 3 && l.entries[0].noise > 0);
+    cpf_baseline_free(&l);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
 static void test_gzip_files_interoperate_with_the_gzip_tool(void)
 {
     const char *txt = "build/test/bl/interop.cpb", *gz = "build/test/bl/interop.cpb.gz";
@@ -727,12 +822,15 @@ void tests_baseline(void)
     RUN(test_diff_names_same_slower_faster_new_and_vanished);
     RUN(test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib);
     RUN(test_gzip_baselines_load_from_memory_like_text);
+    RUN(test_whatever_is_saved_loads_again_even_at_the_edges);
+    RUN(test_noise_learns_from_reruns_not_from_accepted_changes);
     RUN(test_this_machine_has_a_fingerprint);
     RUN(test_suite_run_streams_its_results_as_a_loadable_baseline);
 #if !defined(CORALPERF_NO_FILES)
     RUN(test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for);
     RUN(test_an_unreadable_baseline_fails_the_run_and_is_left_alone);
     RUN(test_update_file_merges_with_what_another_process_wrote);
+    RUN(test_update_file_continues_the_noise_history_of_the_file);
     RUN(test_gzip_files_interoperate_with_the_gzip_tool);
 #endif
 }

@@ -207,6 +207,9 @@ static void test_cosine_below_threshold_is_rejected_and_thresholds_are_configura
     cpf_neardup_free(&nd);
     o.min_cosine = 2.0;
     CHECK(cpf_neardup_init(&nd, &o) == CPF_ERR_ARG);
+    o.min_cosine = 0.99;
+    o.deflate_level = 10; /* not a deflate level: refused, not silently run-length */
+    CHECK(cpf_neardup_init(&nd, &o) == CPF_ERR_ARG);
     free(x);
     free(n);
 }
@@ -287,9 +290,25 @@ static void test_xor_delta_counts_zero_bytes_and_run_length_size_exactly(void)
     CHECK(r.is_near && r.base == 0 && r.delta_bytes == ND_N * 4);
     CHECK_MSG(r.delta_zero_bytes == 16380 && r.delta_rle_bytes == 14, "zeros %llu rle %llu",
               (unsigned long long)r.delta_zero_bytes, (unsigned long long)r.delta_rle_bytes);
-#if !defined(CPF_HAVE_DEFLATE)
-    CHECK(r.delta_packed_bytes == 14 && r.packed_by == CPF_NEARDUP_PACKED_RLE);
-#endif
+    { /* the default packer is the kit's deflate (level 6) of the little-endian XOR bytes */
+        unsigned char *x = (unsigned char *)malloc(ND_N * 4);
+        cpf_bytes z;
+        size_t i;
+        for (i = 0; i < ND_N; i++) {
+            uint32_t ua, ub, u;
+            memcpy(&ua, &a[i], 4);
+            memcpy(&ub, &b[i], 4);
+            u = ua ^ ub;
+            x[4 * i] = (unsigned char)u; x[4 * i + 1] = (unsigned char)(u >> 8);
+            x[4 * i + 2] = (unsigned char)(u >> 16); x[4 * i + 3] = (unsigned char)(u >> 24);
+        }
+        CHECK(cpf_deflate(x, ND_N * 4, 6, &z, NULL, 0) == CPF_OK);
+        CHECK_MSG(r.packed_by == CPF_NEARDUP_PACKED_DEFLATE && r.delta_packed_bytes == z.len,
+                  "packed by %s: %llu bytes, deflate gives %lu", cpf_neardup_packer_name(r.packed_by),
+                  (unsigned long long)r.delta_packed_bytes, (unsigned long)z.len);
+        cpf_bytes_free(&z);
+        free(x);
+    }
     cpf_neardup_stats_get(&nd, &st);
     CHECK(st.delta_zero_bytes == 16380 && st.delta_rle_bytes == 14 && st.near_bytes == ND_N * 4);
     CHECK_NEAR(st.delta_ratio, (double)st.near_bytes / (double)st.delta_packed_bytes, 1e-12);
@@ -488,9 +507,8 @@ static void test_dedup_report_in_every_format(void)
     cpf_neardup_add(&nd, CPF_DTYPE_F32, dims, 1, b, 2, NULL);
     cpf_dedup_stats_get(&d, &ds);
     cpf_neardup_stats_get(&nd, &ns);
-    /* "run-length", or "deflate" once the kit has it (CPF_HAVE_DEFLATE) */
     snprintf(packer, sizeof packer, "\"near_packed_by\": \"%s\"}\n}\n", cpf_neardup_packer_name(ns.packed_by));
-    CHECK(ns.packed_by == CPF_NEARDUP_PACKED_RLE || ns.packed_by == CPF_NEARDUP_PACKED_DEFLATE);
+    CHECK(ns.packed_by == CPF_NEARDUP_PACKED_DEFLATE && ns.pack_failures == 0);
 
     out[0] = 0;
     CHECK(cpf_dedup_report_write(&ds, &ns, CPF_REPORT_CONSOLE, nd_sb_write, out) == CPF_OK);
