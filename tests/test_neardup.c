@@ -138,7 +138,7 @@ static void test_finetuned_copies_are_found_and_unrelated_tensors_never_confirme
     cpf_neardup nd;
     cpf_neardup_stats st;
     int b, v, u, found = 0, wrong = 0, false_conf = 0, positives = ND_BASES * ND_VARIANTS;
-    float *p = pool;
+    float *p = pool, *hard, *noise;
     CHECK(pool != NULL);
     if (!pool) return;
     cpf_neardup_init(&nd, NULL);
@@ -162,16 +162,33 @@ static void test_finetuned_copies_are_found_and_unrelated_tensors_never_confirme
         cpf_neardup_add(&nd, CPF_DTYPE_F32, dims, 2, p, 999, &r);
         if (r.is_near) false_conf++;
     }
+    /* hard negatives: base + 0.2 x noise has cosine about 0.98, just under the
+       threshold; their sketches often share a band with the base, so the exact
+       check must reject them (the index keeps pointers: freed after the index) */
+    hard = (float *)malloc(20 * ND_RN * sizeof(float));
+    noise = (float *)malloc(ND_RN * sizeof(float));
+    for (b = 0; b < 20 && hard && noise; b++) {
+        cpf_neardup_result r;
+        float *h = hard + (size_t)b * ND_RN;
+        int i;
+        nd_fill(noise, ND_RN, 70000 + (uint64_t)b);
+        for (i = 0; i < ND_RN; i++) h[i] = pool[(size_t)b * (1 + ND_VARIANTS) * ND_RN + (size_t)i] + 0.2f * noise[i];
+        cpf_neardup_add(&nd, CPF_DTYPE_F32, dims, 2, h, 777, &r);
+        if (r.is_near) false_conf++;
+    }
     cpf_neardup_stats_get(&nd, &st);
     CHECK_MSG((double)found >= 0.99 * positives, "recall %d/%d", found, positives);
     CHECK_MSG(wrong == 0 && false_conf == 0, "%d wrong bases, %d false confirmations", wrong, false_conf);
-    CHECK(st.tensors == (uint64_t)(ND_BASES * (1 + ND_VARIANTS) + ND_UNRELATED));
+    CHECK_MSG(st.rejected > 0, "no hard negative reached the exact check");
+    CHECK(st.tensors == (uint64_t)(ND_BASES * (1 + ND_VARIANTS) + ND_UNRELATED + 20));
     CHECK(st.near_duplicates == (uint64_t)found && st.indexed == st.tensors && st.not_comparable == 0);
     CHECK(st.near_bytes == (uint64_t)found * ND_RN * 4);
     /* the deltas are mostly zero bytes: 1-10% of the elements changed */
     CHECK(st.delta_zero_bytes > st.near_bytes * 8 / 10 && st.delta_packed_bytes < st.near_bytes / 4);
     cpf_neardup_free(&nd);
     free(pool);
+    free(hard);
+    free(noise);
 }
 
 static void test_cosine_below_threshold_is_rejected_and_thresholds_are_configurable(void)
