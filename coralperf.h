@@ -1316,7 +1316,7 @@ typedef enum cpf_neardup_packer {
 /* A packer for XOR deltas (e.g. your zstd or deflate): sets *packed_bytes to
    the packed size of len bytes at delta. An error status makes the index
    fall back to the run-length size for this pair (and count it). */
-typedef cpf_status (*cpf_delta_pack_fn)(void *user, const void *delta, size_t len, size_t *packed_bytes);
+typedef cpf_status (*cpf_neardup_pack_fn)(void *user, const void *delta, size_t len, size_t *packed_bytes);
 
 /* Zero-initialised options are the defaults shown. */
 typedef struct cpf_neardup_opts {
@@ -1333,7 +1333,7 @@ typedef struct cpf_neardup_opts {
     int locked;                 /* several producer threads may call add */
     int delta;                  /* a cpf_neardup_delta (default AUTO) */
     int deflate_level;          /* cpf_deflate level when built in (default 6) */
-    cpf_delta_pack_fn pack;     /* optional packer hook (wins over cpf_deflate) */
+    cpf_neardup_pack_fn pack;     /* optional packer hook (wins over cpf_deflate) */
     void *pack_user;
 } cpf_neardup_opts;
 
@@ -1412,7 +1412,7 @@ CPF_DEF void cpf_neardup_stats_get(cpf_neardup *nd, cpf_neardup_stats *out);
 /* Releases the index and its copies (not the caller's tensors). */
 CPF_DEF void cpf_neardup_free(cpf_neardup *nd);
 /* Bits that differ between two sketches (0..64). */
-CPF_DEF int cpf_sketch_distance(uint64_t a, uint64_t b);
+CPF_DEF int cpf_neardup_distance(uint64_t a, uint64_t b);
 /* "none", "run-length", "hook" or "deflate". */
 CPF_DEF const char *cpf_neardup_packer_name(cpf_neardup_packer p);
 /* Dedup and near-duplicate accounting as a console, JSON, CSV or Markdown
@@ -6549,9 +6549,9 @@ CPF_DEF cpf_status cpf_baseline_load_mem(cpf_baseline *b, const void *data, size
         cpf_bytes_free(&text);
         b->gzip = 1;
     } else {
-        if (len > CPF_INFLATE_LIMIT_DEFAULT)
+        if (len > CPF__INFLATE_LIMIT)
             return cpf__bl_err(msg, msg_cap, CPF_ERR_LIMIT, 0, "a baseline of %lu bytes is over the %lu byte limit",
-                               (unsigned long)len, (unsigned long)CPF_INFLATE_LIMIT_DEFAULT);
+                               (unsigned long)len, (unsigned long)CPF__INFLATE_LIMIT);
         st = cpf__bl_parse(b, (const char *)data, len, msg, msg_cap);
     }
     if (st != CPF_OK) cpf_baseline_free(b);
@@ -6608,7 +6608,7 @@ CPF_DEF cpf_status cpf_baseline_load(cpf_baseline *b, const char *path, char *ms
 #else
     {
         cpf_bytes data;
-        cpf_status st = cpf__read_file(path, CPF_INFLATE_LIMIT_DEFAULT, &data, msg, msg_cap);
+        cpf_status st = cpf__read_file(path, CPF__INFLATE_LIMIT, &data, msg, msg_cap);
         char m[400];
         if (st != CPF_OK) return st;
         st = cpf_baseline_load_mem(b, data.data, data.len, m, sizeof m);
@@ -8957,7 +8957,7 @@ static uint64_t cpf__splitmix64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-CPF_DEF int cpf_sketch_distance(uint64_t a, uint64_t b)
+CPF_DEF int cpf_neardup_distance(uint64_t a, uint64_t b)
 {
     uint64_t x = a ^ b; /* SWAR popcount: portable, no builtin */
     x = x - ((x >> 1) & 0x5555555555555555ull);
@@ -9377,7 +9377,7 @@ CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64
                     struct cpf__nd_cand cd;
                     e->seen = number + 1;
                     cd.e = i;
-                    cd.ham = cpf_sketch_distance(sk, e->sketch);
+                    cd.ham = cpf_neardup_distance(sk, e->sketch);
                     stbds_arrput(cands, cd);
                 }
             }
@@ -9679,6 +9679,17 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 #undef CPF__ND_SEED
 #undef CPF__ND_CHUNK
 
+#undef CPF__INFLATE_LIMIT
+#undef CPF__DFL_REBASE
+#undef CPF__BL_MAJOR
+#undef CPF__BL_MINOR
+#undef CPF__BL_LN_STEP
+#undef CPF__BL_MAX_SAMPLES
+#undef CPF__BL_MAX_LINE
+#undef CPF__UPD_NEW
+#undef CPF__UPD_FAILED
+#undef CPF__UPD_ALL
+#undef CPF__UPD_PRUNE
 #undef CPF__ALLOC
 #undef CPF__FREE
 

@@ -443,7 +443,7 @@ static void test_bad_arguments_are_errors_with_a_message(void)
     CHECK(st.tensors == 1);            /* failed adds change nothing */
     cpf_neardup_free(&nd);
     CHECK(cpf_neardup_add(&nd, CPF_DTYPE_F32, d, 1, x, 0, &r) == CPF_ERR_ARG);  /* freed = zeroed */
-    CHECK(cpf_sketch_distance(0, ~(uint64_t)0) == 64 && cpf_sketch_distance(5, 6) == 2);
+    CHECK(cpf_neardup_distance(0, ~(uint64_t)0) == 64 && cpf_neardup_distance(5, 6) == 2);
 }
 
 #if !defined(CORALPERF_NO_THREADS)
