@@ -1013,7 +1013,8 @@ typedef struct cpf_u128 {
 CPF_DEF uint64_t cpf_hash64(const void *data, size_t len, uint64_t seed);
 /* 128-bit hash of len bytes at data. */
 CPF_DEF cpf_u128 cpf_hash128(const void *data, size_t len, uint64_t seed);
-/* "avx2", "sse2", "neon" or "scalar": the long-input loop compiled in. */
+/* "avx2", "sse2", "neon" or "scalar": the long-input loop in use (x86-64 gcc/clang
+   builds without -mavx2 pick avx2 at run time when the CPU has it). */
 CPF_DEF const char *cpf_hash_backend(void);
 
 /* Streaming: feed the input in pieces of any size; the digests equal the
@@ -7991,12 +7992,23 @@ CPF_DEF cpf_verdict cpf_mem_below(cpf_task_fn fn, void *ctx, double limit_bytes)
 #define CPF__HASH_SIMD 0
 #endif
 
+/* x86-64 gcc/clang builds without -mavx2 also carry the AVX2 loop (compiled
+   with the target attribute) and pick it at run time when the CPU has AVX2
+   (__builtin_cpu_supports reads a table libgcc fills before main: no state
+   of ours). CORALPERF_HASH_NO_DISPATCH keeps the compile-time choice only. */
+#if CPF__HASH_SIMD == 1 && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(_MSC_VER) && !defined(CORALPERF_HASH_NO_DISPATCH)
+#define CPF__HASH_DISPATCH 1
+#endif
+
 #if defined(_MSC_VER)
 #include <stdlib.h> /* _byteswap_ulong, _byteswap_uint64 */
 #include <intrin.h> /* _umul128, __umulh, __emulu, _mm_prefetch (after <windows.h>) */
 #endif
-#if CPF__HASH_SIMD == 2
+#if CPF__HASH_SIMD == 2 || defined(CPF__HASH_DISPATCH)
 #include <immintrin.h>
+#endif
+#if CPF__HASH_SIMD == 2
 #elif CPF__HASH_SIMD == 1
 #include <emmintrin.h>
 #elif CPF__HASH_SIMD == 3
@@ -8372,8 +8384,15 @@ CPF__HNOINLINE cpf_u128 cpf__h128_129to240(const unsigned char *p, size_t len, c
    cpf__hash_accum: n stripes of 64 bytes at in, the secret moving 8 bytes per
    stripe; cpf__hash_scramble: end of a 1024-byte block. acc is 8 uint64_t in
    native order (no alignment needed). Every backend computes the same. */
-#if CPF__HASH_SIMD == 2 /* AVX2 */
-CPF__HINLINE void cpf__hash_accum(uint64_t *acc, const unsigned char *in, const unsigned char *sec, size_t n)
+#if CPF__HASH_SIMD == 2 || defined(CPF__HASH_DISPATCH) /* AVX2: the build's ISA, or a run-time choice */
+#if CPF__HASH_SIMD == 2
+#define CPF__AVX2_FN(name) CPF__HINLINE name
+#define CPF__AVX2_CALL(name) name
+#else
+#define CPF__AVX2_FN(name) CPF__HINLINE __attribute__((target("avx2"))) name##_avx2
+#define CPF__AVX2_CALL(name) name##_avx2
+#endif
+CPF__AVX2_FN(void cpf__hash_accum)(uint64_t *acc, const unsigned char *in, const unsigned char *sec, size_t n)
 {
     __m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)acc);
     __m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(acc + 4));
@@ -8393,7 +8412,7 @@ CPF__HINLINE void cpf__hash_accum(uint64_t *acc, const unsigned char *in, const 
     _mm256_storeu_si256((__m256i *)(void *)(acc + 4), a1);
 }
 
-CPF__HINLINE __m256i cpf__hash_scramble256(__m256i a, const unsigned char *sec)
+CPF__AVX2_FN(__m256i cpf__hash_scramble256)(__m256i a, const unsigned char *sec)
 {
     const __m256i prime = _mm256_set1_epi32((int)CPF__P32_1);
     __m256i lo, hi;
@@ -8404,14 +8423,17 @@ CPF__HINLINE __m256i cpf__hash_scramble256(__m256i a, const unsigned char *sec)
     return _mm256_add_epi64(lo, _mm256_slli_epi64(hi, 32));
 }
 
-CPF__HINLINE void cpf__hash_scramble(uint64_t *acc, const unsigned char *sec)
+CPF__AVX2_FN(void cpf__hash_scramble)(uint64_t *acc, const unsigned char *sec)
 {
     __m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)acc);
     __m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(acc + 4));
-    _mm256_storeu_si256((__m256i *)(void *)acc, cpf__hash_scramble256(a0, sec));
-    _mm256_storeu_si256((__m256i *)(void *)(acc + 4), cpf__hash_scramble256(a1, sec + 32));
+    _mm256_storeu_si256((__m256i *)(void *)acc, CPF__AVX2_CALL(cpf__hash_scramble256)(a0, sec));
+    _mm256_storeu_si256((__m256i *)(void *)(acc + 4), CPF__AVX2_CALL(cpf__hash_scramble256)(a1, sec + 32));
 }
+#endif /* AVX2 */
 
+#if CPF__HASH_SIMD == 2
+/* the AVX2 functions above are the build's */
 #elif CPF__HASH_SIMD == 1 /* SSE2 */
 #define CPF__SSE_LANE(a, i)                                                                          \
     do {                                                                                            \
@@ -8546,17 +8568,25 @@ CPF__HINLINE void cpf__hash_acc_init(uint64_t *acc)
 
 /* All of a long input (len > 240 >= 64): full blocks, the stripes of the
    last block but its last, then the input's last 64 bytes. */
-CPF__HINLINE void cpf__hash_long_acc(uint64_t *acc, const unsigned char *p, size_t len, const unsigned char *sec)
-{
-    size_t nblocks = (len - 1) / CPF__HASH_BLOCK, b;
-    for (b = 0; b < nblocks; b++, p += CPF__HASH_BLOCK) {
-        cpf__hash_accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);
-        cpf__hash_scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);
+#define CPF__HASH_LONG_ACC(accum, scramble)                                                               \
+    {                                                                                                     \
+        size_t nblocks = (len - 1) / CPF__HASH_BLOCK, b;                                                  \
+        for (b = 0; b < nblocks; b++, p += CPF__HASH_BLOCK) {                                             \
+            accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                                              \
+            scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);                                 \
+        }                                                                                                 \
+        len -= nblocks * CPF__HASH_BLOCK; /* 1..1024 */                                                   \
+        accum(acc, p, sec, (len - 1) / CPF__HASH_STRIPE);                                                 \
+        accum(acc, p + len - CPF__HASH_STRIPE, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE - 7, 1);     \
     }
-    len -= nblocks * CPF__HASH_BLOCK; /* 1..1024 */
-    cpf__hash_accum(acc, p, sec, (len - 1) / CPF__HASH_STRIPE);
-    cpf__hash_accum(acc, p + len - CPF__HASH_STRIPE, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE - 7, 1);
-}
+CPF__HINLINE void cpf__hash_long_acc(uint64_t *acc, const unsigned char *p, size_t len, const unsigned char *sec)
+CPF__HASH_LONG_ACC(cpf__hash_accum, cpf__hash_scramble)
+#if defined(CPF__HASH_DISPATCH)
+static __attribute__((target("avx2"))) void cpf__hash_long_acc_avx2(uint64_t *acc, const unsigned char *p, size_t len,
+                                                                    const unsigned char *sec)
+CPF__HASH_LONG_ACC(cpf__hash_accum_avx2, cpf__hash_scramble_avx2)
+#endif
+#undef CPF__HASH_LONG_ACC
 
 CPF__HINLINE uint64_t cpf__hash_merge(const uint64_t *acc, const unsigned char *sec, uint64_t start)
 {
@@ -8602,6 +8632,10 @@ CPF__HINLINE const unsigned char *cpf__hash_long(uint64_t acc[8], unsigned char 
         sec = derived;
     }
     cpf__hash_acc_init(acc);
+#if defined(CPF__HASH_DISPATCH)
+    if (__builtin_cpu_supports("avx2")) cpf__hash_long_acc_avx2(acc, p, len, sec);
+    else
+#endif
     cpf__hash_long_acc(acc, p, len, sec);
     return sec;
 }
@@ -8651,7 +8685,9 @@ CPF_DEF cpf_u128 cpf_hash128(const void *data, size_t len, uint64_t seed)
 
 CPF_DEF const char *cpf_hash_backend(void)
 {
-#if CPF__HASH_SIMD == 2
+#if defined(CPF__HASH_DISPATCH)
+    return __builtin_cpu_supports("avx2") ? "avx2" : "sse2"; /* one-shot long inputs; streaming: sse2 */
+#elif CPF__HASH_SIMD == 2
     return "avx2";
 #elif CPF__HASH_SIMD == 1
     return "sse2";
@@ -8765,6 +8801,10 @@ CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h)
 }
 
 #undef CPF__SSE_LANE
+#if defined(CPF__AVX2_FN)
+#undef CPF__AVX2_FN
+#undef CPF__AVX2_CALL
+#endif
 #undef CPF__NEON_LANE
 #undef CPF__SCALAR_LANE
 

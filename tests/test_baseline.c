@@ -466,7 +466,7 @@ static void test_gzip_baselines_load_from_memory_like_text(void)
 static void test_whatever_is_saved_loads_again_even_at_the_edges(void)
 {
     double zeros[10] = { 0, 0, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
-    static const char *odd[] = { "|||||||merge", "a", "\xe2\x80\x8b" "zero-width" };
+    static const char *odd[] = { "|||||||merge", "a", ("\xe2\x80\x8b" "zero-width") };
     const char *hostile[] = {
         "coralperf-baseline 1.0\n@build b a=1\n@host h c=2\nx\tfp=b.h n=1 med=1ns s=0 fp=q.q\n@end\n",
         "coralperf-baseline 1.0\n@build b a=1\n@host h c=2\nx fp=b.h n=1 med=1e308s s=0\n@end\n",
