@@ -71,6 +71,8 @@
                                          Cortex-M0). The core kit uses none; later
                                          modules degrade as documented there.
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
+     CORALPERF_HASH_NO_DISPATCH   impl   x86-64 gcc/clang: no run-time choice of the AVX2 loop
+                                         (only what the compiler flags select).
      CORALPERF_HASH_ENDIAN        impl   1 little, 0 big, -1 unknown (byte loads); default:
                                          detected at compile time.
      CORALPERF_INFLATE_LIMIT      impl   default output limit of cpf_inflate/cpf_gunzip
