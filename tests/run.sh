@@ -99,6 +99,23 @@ else
     skip "XXH3 against libxxhash: xxhash.h not installed (Debian libxxhash-dev)"
 fi
 
+# --- 2c. deflate against its peer, zlib (both directions, every level/strategy)
+echo "== deflate against zlib"
+if ! [ -f /usr/include/zlib.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq zlib1g-dev >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq zlib1g-dev >/dev/null 2>&1; }
+fi
+if [ -f /usr/include/zlib.h ]; then
+    if $CC -std=c99 -O2 $WARN $INC tests/zlib_peer.c -o "$T/zlib_peer" -lz -lm -pthread >"$T/zpeer.build.log" 2>&1; then
+        "$T/zlib_peer" >"$T/zpeer.log" 2>&1; rc=$?
+        line=$(tail -n 1 "$T/zpeer.log")
+        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p'); f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+        if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      zlib reads ours and we read zlib's: $line"
+        else bad "deflate against zlib (exit $rc)" "$T/zpeer.log"; fi
+    else bad "zlib peer test build" "$T/zpeer.build.log"; fi
+else
+    skip "deflate against zlib: zlib.h not installed (Debian zlib1g-dev)"
+fi
+
 # --- 3. compile matrix: every standard, with and without the implementation -
 echo "== compile matrix (-Wall -Wextra -Werror -pedantic)"
 printf '#include "coralperf.h"\nint use(void);\nint use(void) { return (int)cpf_now_ns(); }\n' >"$T/inc.c"
