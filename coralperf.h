@@ -6270,6 +6270,18 @@ static cpf_status cpf__bl_err(char *msg, size_t cap, cpf_status st, size_t line,
 
 static int cpf__bl_is_space(char c) { return c == ' ' || c == '\t'; }
 
+/* Next space-separated token of [*p, e): [*k, *ve), *eq its '=' (or NULL); 0 at the end. */
+static int cpf__bl_token(const char **p, const char *e, const char **k, const char **eq, const char **ve)
+{
+    while (*p < e && cpf__bl_is_space(**p)) (*p)++;
+    if (*p >= e) return 0;
+    *k = *p;
+    while (*p < e && !cpf__bl_is_space(**p)) (*p)++;
+    *ve = *p;
+    *eq = (const char *)memchr(*k, '=', (size_t)(*ve - *k));
+    return 1;
+}
+
 /* Parses one entry line [s, e). */
 static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char *e, size_t lineno,
                                       cpf__bl_ref *ref, char *msg, size_t cap)
@@ -6287,15 +6299,10 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
     en.name = cpf__bl_unescape(s, p, &why);
     if (!en.name) return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "the benchmark name has %s", why);
     if (!en.name[0]) { cpf__bl_entry_free(&en); return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "empty benchmark name"); }
-    while (p < e) {
+    for (;;) {
         const char *k, *eq, *ve;
         size_t kl;
-        while (p < e && cpf__bl_is_space(*p)) p++;
-        if (p >= e) break;
-        k = p;
-        while (p < e && !cpf__bl_is_space(*p)) p++;
-        ve = p;
-        eq = (const char *)memchr(k, '=', (size_t)(ve - k));
+        if (!cpf__bl_token(&p, e, &k, &eq, &ve)) break;
         if (!eq) continue; /* not key=value: ignored, like unknown keys */
         kl = (size_t)(eq - k);
         t = eq + 1;
@@ -6400,15 +6407,10 @@ static cpf_status cpf__bl_parse_fp(cpf_baseline *b, const char *s, const char *e
     id[p - idb] = 0;
     for (i = 0; i < b->fp_count; i++)
         if (strcmp((*ids)[i], id) == 0) return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "fingerprint '%s' is defined twice", id);
-    while (p < e) {
+    for (;;) {
         const char *k, *eq, *ve, *why = NULL;
         char *key, *val;
-        while (p < e && cpf__bl_is_space(*p)) p++;
-        if (p >= e) break;
-        k = p;
-        while (p < e && !cpf__bl_is_space(*p)) p++;
-        ve = p;
-        eq = (const char *)memchr(k, '=', (size_t)(ve - k));
+        if (!cpf__bl_token(&p, e, &k, &eq, &ve)) break;
         if (!eq || eq == k) { cpf_fingerprint_free(&fp); return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "fingerprint fields must be key=value"); }
         key = cpf__bl_unescape(k, eq, &why);
         val = key ? cpf__bl_unescape(eq + 1, ve, &why) : NULL;

@@ -82,6 +82,16 @@ else
     skip "unit tests under tsan: this kernel refuses TSan's memory layout"
 fi
 
+# peer_run PROGRAM LOG WHAT NAME: runs a peer test that ends with "N passed, N failed"
+# and adds its counts to the totals.
+peer_run() {
+    "$1" >"$2" 2>&1; rc=$?
+    line=$(tail -n 1 "$2")
+    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p'); f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      $3: $line"
+    else bad "$4 (exit $rc)" "$2"; fi
+}
+
 # --- 2b. the hash against its peer, libxxhash (every length 0..4096, random to 16 MiB)
 echo "== XXH3 against libxxhash"
 if ! [ -f /usr/include/xxhash.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
@@ -89,11 +99,7 @@ if ! [ -f /usr/include/xxhash.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
 fi
 if [ -f /usr/include/xxhash.h ]; then
     if $CC -std=c99 -O2 $WARN $INC tests/xxhash_peer.c tests/xxhash_peer_scalar.c -o "$T/xxhash_peer" -lxxhash -lm -pthread >"$T/peer.build.log" 2>&1; then
-        "$T/xxhash_peer" >"$T/peer.log" 2>&1; rc=$?
-        line=$(tail -n 1 "$T/peer.log")
-        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p'); f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-        if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      bit-exact with libxxhash: $line"
-        else bad "XXH3 against libxxhash (exit $rc)" "$T/peer.log"; fi
+        peer_run "$T/xxhash_peer" "$T/peer.log" "bit-exact with libxxhash" "XXH3 against libxxhash"
     else bad "XXH3 peer test build" "$T/peer.build.log"; fi
 else
     skip "XXH3 against libxxhash: xxhash.h not installed (Debian libxxhash-dev)"
@@ -106,11 +112,7 @@ if ! [ -f /usr/include/zlib.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
 fi
 if [ -f /usr/include/zlib.h ]; then
     if $CC -std=c99 -O2 $WARN $INC tests/zlib_peer.c -o "$T/zlib_peer" -lz -lm -pthread >"$T/zpeer.build.log" 2>&1; then
-        "$T/zlib_peer" >"$T/zpeer.log" 2>&1; rc=$?
-        line=$(tail -n 1 "$T/zpeer.log")
-        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p'); f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-        if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      zlib reads ours and we read zlib's: $line"
-        else bad "deflate against zlib (exit $rc)" "$T/zpeer.log"; fi
+        peer_run "$T/zlib_peer" "$T/zpeer.log" "zlib reads ours and we read zlib's" "deflate against zlib"
     else bad "zlib peer test build" "$T/zpeer.build.log"; fi
 else
     skip "deflate against zlib: zlib.h not installed (Debian zlib1g-dev)"
