@@ -8690,7 +8690,7 @@ CPF_DEF cpf_u128 cpf_hash128(const void *data, size_t len, uint64_t seed)
 CPF_DEF const char *cpf_hash_backend(void)
 {
 #if defined(CPF__HASH_DISPATCH)
-    return __builtin_cpu_supports("avx2") ? "avx2" : "sse2"; /* one-shot long inputs; streaming: sse2 */
+    return __builtin_cpu_supports("avx2") ? "avx2" : "sse2";
 #elif CPF__HASH_SIMD == 2
     return "avx2";
 #elif CPF__HASH_SIMD == 1
@@ -8711,21 +8711,39 @@ CPF_DEF const char *cpf_hash_backend(void)
 #define CPF__HASHER_BUF 256
 
 /* n stripes at p into acc, with the position in the block in *stripes */
+#define CPF__HASHER_CONSUME(accum, scramble)                                          \
+    {                                                                                 \
+        while (n) {                                                                   \
+            size_t room = (size_t)(CPF__HASH_STRIPES_PER_BLOCK - *stripes);           \
+            size_t take = n < room ? n : room;                                        \
+            accum(acc, p, sec + 8 * (size_t)*stripes, take);                          \
+            p += take * CPF__HASH_STRIPE;                                             \
+            n -= take;                                                                \
+            *stripes += (uint32_t)take;                                               \
+            if (*stripes == CPF__HASH_STRIPES_PER_BLOCK) {                            \
+                scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);         \
+                *stripes = 0;                                                         \
+            }                                                                         \
+        }                                                                             \
+    }
+static void cpf__hasher_consume_isa(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
+                                    const unsigned char *sec)
+CPF__HASHER_CONSUME(cpf__hash_accum, cpf__hash_scramble)
+#if defined(CPF__HASH_DISPATCH)
+static __attribute__((target("avx2"))) void cpf__hasher_consume_avx2(uint64_t *acc, uint32_t *stripes,
+                                                                   const unsigned char *p, size_t n,
+                                                                   const unsigned char *sec)
+CPF__HASHER_CONSUME(cpf__hash_accum_avx2, cpf__hash_scramble_avx2)
+#endif
+#undef CPF__HASHER_CONSUME
+
 static void cpf__hasher_consume(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
                                 const unsigned char *sec)
 {
-    while (n) {
-        size_t room = (size_t)(CPF__HASH_STRIPES_PER_BLOCK - *stripes);
-        size_t take = n < room ? n : room;
-        cpf__hash_accum(acc, p, sec + 8 * (size_t)*stripes, take);
-        p += take * CPF__HASH_STRIPE;
-        n -= take;
-        *stripes += (uint32_t)take;
-        if (*stripes == CPF__HASH_STRIPES_PER_BLOCK) {
-            cpf__hash_scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);
-            *stripes = 0;
-        }
-    }
+#if defined(CPF__HASH_DISPATCH)
+    if (__builtin_cpu_supports("avx2")) { cpf__hasher_consume_avx2(acc, stripes, p, n, sec); return; }
+#endif
+    cpf__hasher_consume_isa(acc, stripes, p, n, sec);
 }
 
 CPF_DEF void cpf_hasher_init(cpf_hasher *h, uint64_t seed)
