@@ -3259,6 +3259,8 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
         }
     }
     if (s->color < 0) s->color = (!no_color || !*no_color) && s->out == cpf__stdout_write && cpf__ansi_terminal(stdout);
+    if (s->no_baseline && s->update_baseline)
+        return cpf__usage_error(s, "--update-baseline (or CORALPERF_UPDATE_BASELINE) and --no-baseline contradict each other");
     return CPF_OK;
 }
 
@@ -6375,6 +6377,17 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
     }
     en.line = CPF__ALLOC(char, (size_t)(e - s) + 1);
     if (!en.line) { cpf__bl_entry_free(&en); return cpf__bl_err(msg, cap, CPF_ERR_NOMEM, lineno, "out of memory"); }
+    {   /* med= must be the median of the samples (both are written from one run;
+           quantisation moves each sample by at most 0.05%): catches hand edits */
+        double m = en.n % 2 ? en.samples_ns[en.n / 2] : (en.samples_ns[en.n / 2 - 1] + en.samples_ns[en.n / 2]) / 2;
+        if (!(fabs(en.median_ns / m - 1) <= 0.002)) {
+            char t1[48], t2[48];
+            cpf__bl_fmt_time(t1, sizeof t1, en.median_ns);
+            cpf__bl_fmt_time(t2, sizeof t2, m);
+            cpf__bl_entry_free(&en);
+            return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "med=%s is not the median of the samples (%s): edited by hand?", t1, t2);
+        }
+    }
     if (en.ci <= 0 && en.n >= 2 && en.median_ns > 0) { /* not stored: the samples give it */
         cpf_stats st;
         if (cpf_stats_compute_sorted(en.samples_ns, en.n, &st) == CPF_OK) en.ci = (st.ci_hi - st.ci_lo) / 2 / en.median_ns;
@@ -6476,7 +6489,7 @@ static cpf_status cpf__bl_parse(cpf_baseline *b, const char *data, size_t len, c
             /* blank or comment */
         } else if (le - p >= 7 && (memcmp(p, "<<<<<<<", 7) == 0 || memcmp(p, ">>>>>>>", 7) == 0 ||
                                    memcmp(p, "=======", 7) == 0 || memcmp(p, "|||||||", 7) == 0)) {
-            st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "git merge conflict marker: resolve the conflict (or re-record with --update-baseline)");
+            st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "git merge conflict marker: resolve the conflict first");
         } else if (*p == '@') {
             const char *kw = p + 1, *kwe = kw;
             while (kwe < le && !cpf__bl_is_space(*kwe)) kwe++;
@@ -7074,6 +7087,31 @@ static int cpf__mkdir(const char *dir)
 }
 #endif
 
+/* Says which recorded entries come from results the runner did not trust
+   (quick mode, noisy, CI target missed): a baseline is only as good as the
+   run it was recorded from. */
+static void cpf__suite_caution(cpf_suite *s, const cpf_baseline *changes)
+{
+    cpf__sb line = { NULL };
+    size_t i, n = 0;
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++) {
+        const cpf_result *r = &s->results[i];
+        int quick = s->cli_opts.quick;
+        if (!cpf_baseline_find(changes, r->name) || !(quick || (r->warnings & (CPF_WARN_NOISY | CPF_WARN_CI_WIDE | CPF_WARN_FEW_SAMPLES))))
+            continue;
+        cpf__sb_puts(&line, n++ ? ", " : "");
+        cpf__esc_console(&line, r->name);
+    }
+    if (n) {
+        cpf__out(s, "baseline: caution: recorded from ");
+        cpf__out(s, s->cli_opts.quick ? "a --quick run" : "results with stability warnings");
+        cpf__out(s, " (");
+        cpf__out(s, cpf__sb_str(&line));
+        cpf__out(s, "); re-record them on a quiet machine without --quick for a baseline to trust\n");
+    }
+    cpf__sb_free(&line);
+}
+
 /* After a run: load the suite's baseline, diff, print, and record when asked. */
 static void cpf__suite_baseline(cpf_suite *s)
 {
@@ -7141,8 +7179,11 @@ static void cpf__suite_baseline(cpf_suite *s)
     s->diff = CPF__ALLOC(cpf_diff, 1);
     if (s->diff && cpf_baseline_diff(&b, s->results, (size_t)stbds_arrlen(s->results), &o, s->diff) == CPF_OK) {
         char head[1200];
-        cpf__msg(head, sizeof head, "\ncompared with %s%s\n", from_mem ? "the baseline in memory" : path,
-                 s->update_baseline ? " (before this update)" : "");
+        if (have)
+            cpf__msg(head, sizeof head, "\ncompared with %s%s\n", from_mem ? "the baseline in memory" : path,
+                     s->update_baseline ? " (before this update)" : "");
+        else
+            cpf__msg(head, sizeof head, "\nno %s yet: every benchmark is new\n", path);
         cpf__out(s, head);
         cpf_diff_write(s->diff, s->out, s->out_user);
         if (s->diff->level == CPF_FAIL) s->exit_code = 1;
@@ -7205,7 +7246,11 @@ static void cpf__suite_baseline(cpf_suite *s)
                          (unsigned long)stbds_arrlen(removes));
                 cpf__out(s, line);
                 /* warnings whose benchmarks were all recorded are settled */
-                if (s->exit_code == 2 && unsettled == 0) s->exit_code = 0;
+                if (s->exit_code == 2 && unsettled == 0) {
+                    s->exit_code = 0;
+                    cpf__out(s, "baseline: the warnings above are settled by this recording (exit 0)\n");
+                }
+                cpf__suite_caution(s, &changes);
             }
         }
         cpf_baseline_free(&changes);

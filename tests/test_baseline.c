@@ -237,7 +237,7 @@ static const char *valid_text(void)
            "# comment\n"
            "@build b1 compiler=gcc%2012 opt=yes\n"
            "@host h1 cpu=Test%20CPU cores=2\n"
-           "alpha fp=b1.h1 n=3 med=1.5us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% s=gfE44\n"
+           "alpha fp=b1.h1 n=3 med=1.506us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% s=gfE44\n"
            "beta fp=b1.h1 n=2 med=20ns ci=1.00% s=gx50\n"
            "@end\n";
 }
@@ -249,7 +249,7 @@ static void test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite(v
         "@build b1 compiler=gcc%2012 opt=yes future=1\n"
         "@host h1 cpu=Test%20CPU\n"
         "@gpu g1 model=none\n"
-        "alpha fp=b1.h1 n=3 med=1.5us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% zz=new-field s=gfE44\n"
+        "alpha fp=b1.h1 n=3 med=1.506us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% zz=new-field s=gfE44\n"
         "@end\n"
         "anything after the end marker is ignored\n";
     cpf_baseline b;
@@ -261,9 +261,9 @@ static void test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite(v
     e = cpf_baseline_find(&b, "alpha");
     CHECK(e && e->n == 3);
     if (e) {
-        CHECK_NEAR(e->median_ns, 1500, 1e-9);
-        CHECK_NEAR(e->mad_ns, 7.5, 1e-9);
-        CHECK_NEAR(e->p10_ns, 1485, 1e-9);
+        CHECK_NEAR(e->median_ns, 1506, 1e-9);
+        CHECK_NEAR(e->mad_ns, 7.53, 1e-9);
+        CHECK_NEAR(e->p10_ns, 1490.94, 1e-9);
         CHECK_NEAR(e->samples_ns[0] / e->samples_ns[2], 1.0 / pow(1.001, 8), 1e-9);
     }
     CHECK(cpf_baseline_save_mem(&b, 0, &out, msg, sizeof msg) == CPF_OK);
@@ -291,12 +291,12 @@ static void test_broken_files_give_errors_with_line_numbers(void)
 {
     static const struct { const char *text, *want; } cases[] = {
         { "not a baseline\n@end\n", "not a coralperf baseline" },
-        { "coralperf-baseline 1.0\nalpha fp=b1.h1 n=3 med=1.5us s=gfE44\n@end\n", "not defined" },
-        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=4 med=1.5us s=gfE44\n@end\n", "end early" },
-        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=2 med=1.5us s=gfE44\n@end\n", "more samples" },
+        { "coralperf-baseline 1.0\nalpha fp=b1.h1 n=3 med=1.506us s=gfE44\n@end\n", "not defined" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=4 med=1.506us s=gfE44\n@end\n", "end early" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=2 med=1.506us s=gfE44\n@end\n", "more samples" },
         { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=3 med=1.5xs s=gfE44\n@end\n", "line 4" },
         { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=3 med=1.5us s=sM3!1\n@end\n", "character" },
-        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=1 med=1us s=0\nalpha fp=b1.h1 n=1 med=1us s=0\n@end\n", "twice" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=1 med=1ns s=0\nalpha fp=b1.h1 n=1 med=1ns s=0\n@end\n", "twice" },
         { "coralperf-baseline 1.0\n<<<<<<< HEAD\n@end\n", "conflict" },
         { "coralperf-baseline 1.0\n@build b1 a=1\n", "truncated" },
         { "coralperf-baseline 1.0\n@end", "truncated" },
@@ -304,6 +304,7 @@ static void test_broken_files_give_errors_with_line_numbers(void)
         { "coralperf-baseline 1.0\na%00 fp=b1.h1 n=1 med=1us s=0\n@end\n", "NUL" },
         { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=99999999999 med=1us s=0\n@end\n", "sample count" },
         { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=1 med=1us s=WWWWWWWWWWW0\n@end\n", "range" },
+        { "coralperf-baseline 1.0\n@build b1 a=1\n@host h1 b=2\nalpha fp=b1.h1 n=3 med=1.2us s=gfE44\n@end\n", "not the median" },
         { "", "empty" },
     };
     size_t i;
