@@ -7087,6 +7087,7 @@ static int cpf__mkdir(const char *dir)
 }
 #endif
 
+#if !defined(CORALPERF_NO_FILES)
 /* Says which recorded entries come from results the runner did not trust
    (quick mode, noisy, CI target missed): a baseline is only as good as the
    run it was recorded from. */
@@ -7111,6 +7112,7 @@ static void cpf__suite_caution(cpf_suite *s, const cpf_baseline *changes)
     }
     cpf__sb_free(&line);
 }
+#endif
 
 /* After a run: load the suite's baseline, diff, print, and record when asked. */
 static void cpf__suite_baseline(cpf_suite *s)
