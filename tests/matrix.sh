@@ -87,17 +87,19 @@ if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && hav
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/example_suite.c -o "$W/example_suite.exe" -lm >>"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/lazy_model.c -o "$W/lazy_model.exe" -lm >>"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/mem_weights.c -o "$W/mem_weights.exe" -lm >>"$W/build.log" 2>&1 &&
-       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/weight_store.c -o "$W/weight_store.exe" -lm >>"$W/build.log" 2>&1; then
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/weight_store.c -o "$W/weight_store.exe" -lm >>"$W/build.log" 2>&1 &&
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/baseline_stress.c -o "$W/baseline_stress.exe" -lm >>"$W/build.log" 2>&1; then
         wine "$W/unit.exe" >"$W/unit.log" 2>&1; rc=$?
         count_unit "$W/unit.log"; cu=$?
         wine "$W/example_suite.exe" --quick >"$W/example.log" 2>&1; rex=$? # 2: another host than the baseline's
         if [ $rc = 0 ] && [ $cu = 0 ] && { [ $rex = 0 ] || [ $rex = 2 ]; } && grep -q "compared with baselines/example.cpb" "$W/example.log" &&
            wine "$W/weight_store.exe" >"$W/weight_store.log" 2>&1 &&
+           { rm -rf "$W/stress"; mkdir -p "$W/stress"; wine "$W/baseline_stress.exe" "$W/stress" 20 >"$W/stress.log" 2>&1; } &&
            wine "$W/lazy_model.exe" >"$W/lazy_model.log" 2>&1 && grep -q "loaded 1 time" "$W/lazy_model.log" &&
            wine "$W/mem_weights.exe" >"$W/mem_weights.log" 2>&1 && grep -q "GetProcessMemoryInfo" "$W/mem_weights.log"; then
             PASS=$((PASS + 1))
             if PEER_LIBS="" peer_cross mingw x86_64-w64-mingw32-gcc wine; then
-                stage_pass windows-mingw "unit tests (lazy stress, memory, hash, baselines included), example suite with its baseline diff, lazy_model, mem_weights and weight_store under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
+                stage_pass windows-mingw "unit tests (lazy stress, memory, hash, baselines included), example suite with its baseline diff, lazy_model, mem_weights, weight_store, 8 processes updating one baseline (LockFileEx, MoveFileEx) and 20 TerminateProcess kills mid-update under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
             else STAGES_FAILED="$STAGES_FAILED windows-mingw"; echo "stage windows-mingw: FAILED (XXH3 exhaustive check)"; fi
         else FAIL=$((FAIL + 1)); stage_fail windows-mingw "under wine (unit exit $rc)" "$W/unit.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-mingw "MinGW build" "$W/build.log"; fi
