@@ -1129,7 +1129,6 @@ CPF_DEF cpf_status cpf_gunzip(const void *src, size_t len, size_t limit, cpf_byt
 CPF_DEF int cpf_is_gzip(const void *src, size_t len);
 /* Frees b->data and empties b (NULL-safe). */
 CPF_DEF void cpf_bytes_free(cpf_bytes *b);
-#define CPF_HAVE_DEFLATE 1
 
 /* ---- baselines (baselines/<suite>.cpb) ------------------------------------
    A baseline is UTF-8 text, one line per benchmark sorted by name, with the
@@ -1271,8 +1270,7 @@ CPF_DEF const char *cpf_change_text(cpf_change c);
    |norm / base norm - 1| <= max_norm_diff (0.10). For the confirmed pair the
    index reports the base and the real size of the delta, the XOR of the
    element bits: its zero-byte count, its size under a simple zero-run code
-   and, when a packer is available (opts.pack or CPF_HAVE_DEFLATE), its
-   packed size.
+   and its size packed by cpf_deflate (or by your opts.pack hook).
 
    Sketch definition (identical on every platform, so sketches may be stored):
    n elements, Q = 16 * floor(n / 64). Element i < 4Q belongs to block
@@ -1306,7 +1304,7 @@ typedef enum cpf_dtype {
 
 /* How the delta of a confirmed pair is sized (cpf_neardup_opts.delta). */
 typedef enum cpf_neardup_delta {
-    CPF_NEARDUP_DELTA_AUTO = 0,  /* opts.pack, else cpf_deflate when built in, else the run-length size */
+    CPF_NEARDUP_DELTA_AUTO = 0,  /* opts.pack, else cpf_deflate (run-length size if packing fails) */
     CPF_NEARDUP_DELTA_RLE = 1,   /* zero bytes and run-length size only: no buffer, no packer */
     CPF_NEARDUP_DELTA_NONE = 2   /* no delta pass at all (fastest; delta fields stay 0) */
 } cpf_neardup_delta;
@@ -1335,7 +1333,7 @@ typedef struct cpf_neardup_opts {
     int keep_copy;              /* 1: the index copies each indexed tensor */
     int locked;                 /* several producer threads may call add */
     int delta;                  /* a cpf_neardup_delta (default AUTO) */
-    int deflate_level;          /* cpf_deflate level when built in (default 6) */
+    int deflate_level;          /* cpf_deflate level, -1..9 (default 6) */
     cpf_neardup_pack_fn pack;     /* optional packer hook (wins over cpf_deflate) */
     void *pack_user;
 } cpf_neardup_opts;
@@ -6087,10 +6085,8 @@ static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
 {
     size_t i, j;
     int len;
-    uint64_t *h = b->fp_count ? CPF__ALLOC(uint64_t, b->fp_count) : NULL;
     for (i = 0; i < b->fp_count; i++) {
         uint64_t v = cpf__fp_hash(&b->fps[i]);
-        if (h) h[i] = v;
         snprintf(ids[i], 17, "%08lx%08lx", (unsigned long)(v >> 32), (unsigned long)(v & 0xFFFFFFFFu));
     }
     /* 4 hex digits unless two different fingerprints share them. */
@@ -6102,7 +6098,6 @@ static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
         if (!clash) break;
     }
     for (i = 0; i < b->fp_count; i++) ids[i][len] = 0;
-    CPF__FREE(h);
 }
 
 static void cpf__bl_pct(cpf__sb *sb, const char *key, double frac, int sign)
@@ -6577,6 +6572,13 @@ CPF_DEF cpf_status cpf_baseline_load_mem(cpf_baseline *b, const void *data, size
 }
 
 #if !defined(CORALPERF_NO_FILES)
+static int cpf__file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
 /* Reads a whole file (at most limit bytes); CPF_ERR_IO with errno kept when missing. */
 static cpf_status cpf__read_file(const char *path, size_t limit, cpf_bytes *out, char *msg, size_t cap)
 {
@@ -6779,15 +6781,10 @@ CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline
         cpf_baseline cur;
         cpf_status st;
         size_t i;
-        FILE *f;
         st = cpf__lock(&lk, path, 60000, msg, msg_cap);
         if (st != CPF_OK) return st;
         memset(&cur, 0, sizeof cur);
-        f = fopen(path, "rb");
-        if (f) {
-            fclose(f);
-            st = cpf_baseline_load(&cur, path, msg, msg_cap);
-        }
+        if (cpf__file_exists(path)) st = cpf_baseline_load(&cur, path, msg, msg_cap);
         for (i = 0; st == CPF_OK && i < changes->count; i++) {
             const cpf_baseline_entry *src = &changes->entries[i];
             cpf_baseline_entry e = *src;
@@ -7067,13 +7064,6 @@ CPF_DEF cpf_status cpf_suite_write_baseline(const cpf_suite *s, cpf_write_fn w, 
 }
 
 #if !defined(CORALPERF_NO_FILES)
-static int cpf__file_exists(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f) fclose(f);
-    return f != NULL;
-}
-
 static int cpf__mkdir(const char *dir)
 {
 #if defined(_WIN32)
@@ -9384,7 +9374,6 @@ static int cpf__nd_pack(cpf_neardup *nd, const unsigned char *buf, size_t len, u
         if (nd->opts.pack(nd->opts.pack_user, buf, len, &n) == CPF_OK) { *packed = n; *by = CPF_NEARDUP_PACKED_HOOK; return 1; }
         return 0;
     }
-#if defined(CPF_HAVE_DEFLATE)
     {
         cpf_bytes z;
         char msg[128];
@@ -9396,21 +9385,8 @@ static int cpf__nd_pack(cpf_neardup *nd, const unsigned char *buf, size_t len, u
         cpf_bytes_free(&z);
         return st == CPF_OK;
     }
-#else
-    (void)buf; (void)len; (void)packed; (void)by;
-    return 0;
-#endif
 }
 
-static int cpf__nd_has_packer(const cpf_neardup *nd)
-{
-#if defined(CPF_HAVE_DEFLATE)
-    (void)nd;
-    return 1;
-#else
-    return nd->opts.pack != NULL;
-#endif
-}
 
 CPF_DEF cpf_status cpf_neardup_sketch(const cpf_neardup *nd, cpf_dtype dtype, const void *data, size_t count,
                                       uint64_t *sketch, double *norm)
@@ -9570,7 +9546,7 @@ CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64
         cpf_neardup_packer by = CPF_NEARDUP_PACKED_NONE;
         if (nd->opts.delta != CPF_NEARDUP_DELTA_NONE) {
             unsigned char *buf = NULL;
-            if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd))
+            if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO)
                 buf = (unsigned char *)CORALPERF_MALLOC(NULL, nbytes ? nbytes : 1);
             cpf__nd_xor(dtype, data, base_data, count, buf, &zeros, &rle);
             packed = rle;
@@ -9578,7 +9554,7 @@ CPF_DEF cpf_status cpf_neardup_add(cpf_neardup *nd, cpf_dtype dtype, const int64
             if (buf) {
                 if (!cpf__nd_pack(nd, buf, nbytes, &packed, &by)) pack_failed = 1;
                 CORALPERF_FREE(NULL, buf);
-            } else if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO && cpf__nd_has_packer(nd)) {
+            } else if (nd->opts.delta == CPF_NEARDUP_DELTA_AUTO) {
                 pack_failed = 1; /* no memory for the delta: run-length size */
             }
         }
