@@ -274,6 +274,22 @@ CPF_DEF void cpf_sort_doubles(double *x, size_t n);
 /* Ranks (1-based) lo..hi of the order statistics bounding the median with
    coverage >= level (e.g. 0.95); returns the real coverage. */
 CPF_DEF double cpf_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi);
+/* Same for the p-quantile (0 < p < 1): P(X(lo) <= q_p <= X(hi)) >= level
+   where the sample allows (lo = 0 / hi = n + 1: unbounded on that side). */
+CPF_DEF double cpf_quantile_ci_ranks(size_t n, double p, double level, size_t *lo, size_t *hi);
+/* One-sided Mann-Whitney U test: the p-value of "values in b tend to be
+   larger than in a". Exact when both samples have <= 30 values and no ties,
+   else the normal approximation with tie and continuity corrections.
+   *u_out (optional) receives U of b (pairs with b > a, ties counting 1/2). */
+CPF_DEF double cpf_mann_whitney_greater(const double *a, size_t na, const double *b, size_t nb, double *u_out);
+/* Hodges-Lehmann shift of b over a (median of all b[j] - a[i]) with its
+   distribution-free (Moses) confidence interval of coverage >= level. */
+CPF_DEF cpf_status cpf_shift_ci(const double *a, size_t na, const double *b, size_t nb, double level,
+                                double *est, double *lo, double *hi);
+/* Wilson score interval of a proportion k/n at the given level (e.g. 0.95). */
+CPF_DEF void cpf_proportion_ci(double k, double n, double level, double *lo, double *hi);
+/* Quantile of the standard normal distribution (0 < p < 1). */
+CPF_DEF double cpf_normal_quantile(double p);
 
 /* ---- benchmark runner --------------------------------------------------- */
 typedef struct cpf_bench cpf_bench;
@@ -303,6 +319,10 @@ typedef struct cpf_bench_opts {
                                 per op (cpf_malloc counts; RSS from the OS) */
     int quick;               /* 1: quick guard: budget 20 ms, 5..51 samples of
                                 >= 0.2 ms, 2 ms warm-up (for unit-test suites) */
+    int calls;               /* 1: time every call on its own (1 iteration per
+                                sample): per-call latency for p95, max and
+                                compliance budgets; calls marked with
+                                cpf_bench_op_failed are left out of the timings */
 } cpf_bench_opts;
 
 /* Warnings a result can carry (bits of cpf_result.warnings). */
@@ -339,6 +359,11 @@ typedef struct cpf_result {
                                   (end minus start where the peak cannot be reset) */
     unsigned warnings;         /* CPF_WARN_* bits */
     char warning_text[640];    /* the warnings in plain words, '\n'-separated */
+    uint64_t attempts;         /* operations run in timed samples, failed ones included */
+    uint64_t failures;         /* operations marked with cpf_bench_op_failed */
+    int has_instructions;      /* hardware counters worked: instructions_per_op is valid */
+    double instructions_per_op;/* user-space instructions per op (perf_event_open) */
+    double machine_ns;         /* machine-speed probe run next to this benchmark (0: none) */
 } cpf_result;
 
 /* Slow path of cpf_bench_loop (ends a batch, starts the next); not for direct use. */
@@ -354,6 +379,9 @@ CPF_DEF void cpf_bench_set_items_per_op(cpf_bench *b, double items);
 CPF_DEF void cpf_bench_fail(cpf_bench *b, const char *message);
 /* Skips the benchmark (not an error) with a reason; the loop ends. */
 CPF_DEF void cpf_bench_skip(cpf_bench *b, const char *reason);
+/* Counts the current operation as failed (success-rate budgets); with
+   opts.calls its time is left out of the samples. The loop goes on. */
+CPF_DEF void cpf_bench_op_failed(cpf_bench *b);
 /* Runs one benchmark outside a suite (quick guards inside unit tests). */
 CPF_DEF cpf_status cpf_bench_run_build(const char *name, cpf_bench_fn fn, void *ctx,
                                        const cpf_bench_opts *opts, cpf_result *out,
@@ -390,6 +418,12 @@ typedef struct cpf_suite {
     const void *baseline_mem;         /* cpf_suite_set_baseline_mem */
     size_t baseline_mem_len;
     struct cpf_diff *diff;            /* comparison of the last run */
+    struct cpf__budget_rule *budgets; /* stb_ds array: cpf_suite_budget */
+    struct cpf_threshold *thresholds; /* stb_ds array: cpf_suite_threshold (patterns owned) */
+    struct cpf_guard *guards;         /* stb_ds array: decisions of the last run */
+    char *junit_path;                 /* --junit */
+    double warn_threshold, fail_threshold, alpha; /* --warn-threshold, --fail-threshold, --alpha */
+    int no_confirm;                   /* --no-confirm: no re-run before a failure */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -1227,19 +1261,46 @@ typedef struct cpf_diff_row {
     double base_ci, now_ci;    /* relative CI half-widths of both medians */
     int build_match, host_match; /* fingerprints of the entry equal the current ones */
     char reason[200];          /* the verdict in words */
+    double p_value;            /* one-sided Mann-Whitney p of "slower" (1: not tested) */
+    double change_lo, change_hi; /* 95% CI of the change (now/base - 1), Hodges-
+                                  Lehmann on log times; both 0 when unknown */
+    double fail_threshold;     /* slower beyond this with p < alpha fails */
+    double alpha;              /* significance level this row was tested at */
+    double machine;            /* machine-speed probe now / at recording (0: unknown;
+                                  1.10: the machine runs 10% slower than then) */
+    double base_ins, now_ins;  /* instructions per op (0: unknown) */
+    int confirmed;             /* 1: a failure repeated in a re-run; -1: it did
+                                  not and was downgraded to a warning */
 } cpf_diff_row;
 
 typedef struct cpf_diff {
     cpf_diff_row *rows;        /* stb_ds array: results in run order, then vanished */
     size_t count;
     size_t same, slower, faster, added, vanished, no_result, report_only;
+    size_t failed, warned;     /* rows at CPF_FAIL / CPF_WARN */
     cpf_level level;           /* worst level of the rows and notes */
     char notes[1024];          /* fingerprint differences, field by field */
 } cpf_diff;
 
+/* Per-benchmark thresholds (0 = the suite's); the last matching rule wins. */
+typedef struct cpf_threshold {
+    const char *pattern;       /* names it applies to (cpf_filter_match syntax) */
+    double warn, fail;         /* wall-time warn / fail thresholds (fractions) */
+    double instructions;       /* instruction-count fail threshold (fraction) */
+    double alpha;              /* significance level of the fail test */
+} cpf_threshold;
+
 typedef struct cpf_diff_opts {
-    double tolerance;          /* default 0.05: changes within max(this, 3 x stored noise,
-                                  sum of both CI half-widths) are "same" */
+    double tolerance;          /* warn threshold, default 0.05: changes within
+                                  max(this, 3 x stored noise) are "same" */
+    double fail_threshold;     /* default 0.10: slower beyond max(this, the warn
+                                  threshold) with p < alpha fails (exit 1) */
+    double alpha;              /* default 0.002 (one-sided Mann-Whitney) */
+    double family_alpha;       /* default 0.01: each benchmark is tested at
+                                  min(alpha, family_alpha / benchmarks tested) */
+    double ins_threshold;      /* default 0.01: instructions per op beyond +1% fail */
+    const cpf_threshold *thresholds; /* per-benchmark overrides */
+    size_t threshold_count;
     const char *filter;        /* entries not matching are ignored (cpf_filter_match) */
     const char *const *registered; /* names still registered (NULL: those in results) */
     size_t registered_count;
@@ -1254,9 +1315,76 @@ CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user)
 CPF_DEF void cpf_diff_free(cpf_diff *d);
 /* Text name of a change ("same", "slower", ...). */
 CPF_DEF const char *cpf_change_text(cpf_change c);
+
+/* ---- regression guards ----------------------------------------------------
+   Absolute budgets need no baseline. They are decided on confidence
+   intervals: a time budget fails only when the CI's lower bound is above the
+   limit, warns when the CI straddles it, passes when the CI is below. */
+typedef enum cpf_budget_kind {
+    CPF_BUDGET_MEDIAN = 0,  /* median time per op <= limit (ns) */
+    CPF_BUDGET_P95,         /* 95th percentile per op <= limit (ns) */
+    CPF_BUDGET_MAX,         /* slowest sample per op <= limit (ns); no CI: any sample over fails */
+    CPF_BUDGET_COMPLIANCE,  /* at least `fraction` of samples <= limit (ns) */
+    CPF_BUDGET_THROUGHPUT,  /* at least limit items/s (bytes/s with .bytes = 1) */
+    CPF_BUDGET_SUCCESS,     /* at least `fraction` of operations succeeded */
+    CPF_BUDGET_ALLOC,       /* bytes allocated per op (cpf_malloc) <= limit */
+    CPF_BUDGET_RSS          /* peak RSS growth during the benchmark <= limit bytes */
+} cpf_budget_kind;
+
+typedef struct cpf_budget {
+    cpf_budget_kind kind;
+    double limit;              /* ns, items/s (or bytes/s), or bytes: see the kind */
+    double fraction;           /* compliance/success: required share (0.9 = 90%) */
+    int warn_only;             /* 1: a miss warns (exit 2) instead of failing */
+    int bytes;                 /* throughput in bytes/s instead of items/s */
+} cpf_budget;
+
+/* A budget with the defaults (severity fail). */
+CPF_DEF cpf_budget cpf_budget_make(cpf_budget_kind kind, double limit, double fraction);
+/* Checks one result against a budget: observed value, limit and margin in words. */
+CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b);
+/* Runs a benchmark (opts NULL: quick mode, ~20 ms) and checks a budget: one
+   call for a guard inside a unit test. */
+CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ctx,
+                                     const cpf_bench_opts *opts, const cpf_budget *b);
+/* Prints a warning or failure verdict's message to stderr; returns v->ok. */
+CPF_DEF int cpf_verdict_print(const cpf_verdict *v);
+/* "pass", "warn" or "fail". */
+CPF_DEF const char *cpf_level_text(cpf_level l);
+
+/* One guard decision of a suite run: a budget, a baseline comparison, or a
+   benchmark that failed to run. */
+typedef struct cpf_guard {
+    char *name;                /* benchmark */
+    char what[96];             /* "median <= 2.000 s", "vs baseline", "runs" */
+    cpf_verdict verdict;
+} cpf_guard;
+
+/* Adds a budget for the benchmarks matching pattern (checked after the run;
+   memory budgets turn memory measurement on for them). */
+CPF_DEF cpf_status cpf_suite_budget(cpf_suite *s, const char *pattern, const cpf_budget *b);
+/* Overrides the baseline thresholds for the benchmarks matching t->pattern. */
+CPF_DEF cpf_status cpf_suite_threshold(cpf_suite *s, const cpf_threshold *t);
+/* The guard decisions of the last run, in order. */
+CPF_DEF size_t cpf_suite_guard_count(const cpf_suite *s);
+CPF_DEF const cpf_guard *cpf_suite_guard(const cpf_suite *s, size_t i);
+/* Writes the guards as JUnit XML (one testcase per guard). */
+CPF_DEF cpf_status cpf_junit_write(const cpf_suite *s, cpf_write_fn w, void *user);
 #ifdef __cplusplus
 }
 #endif
+
+/* Thin macros for test frameworks (they expand only where used):
+     plain assert:  assert(CPF_VERDICT_OK(v));
+     cmocka:        CPF_CMOCKA_CHECK(v);   (fail_msg / print_message)
+     Criterion:     CPF_CR_CHECK(v);       (cr_assert / cr_log_warn)    */
+#define CPF_VERDICT_OK(v) cpf_verdict_print(&(v))
+#define CPF_CMOCKA_CHECK(v) do { cpf_verdict cpf__cv = (v); \
+    if (cpf__cv.level == CPF_WARN) print_message("coralperf warning: %s\n", cpf__cv.message); \
+    if (!cpf__cv.ok) fail_msg("%s", cpf__cv.message); } while (0)
+#define CPF_CR_CHECK(v) do { cpf_verdict cpf__cv = (v); \
+    if (cpf__cv.level == CPF_WARN) cr_log_warn("coralperf warning: %s", cpf__cv.message); \
+    cr_assert(cpf__cv.ok, "%s", cpf__cv.message); } while (0)
 
 /* ---- near-duplicate tensors (cpf_neardup) --------------------------------
    Which float tensors are *almost* identical (a fine-tuned copy, a checkpoint
