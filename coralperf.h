@@ -2542,6 +2542,194 @@ CPF_DEF double cpf_median_ci_ranks(size_t n, double level, size_t *lo, size_t *h
     return cover;
 }
 
+/* log of the Binomial(n, p) pmf at k (0 < p < 1). */
+static double cpf__log_binom_pmf(size_t n, size_t k, double p)
+{
+    double lc = 0.0;
+    size_t j;
+    for (j = 0; j < k; j++) lc += log((double)(n - j)) - log((double)(j + 1));
+    return lc + (double)k * log(p) + (double)(n - k) * log(1.0 - p);
+}
+
+CPF_DEF double cpf_quantile_ci_ranks(size_t n, double p, double level, size_t *lo, size_t *hi)
+{
+    /* B = #values <= q_p ~ Binomial(n, p). P(X(l) <= q) = P(B >= l) and
+       P(X(u) >= q) = P(B <= u - 1): take the largest l with P(B < l) <= tail
+       and the smallest u with P(B >= u) <= tail. */
+    double tail = (1.0 - level) / 2.0, below = 0.0, pmf, cover;
+    double *cdf;
+    size_t k, l = 0, u = n + 1;
+    if (lo) *lo = 0;
+    if (hi) *hi = n + 1;
+    if (n == 0 || !(p > 0.0 && p < 1.0)) return 0.0;
+    cdf = CPF__ALLOC(double, n + 1);
+    if (!cdf) return 0.0;
+    pmf = exp(cpf__log_binom_pmf(n, 0, p));
+    for (k = 0; k <= n; k++) {
+        if (k) pmf *= (double)(n - k + 1) / (double)k * p / (1.0 - p);
+        below += pmf;
+        cdf[k] = below > 1.0 ? 1.0 : below;           /* P(B <= k) */
+    }
+    for (k = 1; k <= n; k++) if (cdf[k - 1] <= tail) l = k;          /* P(B < k) = cdf[k-1] */
+    for (k = n; k >= 1; k--) if (1.0 - cdf[k - 1] <= tail) u = k; else break; /* P(B >= k) */
+    cover = (u <= n ? cdf[u - 1] : 1.0) - (l >= 1 ? cdf[l - 1] : 0.0);
+    CPF__FREE(cdf);
+    if (lo) *lo = l;
+    if (hi) *hi = u;
+    return cover < 0.0 ? 0.0 : cover;
+}
+
+CPF_DEF double cpf_normal_quantile(double p)
+{
+    /* Rational approximation by P. J. Acklam (relative error < 1.2e-9). */
+    static const double a[6] = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
+    static const double b[5] = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                 6.680131188771972e+01, -1.328068155288572e+01 };
+    static const double c[6] = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
+    static const double d[4] = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                 3.754408661907416e+00 };
+    double q, r;
+    if (!(p > 0.0)) return -HUGE_VAL;
+    if (!(p < 1.0)) return HUGE_VAL;
+    if (p < 0.02425) {
+        q = sqrt(-2.0 * log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+    }
+    if (p > 1.0 - 0.02425) {
+        q = sqrt(-2.0 * log(1.0 - p));
+        return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+    }
+    q = p - 0.5;
+    r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+}
+
+CPF_DEF void cpf_proportion_ci(double k, double n, double level, double *lo, double *hi)
+{
+    double z, z2, c, h, ph;
+    if (!(n > 0.0)) { if (lo) *lo = 0.0; if (hi) *hi = 1.0; return; }
+    if (k < 0.0) k = 0.0;
+    if (k > n) k = n;
+    z = cpf_normal_quantile(1.0 - (1.0 - level) / 2.0);
+    z2 = z * z;
+    ph = k / n;
+    c = (ph + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    h = z / (1.0 + z2 / n) * sqrt(ph * (1.0 - ph) / n + z2 / (4.0 * n * n));
+    if (lo) *lo = c - h < 0.0 ? 0.0 : c - h;
+    if (hi) *hi = c + h > 1.0 ? 1.0 : c + h;
+}
+
+typedef struct cpf__ranked { double v; int from_b; } cpf__ranked;
+static int cpf__cmp_ranked(const void *x, const void *y)
+{
+    double a = ((const cpf__ranked *)x)->v, b = ((const cpf__ranked *)y)->v;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* P(U >= u) for the exact null distribution of U (no ties): counts of the
+   arrangements of na a's and nb b's with U pairs b > a, built up one b at a
+   time (c[m][u] for m a's); both samples <= 30. */
+static double cpf__mw_exact_sf(size_t na, size_t nb, double u)
+{
+    size_t m, n, k, umax = na * nb, w = umax + 1;
+    double *c = CPF__ALLOC(double, (na + 1) * w), total = 0.0, tail = 0.0;
+    if (!c) return -1.0;
+    memset(c, 0, sizeof(double) * (na + 1) * w);
+    for (m = 0; m <= na; m++) c[m * w] = 1.0; /* n = 0: one arrangement, U = 0 */
+    for (n = 1; n <= nb; n++) {
+        /* c_{m,n}(u) = c_{m,n-1}(u - m) [largest value is a b] + c_{m-1,n}(u) [it is an a] */
+        for (m = 0; m <= na; m++) {
+            double *row = c + m * w;
+            if (m) for (k = umax + 1; k-- > 0;) row[k] = k >= m ? row[k - m] : 0.0;
+            if (m) for (k = 0; k <= umax; k++) row[k] += c[(m - 1) * w + k];
+        }
+    }
+    for (k = 0; k <= umax; k++) {
+        total += c[na * w + k];
+        if ((double)k >= u - 1e-9) tail += c[na * w + k];
+    }
+    CPF__FREE(c);
+    return total > 0.0 ? tail / total : 1.0;
+}
+
+CPF_DEF double cpf_mann_whitney_greater(const double *a, size_t na, const double *b, size_t nb, double *u_out)
+{
+    cpf__ranked *all;
+    size_t n = na + nb, i, j;
+    double rb = 0.0, ties = 0.0, u, mean, var, z, p;
+    if (u_out) *u_out = 0.0;
+    if (!a || !b || !na || !nb) return 1.0;
+    all = CPF__ALLOC(cpf__ranked, n);
+    if (!all) return 1.0;
+    for (i = 0; i < na; i++) all[i].v = a[i], all[i].from_b = 0;
+    for (i = 0; i < nb; i++) all[na + i].v = b[i], all[na + i].from_b = 1;
+    qsort(all, n, sizeof *all, cpf__cmp_ranked);
+    for (i = 0; i < n; i = j) {
+        double t, mid;
+        for (j = i + 1; j < n && all[j].v == all[i].v; j++) {}
+        t = (double)(j - i);
+        mid = ((double)i + 1.0 + (double)j) / 2.0; /* mean of ranks i+1..j */
+        for (size_t k = i; k < j; k++) if (all[k].from_b) rb += mid;
+        ties += t * t * t - t;
+    }
+    CPF__FREE(all);
+    u = rb - (double)nb * ((double)nb + 1.0) / 2.0;
+    if (u_out) *u_out = u;
+    if (ties == 0.0 && na <= 30 && nb <= 30) {
+        p = cpf__mw_exact_sf(na, nb, u);
+        if (p >= 0.0) return p;
+    }
+    mean = (double)na * (double)nb / 2.0;
+    var = (double)na * (double)nb / 12.0 * (((double)n + 1.0) - ties / ((double)n * ((double)n - 1.0)));
+    if (!(var > 0.0)) return u > mean ? 0.0 : 1.0;
+    z = (u - mean - 0.5) / sqrt(var);
+    p = 1.0 - cpf__normal_cdf(z);
+    return p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+}
+
+CPF_DEF cpf_status cpf_shift_ci(const double *a, size_t na, const double *b, size_t nb, double level,
+                                double *est, double *lo, double *hi)
+{
+    /* Pairwise differences of at most ~1M pairs: larger samples are thinned
+       to evenly spaced order statistics first. */
+    double *sa, *sb, *d, z, ca;
+    size_t ta = na, tb = nb, i, j, m, k;
+    if (!a || !b || !na || !nb || !est || !lo || !hi) return CPF_ERR_ARG;
+    while (ta * tb > (size_t)1 << 20) { if (ta >= tb) ta = ta / 2 + 1; else tb = tb / 2 + 1; }
+    sa = CPF__ALLOC(double, na);
+    sb = CPF__ALLOC(double, nb);
+    d = CPF__ALLOC(double, ta * tb);
+    if (!sa || !sb || !d) { CPF__FREE(sa); CPF__FREE(sb); CPF__FREE(d); return CPF_ERR_NOMEM; }
+    memcpy(sa, a, na * sizeof *a);
+    memcpy(sb, b, nb * sizeof *b);
+    cpf_sort_doubles(sa, na);
+    cpf_sort_doubles(sb, nb);
+    for (i = 0, m = 0; i < ta; i++) {
+        double av = ta == na ? sa[i] : cpf_quantile_sorted(sa, na, ((double)i + 0.5) / (double)ta);
+        for (j = 0; j < tb; j++) {
+            double bv = tb == nb ? sb[j] : cpf_quantile_sorted(sb, nb, ((double)j + 0.5) / (double)tb);
+            d[m++] = bv - av;
+        }
+    }
+    cpf_sort_doubles(d, m);
+    *est = cpf_quantile_sorted(d, m, 0.5);
+    z = cpf_normal_quantile(1.0 - (1.0 - level) / 2.0);
+    ca = (double)ta * (double)tb / 2.0 - z * sqrt((double)ta * (double)tb * ((double)ta + (double)tb + 1.0) / 12.0);
+    k = ca < 1.0 ? 1 : (size_t)floor(ca);
+    if (k > (m + 1) / 2) k = (m + 1) / 2;
+    *lo = d[k - 1];
+    *hi = d[m - k];
+    CPF__FREE(sa);
+    CPF__FREE(sb);
+    CPF__FREE(d);
+    return CPF_OK;
+}
+
 /* k-th smallest (0-based) absolute deviation from m of sorted s, without
    allocating: deviations left of the split grow leftwards, right ones grow
    rightwards, so a merge from the split point visits them in order. */

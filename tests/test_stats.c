@@ -438,8 +438,106 @@ static void test_stats_million_shuffled_values_median_mean_p99(void)
 }
 
 #endif
+
+/* Reference values: /usr/bin/python3, scipy 1.10.1:
+     stats.mannwhitneyu(b, a, alternative="greater", method="exact" / "asymptotic")
+     quantile CI ranks from stats.binom.cdf (same rule as the median's)
+     Wilson: stats.binomtest(k, n).proportion_ci(method="wilson")
+     Hodges-Lehmann: numpy median of all b - a; Moses bounds d[k-1], d[m-k]
+     with k = floor(na nb / 2 - z sqrt(na nb (na + nb + 1) / 12)). */
+static void test_stats_mann_whitney_exact_matches_scipy(void)
+{
+    static const double a[7] = { 1.0, 2.5, 3.1, 4.7, 5.2, 6.0, 7.3 };
+    static const double b[8] = { 3.3, 4.8, 5.9, 6.1, 7.7, 8.2, 9.0, 9.5 };
+    static const double a3[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+    double b3[20], u;
+    int i;
+    CHECK_NEAR(cpf_mann_whitney_greater(a, 7, b, 8, &u), 0.020046620046620046, 1e-12);
+    CHECK(u == 46.0);
+    for (i = 0; i < 20; i++) b3[i] = i + 3.5;
+    CHECK_NEAR(cpf_mann_whitney_greater(a3, 20, b3, 20, &u), 0.10548216362406039, 1e-10);
+    CHECK(u == 247.0);
+    /* the other direction is the complement plus the point mass */
+    CHECK(cpf_mann_whitney_greater(b, 8, a, 7, &u) > 0.97);
+}
+
+static void test_stats_mann_whitney_ties_and_large_use_normal_approximation(void)
+{
+    static const double a2[10] = { 1, 2, 2, 3, 3, 3, 4, 5, 5, 6 };
+    static const double b2[11] = { 2, 3, 4, 4, 5, 6, 6, 7, 7, 8, 9 };
+    static const double x[40] = { 95.99, 93.378, 98.758, 102.102, 105.68, 100.549, 97.237, 96.076, 103.744, 108.174,
+        101.364, 93.833, 95.209, 108.0, 101.014, 91.339, 99.582, 94.184, 96.854, 97.56, 96.433, 102.767, 99.685,
+        97.053, 102.048, 104.149, 91.785, 98.716, 95.096, 99.134, 93.553, 100.103, 99.811, 98.478, 94.76, 98.019,
+        94.543, 93.224, 101.124, 94.453 };
+    static const double y[35] = { 108.851, 106.583, 93.011, 104.361, 97.491, 103.165, 103.218, 93.058, 101.833,
+        101.721, 107.81, 97.093, 106.69, 97.505, 101.344, 98.798, 110.244, 105.841, 115.159, 106.21, 107.225,
+        107.203, 99.967, 102.65, 109.752, 101.017, 103.944, 102.894, 106.046, 101.175, 102.238, 104.212, 103.515,
+        98.675, 107.479 };
+    double u;
+    /* scipy's normal CDF is exact; ours (A&S 26.2.17) is within 7.5e-8 */
+    CHECK_NEAR(cpf_mann_whitney_greater(a2, 10, b2, 11, &u), 0.013820442107149456, 2e-7);
+    CHECK(u == 86.5);
+    CHECK_NEAR(cpf_mann_whitney_greater(x, 40, y, 35, &u), 9.131883114943362e-06, 2e-7);
+    CHECK(u == 1104.0);
+    CHECK(cpf_mann_whitney_greater(x, 0, y, 35, NULL) == 1.0);
+}
+
+static void test_stats_quantile_ci_ranks_match_scipy_binomial(void)
+{
+    size_t lo, hi;
+    CHECK_NEAR(cpf_quantile_ci_ranks(100, 0.95, 0.95, &lo, &hi), 0.9826070607121812, 1e-9);
+    CHECK(lo == 90 && hi == 100);
+    CHECK_NEAR(cpf_quantile_ci_ranks(20, 0.95, 0.95, &lo, &hi), 0.9840984739802364, 1e-9);
+    CHECK(lo == 17 && hi == 21); /* 21 = n + 1: no upper bound from 20 values */
+    CHECK_NEAR(cpf_quantile_ci_ranks(200, 0.9, 0.95, &lo, &hi), 0.9668839008979295, 1e-9);
+    CHECK(lo == 171 && hi == 189);
+    CHECK_NEAR(cpf_quantile_ci_ranks(50, 0.5, 0.95, &lo, &hi), 0.9671608624357315, 1e-9);
+    CHECK(lo == 18 && hi == 33);
+    {
+        size_t l2, h2;
+        cpf_median_ci_ranks(50, 0.95, &l2, &h2);
+        CHECK(l2 == lo && h2 == hi);
+    }
+}
+
+static void test_stats_shift_ci_hodges_lehmann_matches_numpy(void)
+{
+    static const double a[10] = { 10.2, 10.5, 9.9, 10.1, 10.4, 10.0, 10.3, 10.6, 9.8, 10.2 };
+    static const double b[9] = { 11.0, 10.9, 11.3, 10.7, 11.1, 11.4, 10.8, 11.2, 11.0 };
+    double est, lo, hi;
+    CHECK(cpf_shift_ci(a, 10, b, 9, 0.95, &est, &lo, &hi) == CPF_OK);
+    CHECK_NEAR(est, 0.8, 1e-9);
+    CHECK_NEAR(lo, 0.6, 1e-9);
+    CHECK_NEAR(hi, 1.1, 1e-9);
+    CHECK(cpf_shift_ci(a, 0, b, 9, 0.95, &est, &lo, &hi) == CPF_ERR_ARG);
+}
+
+static void test_stats_proportion_ci_is_wilson(void)
+{
+    double lo, hi;
+    cpf_proportion_ci(18, 20, 0.95, &lo, &hi);
+    CHECK_NEAR(lo, 0.6989663547715128, 1e-8);
+    CHECK_NEAR(hi, 0.9721335187862319, 1e-8);
+    cpf_proportion_ci(95, 100, 0.95, &lo, &hi);
+    CHECK_NEAR(lo, 0.8882495307680808, 1e-8);
+    CHECK_NEAR(hi, 0.9784563208456319, 1e-8);
+    cpf_proportion_ci(0, 10, 0.95, &lo, &hi);
+    CHECK(lo == 0.0);
+    CHECK_NEAR(hi, 0.2775327998628892, 1e-8);
+    /* scipy.stats.norm.ppf */
+    CHECK_NEAR(cpf_normal_quantile(0.975), 1.95996398, 1e-7);
+    CHECK_NEAR(cpf_normal_quantile(0.999), 3.09023231, 1e-7);
+    CHECK_NEAR(cpf_normal_quantile(0.01), -2.32634787, 1e-7);
+    CHECK_NEAR(cpf_normal_quantile(1e-6), -4.75342431, 1e-6);
+}
+
 void tests_stats(void)
 {
+    RUN(test_stats_mann_whitney_exact_matches_scipy);
+    RUN(test_stats_mann_whitney_ties_and_large_use_normal_approximation);
+    RUN(test_stats_quantile_ci_ranks_match_scipy_binomial);
+    RUN(test_stats_shift_ci_hodges_lehmann_matches_numpy);
+    RUN(test_stats_proportion_ci_is_wilson);
     RUN(test_stats_small_set_min_max_mean_stddev_match_numpy);
     RUN(test_stats_quantiles_type7_match_numpy_linear);
     RUN(test_stats_mad_is_raw_median_absolute_deviation);
