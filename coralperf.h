@@ -424,6 +424,7 @@ typedef struct cpf_suite {
     char *junit_path;                 /* --junit */
     double warn_threshold, fail_threshold, alpha; /* --warn-threshold, --fail-threshold, --alpha */
     int no_confirm;                   /* --no-confirm: no re-run before a failure */
+    int settled;                      /* the baseline update recorded every warned row */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -1189,6 +1190,7 @@ typedef struct cpf_baseline_entry {
     double alloc_bytes;        /* bytes allocated per op, < 0 unknown */
     double rss_growth_bytes;   /* peak RSS growth, < 0 unknown */
     double instructions;       /* instructions per op, < 0 unknown */
+    double machine_ns;         /* machine-speed probe at record time (mach=), 0 unknown */
     double *samples_ns;        /* n per-op samples, ascending, as stored (0.1% steps) */
     char *line;                /* private: the line as read, written back unchanged */
 } cpf_baseline_entry;
@@ -2849,6 +2851,8 @@ struct cpf__run {
                                       teardown allocations are not the op's */
     uint64_t mem_rss0, mem_rss1;
     int budget_cut;
+    int op_failed;                /* cpf_bench_op_failed during the current batch */
+    uint64_t attempts, failures;  /* operations in measured batches, and failed ones */
     char message[256];
 };
 
@@ -2871,6 +2875,15 @@ CPF_DEF void cpf_bench_skip(cpf_bench *b, const char *reason)
     b->cpf__run->skipped = 1;
     cpf__msg(b->cpf__run->message, sizeof b->cpf__run->message, "%s", reason ? reason : "skipped");
     b->cpf__left = 0;
+}
+
+CPF_DEF void cpf_bench_op_failed(cpf_bench *b)
+{
+    if (!b || !b->cpf__run) return;
+    if (b->cpf__run->in_batch && b->cpf__run->phase == CPF__PH_MEASURE) {
+        b->cpf__run->failures++;
+        b->cpf__run->op_failed = 1;
+    }
 }
 
 /* Adaptive stop: the 95% CI half-width of the median relative to it. */
@@ -2904,7 +2917,12 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     if (ended) {
         elapsed = (double)(t1 - r->t0);
         r->in_batch = 0;
-        if (r->phase == CPF__PH_MEASURE && !r->failed && !r->skipped) {
+        if (r->phase == CPF__PH_MEASURE && !r->failed && !r->skipped)
+            r->attempts += r->batch;
+        if (r->phase == CPF__PH_MEASURE && !r->failed && !r->skipped && r->o.calls && r->op_failed) {
+            /* calls mode: a failed call is counted, not timed as a success */
+            r->op_failed = 0;
+        } else if (r->phase == CPF__PH_MEASURE && !r->failed && !r->skipped) {
             uint64_t c1 = cpf_cpu_ns();
             r->samples[r->n] = elapsed / (double)r->batch;
             r->cpu_samples[r->n] = (double)(c1 - r->cpu0) / (double)r->batch;
@@ -2965,6 +2983,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
             r->n = 0;
             r->total_iters = 0;
+            r->attempts = r->failures = 0;
             r->mem_allocs = r->mem_bytes = 0;
             r->recalibrations++;
         } else if (r->n >= want_max) r->phase = CPF__PH_DONE;
@@ -2974,6 +2993,8 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             r->next_check = r->next_check + (r->next_check + 1) / 2;
             if (cpf__ci_reached(r)) r->phase = CPF__PH_DONE;
         }
+        if (r->phase == CPF__PH_MEASURE && r->n == 0 && r->failures && since > r->budget_ns)
+            r->phase = CPF__PH_DONE; /* calls mode, every call failing */
         if (r->phase == CPF__PH_MEASURE && r->n >= 1 && next_end > r->budget_ns) {
             if (r->n < want_min) r->budget_cut = 1;
             r->phase = CPF__PH_DONE;
@@ -2996,6 +3017,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     }
     if (r->mem_on && r->phase == CPF__PH_MEASURE) cpf_alloc_stats_get(&r->mem_b0); /* after setup */
     if (r->phase == CPF__PH_MEASURE) r->cpu0 = cpf_cpu_ns();
+    r->op_failed = 0;
     r->in_batch = 1;
     b->cpf__left = r->batch - 1;
     r->t0 = cpf_now_ns();
@@ -3010,6 +3032,10 @@ static cpf_bench_opts cpf__effective_opts(const cpf_bench_opts *own, const cpf_b
     if (own) o = *own;
     if (over && over->quick) o.quick = 1;
     if (over && over->memory) o.memory = 1;
+    if (o.calls) {
+        o.iterations = 1;      /* one call per sample */
+        if (o.min_sample_ms <= 0.0) o.min_sample_ms = 1e-6;
+    }
     if (o.quick) {
         /* 9 samples: the smallest n whose median CI excludes min and max */
         if (!o.min_samples) o.min_samples = 9;
@@ -3112,6 +3138,8 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     res->items_per_op = r.items_per_op;
     res->iterations = r.batch;
     res->total_iterations = r.total_iters;
+    res->attempts = r.attempts;
+    res->failures = r.failures;
 
     if (r.skipped) {
         res->skipped = 1;
@@ -3123,6 +3151,9 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     if (r.failed || r.phase != CPF__PH_DONE || r.n == 0) {
         res->status = CPF_ERR_BENCH;
         if (r.failed) cpf__msg(res->message, sizeof res->message, "%s", r.message);
+        else if (r.phase == CPF__PH_DONE && r.n == 0 && r.failures)
+            cpf__msg(res->message, sizeof res->message, "all %lu measured calls failed (cpf_bench_op_failed)",
+                     (unsigned long)r.failures);
         else if (r.phase == CPF__PH_START)
             cpf__msg(res->message, sizeof res->message, "the benchmark function never called cpf_bench_loop()");
         else
@@ -3273,6 +3304,7 @@ struct cpf__def {
 };
 
 struct cpf__name_index { char *key; int value; };
+struct cpf__budget_rule { char *pattern; cpf_budget b; };
 
 static int cpf__stdout_write(void *user, const char *s, size_t n)
 {
@@ -3458,12 +3490,21 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      from it / slower or missing / every benchmark run /\n"
         "                      remove entries no longer registered (env CORALPERF_UPDATE_BASELINE)\n"
         "  --no-baseline       do not compare with (or write) a baseline\n"
+        "  --warn-threshold=P  slower than the baseline by more than P% warns (default 5%,\n"
+        "                      or 3x the stored run-to-run noise when larger)\n"
+        "  --fail-threshold=P  slower by more than P% fails (default 10%), when also\n"
+        "                      significant (--alpha) and repeated in a confirmation re-run\n"
+        "  --alpha=P           significance level of the fail test (default 0.002,\n"
+        "                      divided among the benchmarks compared, at most 0.01 in all)\n"
+        "  --no-confirm        fail without re-running the failing benchmarks first\n"
+        "  --junit=FILE        write the guard verdicts as JUnit XML\n"
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
         "  --help              show this text\n"
-        "exit codes: 0 ok, 1 a benchmark failed, bad usage or an unreadable baseline,\n"
-        "2 warnings only (slower than the baseline, benchmarks missing from it, baseline\n"
-        "from another host); stability warnings alone keep 0\n";
+        "exit codes: 0 ok; 1 a benchmark or budget failed, a confirmed regression,\n"
+        "bad usage or an unreadable baseline; 2 warnings or inconclusive only (slower\n"
+        "than the baseline, a budget within the uncertainty, benchmarks missing from\n"
+        "the baseline, baseline from another host); stability warnings alone keep 0\n";
 }
 
 static int cpf__flag_value(const char *arg, const char *flag, const char **value)
@@ -3500,6 +3541,20 @@ static int cpf__parse_number(const char *v, double lo, double hi, double *out)
     d = strtod(v, &end);
     if (errno || *end || !(d >= lo && d <= hi)) return 0;
     *out = d;
+    return 1;
+}
+
+/* "5%" or "5" -> 0.05 (above 0, at most 1000%). */
+static int cpf__parse_percent(const char *v, double *out)
+{
+    char buf[64];
+    size_t n;
+    double d;
+    if (!v || !*v || (n = strlen(v)) >= sizeof buf) return 0;
+    memcpy(buf, v, n + 1);
+    if (buf[n - 1] == '%') buf[n - 1] = 0;
+    if (!cpf__parse_number(buf, 1e-9, 1000, &d)) return 0;
+    *out = d / 100.0;
     return 1;
 }
 
@@ -3568,6 +3623,20 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             if (cpf__set_update(s, v, "--update-baseline") != CPF_OK) return s->status;
         } else if (strcmp(a, "--no-baseline") == 0) {
             s->no_baseline = 1;
+        } else if (cpf__flag_value(a, "--junit", &v)) {
+            if (cpf__set_str(s, &s->junit_path, v, "--junit") != CPF_OK) return s->status;
+        } else if (cpf__flag_value(a, "--warn-threshold", &v) || cpf__flag_value(a, "--fail-threshold", &v)) {
+            int fail = a[2] == 'f';
+            if (!cpf__parse_percent(v, &d))
+                return cpf__usage_error(s, "%s needs a percentage above 0, as in %s=%s, got '%s'", fail ? "--fail-threshold" : "--warn-threshold",
+                                        fail ? "--fail-threshold" : "--warn-threshold", fail ? "10%" : "5%", v ? v : "");
+            if (fail) s->fail_threshold = d; else s->warn_threshold = d;
+        } else if (cpf__flag_value(a, "--alpha", &v)) {
+            if (!cpf__parse_number(v, 1e-12, 0.5, &d))
+                return cpf__usage_error(s, "--alpha needs a significance level between 0 and 0.5, as in --alpha=0.002, got '%s'", v ? v : "");
+            s->alpha = d;
+        } else if (strcmp(a, "--no-confirm") == 0) {
+            s->no_confirm = 1;
         } else {
             return cpf__usage_error(s, "unknown option '%s'", a);
         }
@@ -3608,6 +3677,49 @@ static void cpf__out(const cpf_suite *s, const char *str)
 
 static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv);
 static void cpf__suite_baseline(cpf_suite *s);
+static void cpf__suite_guards(cpf_suite *s);
+#if !defined(CORALPERF_NO_FILES)
+static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap);
+#endif
+
+/* Machine-speed probe: a fixed mix of dependent integer work and a pass over
+   4 MiB (beyond most L2 caches), best of two. Run next to every benchmark,
+   its time says whether the machine itself got slower (another process on
+   the other core, a lower clock) between a baseline recording and now. */
+#define CPF__PROBE_BYTES ((size_t)4 << 20)
+static double cpf__machine_probe(unsigned char *buf)
+{
+    double best = 0;
+    int rep;
+    for (rep = 0; rep < 2; rep++) {
+        uint64_t t0 = cpf_now_ns(), x = 0x9E3779B97F4A7C15ull, sum = 0;
+        size_t i;
+        double t;
+        for (i = 0; i < 20000; i++) x = (x ^ (x >> 29)) * 0xBF58476D1CE4E5B9ull + i;
+        for (i = 0; i < CPF__PROBE_BYTES; i += 64) sum += buf[(i * 7) % CPF__PROBE_BYTES] + (x & 1);
+        cpf_do_not_optimize(sum);
+        cpf_do_not_optimize(x);
+        t = (double)(cpf_now_ns() - t0);
+        if (rep == 0 || t < best) best = t;
+    }
+    return best;
+}
+
+/* Runs one registered benchmark (with the probe next to it) into res. */
+static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, unsigned char *probe, cpf_result *res)
+{
+    cpf_bench_opts o = cpf__effective_opts(&d->opts, &s->cli_opts);
+    size_t j;
+    double p0 = 0;
+    for (j = 0; j < (size_t)stbds_arrlen(s->budgets); j++)
+        if ((s->budgets[j].b.kind == CPF_BUDGET_ALLOC || s->budgets[j].b.kind == CPF_BUDGET_RSS) &&
+            cpf_filter_match(s->budgets[j].pattern, d->name))
+            o.memory = 1; /* a memory budget needs the measurement */
+    if (probe) p0 = cpf__machine_probe(probe);
+    cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock, s->caller_optimized && cpf__impl_optimized(),
+                 s->governor, res);
+    if (probe && res->status == CPF_OK) res->machine_ns = (p0 + cpf__machine_probe(probe)) / 2;
+}
 
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv)
 {
@@ -3627,6 +3739,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     size_t i, nsel = 0, ndefs;
     int progress;
     uint64_t run_start;
+    unsigned char *probe;
     if (!s) return CPF_ERR_ARG;
     if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
     CPF__FREE(s->argv0);
@@ -3653,16 +3766,18 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
         return CPF_OK;
     }
     if (cpf__probe_writable(s, s->json_path, "--json") || cpf__probe_writable(s, s->csv_path, "--csv") ||
-        cpf__probe_writable(s, s->md_path, "--markdown"))
+        cpf__probe_writable(s, s->md_path, "--markdown") || cpf__probe_writable(s, s->junit_path, "--junit"))
         return s->status;
     cpf_clock_measure(&s->clock);
     cpf__governor(s->governor, sizeof s->governor);
     progress = cpf__ansi_terminal(stderr);
+    /* the machine-speed probe's buffer (none in quick mode or when it cannot be had) */
+    probe = s->cli_opts.quick ? NULL : CPF__ALLOC(unsigned char, CPF__PROBE_BYTES);
+    if (probe) memset(probe, 1, CPF__PROBE_BYTES);
     run_start = cpf_now_ns();
     for (i = 0; i < ndefs; i++) {
         struct cpf__def *d = s->defs[i];
         cpf_result res;
-        cpf_bench_opts o;
         if (!cpf_filter_match(s->filter, d->name)) continue;
         if (progress && (double)(cpf_now_ns() - run_start) > 1e9) {
             fprintf(stderr, "\r\033[K[%u/%u] %s", (unsigned)(stbds_arrlen(s->results) + 1), (unsigned)nsel, d->name);
@@ -3673,14 +3788,11 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
         res.name = cpf__strdup(d->name);
         res.family = d->family;
         res.family_instance = d->instance;
-        o = cpf__effective_opts(&d->opts, &s->cli_opts);
-        if (res.name)
-            cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock,
-                         s->caller_optimized && cpf__impl_optimized(), s->governor, &res);
-        else
-            res.status = CPF_ERR_NOMEM;
+        if (res.name) cpf__suite_run_def(s, d, probe, &res);
+        else res.status = CPF_ERR_NOMEM;
         stbds_arrput(s->results, res);
     }
+    CPF__FREE(probe);
     if (s->progress) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
     s->ran = 1;
     s->exit_code = 0;
@@ -3691,6 +3803,19 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     if (s->csv_path && cpf_report_save(s, CPF_REPORT_CSV, s->csv_path) != CPF_OK) s->exit_code = 1;
     if (s->md_path && cpf_report_save(s, CPF_REPORT_MARKDOWN, s->md_path) != CPF_OK) s->exit_code = 1;
     cpf__suite_baseline(s);
+    cpf__suite_guards(s);
+    if (s->junit_path) {
+#if !defined(CORALPERF_NO_FILES)
+        cpf__sb x = { NULL };
+        char msg[300];
+        if (cpf_junit_write(s, cpf__sb_write, &x) != CPF_OK ||
+            cpf__save_file(s->junit_path, cpf__sb_str(&x), cpf__sb_len(&x), msg, sizeof msg) != CPF_OK) {
+            s->exit_code = 1;
+            cpf__suite_error(s, CPF_ERR_IO, "--junit: %s", msg);
+        }
+        cpf__sb_free(&x);
+#endif
+    }
     if (s->exit_code == 1 && s->status == CPF_OK) {
         s->status = CPF_ERR_BENCH;
         if (!s->message[0]) cpf__msg(s->message, sizeof s->message, "at least one benchmark failed");
@@ -3721,6 +3846,13 @@ CPF_DEF int cpf_suite_finish(cpf_suite *s)
     CPF__FREE(s->argv0);
     CPF__FREE(s->baseline_dir);
     if (s->diff) { cpf_diff_free(s->diff); CPF__FREE(s->diff); }
+    for (i = 0; i < (size_t)stbds_arrlen(s->budgets); i++) CPF__FREE(s->budgets[i].pattern);
+    stbds_arrfree(s->budgets);
+    for (i = 0; i < (size_t)stbds_arrlen(s->thresholds); i++) CPF__FREE((void *)s->thresholds[i].pattern);
+    stbds_arrfree(s->thresholds);
+    for (i = 0; i < (size_t)stbds_arrlen(s->guards); i++) CPF__FREE(s->guards[i].name);
+    stbds_arrfree(s->guards);
+    CPF__FREE(s->junit_path);
     memset(s, 0, sizeof *s);
     return code;
 }
@@ -6372,6 +6504,7 @@ static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const c
     e.alloc_bytes = r->has_memory ? r->alloc_bytes_per_op : -1;
     e.rss_growth_bytes = r->has_memory && r->has_rss ? r->rss_growth_bytes : -1;
     e.instructions = -1;
+    e.machine_ns = r->machine_ns > 0 ? r->machine_ns : 0;
     e.build = cpf__bl_intern_fp(b, build);
     e.host = cpf__bl_intern_fp(b, host);
     if (e.build < 0 || e.host < 0) { cpf__bl_entry_free(&e); return CPF_ERR_NOMEM; }
@@ -6443,6 +6576,7 @@ static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*
     if (e->alloc_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->alloc_bytes); cpf__sb_printf(sb, " alloc=%s", t); }
     if (e->rss_growth_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->rss_growth_bytes); cpf__sb_printf(sb, " rss=%s", t); }
     if (e->instructions >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->instructions); cpf__sb_printf(sb, " ins=%s", t); }
+    if (e->machine_ns > 0) { cpf__bl_fmt_time(t, sizeof t, e->machine_ns); cpf__sb_printf(sb, " mach=%s", t); }
     cpf__sb_puts(sb, " s=");
     cpf__bl_put_samples(sb, e->samples_ns, e->n);
 }
@@ -6667,6 +6801,12 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
             if (CPF__KEY("alloc")) en.alloc_bytes = v;
             else if (CPF__KEY("rss")) en.rss_growth_bytes = v;
             else en.instructions = v;
+        } else if (CPF__KEY("mach")) {
+            if (!cpf__bl_parse_time(t, ve, &v) || !(v > 0)) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "mach= must be a positive time with a unit (ns, us, ms, s)");
+            }
+            en.machine_ns = v;
         } else if (CPF__KEY("s")) {
             sam = t;
             sam_end = ve;
@@ -7163,13 +7303,116 @@ static void cpf__diff_note(cpf_diff *d, const char *text)
     cpf__msg(d->notes + n, sizeof d->notes - n, "%s%s", n ? "\n" : "", text);
 }
 
+/* The thresholds for one benchmark: the options, then the last matching rule. */
+static void cpf__diff_rule(const cpf_diff_opts *o, const char *name, double *warn, double *fail, double *ins, double *alpha)
+{
+    size_t i;
+    *warn = o->tolerance, *fail = o->fail_threshold, *ins = o->ins_threshold, *alpha = o->alpha;
+    for (i = 0; o->thresholds && i < o->threshold_count; i++) {
+        const cpf_threshold *t = &o->thresholds[i];
+        if (!t->pattern || !cpf_filter_match(t->pattern, name)) continue;
+        if (t->warn > 0) *warn = t->warn;
+        if (t->fail > 0) *fail = t->fail;
+        if (t->instructions > 0) *ins = t->instructions;
+        if (t->alpha > 0) *alpha = t->alpha;
+    }
+}
+
+/* The verdict of one benchmark against its entry (both have samples).
+   Wall time: "same" within max(warn, 3 x stored noise, both CI half-widths);
+   slower beyond that warns; it fails only beyond max(fail, that) with a
+   one-sided Mann-Whitney p below alpha / (benchmarks tested) and matching
+   fingerprints. Instructions per op: beyond +ins fails on the same build. */
+static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e, const cpf_result *r,
+                            cpf_diff_row *row, size_t tested)
+{
+    double warn, fail, insthr, alpha, tol, ch, est, lo, hi;
+    char pct[32], fpct[32], chs[32], ps[48], extra[120];
+    size_t k, nb = e->n, nn = r->stats.n;
+    cpf__diff_rule(o, row->name, &warn, &fail, &insthr, &alpha);
+    if (tested && o->family_alpha / (double)tested < alpha) alpha = o->family_alpha / (double)tested;
+    tol = warn;
+    if (3 * e->noise > tol) tol = 3 * e->noise;
+    if (row->base_ci + row->now_ci > tol) tol = row->base_ci + row->now_ci;
+    row->tolerance = tol;
+    row->fail_threshold = fail > tol ? fail : tol;
+    row->alpha = alpha;
+    row->ratio = e->median_ns > 0 ? row->now_ns / e->median_ns : 0;
+    row->p_value = 1.0;
+    ch = row->ratio - 1;
+    row->change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
+    if (e->samples_ns && nb >= 2 && r->samples_ns && nn >= 2) {
+        /* log times: the shift is a ratio, the same at any speed */
+        double *la = CPF__ALLOC(double, nb), *lb = CPF__ALLOC(double, nn);
+        if (la && lb) {
+            int ok = 1;
+            for (k = 0; k < nb; k++) { if (!(e->samples_ns[k] > 0)) ok = 0; else la[k] = log(e->samples_ns[k]); }
+            for (k = 0; k < nn; k++) { if (!(r->samples_ns[k] > 0)) ok = 0; else lb[k] = log(r->samples_ns[k]); }
+            if (ok) {
+                row->p_value = cpf_mann_whitney_greater(la, nb, lb, nn, NULL);
+                if (cpf_shift_ci(la, nb, lb, nn, 0.95, &est, &lo, &hi) == CPF_OK)
+                    row->change_lo = exp(lo) - 1, row->change_hi = exp(hi) - 1;
+            }
+        }
+        CPF__FREE(la);
+        CPF__FREE(lb);
+    }
+    if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
+    cpf__fmt_num(pct, sizeof pct, "%.1f", 100 * tol);
+    cpf__fmt_num(fpct, sizeof fpct, "%.1f", 100 * row->fail_threshold);
+    cpf__fmt_num(chs, sizeof chs, "%+.1f", 100 * ch);
+    if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
+    else cpf__fmt_num(ps, sizeof ps, "%.3f", row->p_value);
+    extra[0] = 0;
+    if (!row->host_match) {
+        row->level = CPF_PASS;
+        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: recorded on another host)",
+                 cpf_change_text(row->change), chs);
+    } else if (row->change == CPF_CHANGE_SLOWER && ch > row->fail_threshold && row->p_value < alpha && row->build_match) {
+        char as[32];
+        cpf__fmt_num(as, sizeof as, "%.2g", alpha);
+        row->level = CPF_FAIL;
+        cpf__msg(row->reason, sizeof row->reason, "slower %s%%: beyond the %s%% fail threshold, p=%s < %s",
+                 chs, fpct, ps, as);
+    } else if (row->change == CPF_CHANGE_SLOWER) {
+        row->level = CPF_WARN;
+        cpf__msg(row->reason, sizeof row->reason, "slower %s%%: beyond +-%s%%%s", chs, pct,
+                 !row->build_match ? " (other build: never a failure)" :
+                 ch > row->fail_threshold ? " (not significant enough to fail)" : "");
+    } else {
+        row->level = CPF_PASS;
+        cpf__msg(row->reason, sizeof row->reason, "%s (%s +-%s%%%s)", cpf_change_text(row->change),
+                 row->change == CPF_CHANGE_SAME ? "within" : "beyond", pct, row->build_match ? "" : "; other build");
+    }
+    /* Instruction counts: deterministic, so a tight gate. */
+    if (e->instructions > 0 && r->has_instructions && r->instructions_per_op > 0) {
+        double ir = r->instructions_per_op / e->instructions - 1;
+        char is[32], it[32];
+        size_t len;
+        row->base_ins = e->instructions;
+        row->now_ins = r->instructions_per_op;
+        cpf__fmt_num(is, sizeof is, "%+.2f", 100 * ir);
+        cpf__fmt_num(it, sizeof it, "%.1f", 100 * insthr);
+        if (ir > insthr) {
+            cpf_level l = row->build_match ? CPF_FAIL : CPF_WARN;
+            cpf__msg(extra, sizeof extra, "; instructions %s%% (beyond +%s%%%s)", is, it,
+                     row->build_match ? "" : ", other build: a warning");
+            if (l > row->level) row->level = l;
+        } else {
+            cpf__msg(extra, sizeof extra, "; instructions %s%%", is);
+        }
+        len = strlen(row->reason);
+        cpf__msg(row->reason + len, sizeof row->reason - len, "%s", extra);
+    }
+}
+
 CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *results, size_t n,
                                      const cpf_diff_opts *opts, cpf_diff *out)
 {
     cpf_diff_opts o;
     cpf_fingerprint fb, fh;
     const cpf_fingerprint *build, *host;
-    size_t i, j;
+    size_t i, j, tested = 0;
     int *fp_checked;
     cpf_status st = CPF_OK;
     if (!out) return CPF_ERR_ARG;
@@ -7178,6 +7421,10 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
     memset(&o, 0, sizeof o);
     if (opts) o = *opts;
     if (!(o.tolerance > 0)) o.tolerance = 0.05;
+    if (!(o.fail_threshold > 0)) o.fail_threshold = 0.10;
+    if (!(o.alpha > 0)) o.alpha = 0.002;
+    if (!(o.family_alpha > 0)) o.family_alpha = 0.01;
+    if (!(o.ins_threshold > 0)) o.ins_threshold = 0.01;
     memset(&fb, 0, sizeof fb);
     memset(&fh, 0, sizeof fh);
     build = o.build;
@@ -7187,6 +7434,11 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
     fp_checked = CPF__ALLOC(int, b->fp_count + 1);
     if (!fp_checked) { cpf_fingerprint_free(&fb); cpf_fingerprint_free(&fh); return CPF_ERR_NOMEM; }
     memset(fp_checked, 0, sizeof(int) * (b->fp_count + 1));
+    /* Multiple comparisons: each benchmark is tested at family_alpha / m. */
+    for (i = 0; i < n; i++)
+        if (results[i].name && cpf_filter_match(o.filter, results[i].name) && results[i].status == CPF_OK &&
+            !results[i].skipped && results[i].stats.n && cpf_baseline_find(b, results[i].name))
+            tested++;
     for (i = 0; i < n; i++) {
         const cpf_result *r = &results[i];
         const cpf_baseline_entry *e;
@@ -7227,31 +7479,16 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
                 cpf__msg(row.reason, sizeof row.reason, "no result this run (%s)", r->skipped ? "skipped" : "failed");
                 out->no_result++;
             } else {
-                double tol = o.tolerance, ch;
-                if (3 * e->noise > tol) tol = 3 * e->noise;
-                if (row.base_ci + row.now_ci > tol) tol = row.base_ci + row.now_ci;
-                row.tolerance = tol;
-                row.ratio = e->median_ns > 0 ? row.now_ns / e->median_ns : 0;
-                ch = row.ratio - 1;
-                row.change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
+                cpf__diff_judge(&o, e, r, &row, tested);
                 if (row.change == CPF_CHANGE_SLOWER) out->slower++;
                 else if (row.change == CPF_CHANGE_FASTER) out->faster++;
                 else out->same++;
-                if (!row.host_match) {
-                    row.level = CPF_PASS;
-                    out->report_only++;
-                    cpf__msg(row.reason, sizeof row.reason, "%s (report only: recorded on another host)", cpf_change_text(row.change));
-                } else {
-                    char pct[32];
-                    cpf__fmt_num(pct, sizeof pct, "%.1f", 100 * tol);
-                    row.level = row.change == CPF_CHANGE_SLOWER ? CPF_WARN : CPF_PASS;
-                    cpf__msg(row.reason, sizeof row.reason, "%s (%s +-%s%%%s)", cpf_change_text(row.change),
-                             row.change == CPF_CHANGE_SAME ? "within" : "beyond", pct,
-                             row.build_match ? "" : "; other build");
-                }
+                if (!row.host_match) out->report_only++;
             }
         }
         if (row.level > out->level) out->level = row.level;
+        if (row.level == CPF_FAIL) out->failed++;
+        else if (row.level == CPF_WARN) out->warned++;
         stbds_arrput(out->rows, row);
     }
     /* Entries whose benchmark is no longer registered. */
@@ -7302,18 +7539,30 @@ CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user)
         cpf__sb_free(&t);
     }
     if (namew > 60) namew = 60;
-    cpf__sb_printf(&sb, "%-*s %12s %12s %9s  %s\n", (int)namew, "name", "baseline", "now", "change", "verdict");
+    cpf__sb_printf(&sb, "%-*s %12s %12s %9s %17s %8s  %s\n", (int)namew, "name", "baseline", "now", "change", "95% CI", "p",
+                   "verdict");
     for (i = 0; i < d->count; i++) {
         const cpf_diff_row *r = &d->rows[i];
         cpf__sb t = { NULL };
-        char base[32], now[32], ch[32];
+        char base[32], now[32], ch[32], ci[48], pv[32];
         cpf__esc_console(&t, r->name);
+        if (r->change_lo != 0 || r->change_hi != 0) {
+            char a[20], b2[20];
+            cpf__fmt_num(a, sizeof a, "%+.1f", 100 * r->change_lo);
+            cpf__fmt_num(b2, sizeof b2, "%+.1f", 100 * r->change_hi);
+            cpf__msg(ci, sizeof ci, "[%s,%s]", a, b2);
+        } else cpf__msg(ci, sizeof ci, "-");
+        if (r->ratio > 0 && r->p_value < 1.0) {
+            if (r->p_value < 0.001) cpf__fmt_num(pv, sizeof pv, "%.0e", r->p_value);
+            else cpf__fmt_num(pv, sizeof pv, "%.3f", r->p_value);
+        } else cpf__msg(pv, sizeof pv, "-");
         if (r->base_ns > 0) cpf__fmt_time(base, sizeof base, r->base_ns); else cpf__msg(base, sizeof base, "-");
         if (r->now_ns > 0) cpf__fmt_time(now, sizeof now, r->now_ns); else cpf__msg(now, sizeof now, "-");
         if (r->ratio > 0) cpf__fmt_num(ch, sizeof ch, "%+.1f%%", 100 * (r->ratio - 1)); else cpf__msg(ch, sizeof ch, "-");
         cpf__sb_puts(&sb, cpf__sb_str(&t));
         for (k = cpf__sb_len(&t); k < namew; k++) cpf__sb_puts(&sb, " ");
-        cpf__sb_printf(&sb, " %12s %12s %9s  %s%s\n", base, now, ch, r->level == CPF_WARN ? "WARN " : r->level == CPF_FAIL ? "FAIL " : "", r->reason);
+        cpf__sb_printf(&sb, " %12s %12s %9s %17s %8s  %s%s\n", base, now, ch, ci, pv,
+                       r->level == CPF_WARN ? "WARN " : r->level == CPF_FAIL ? "FAIL " : "", r->reason);
         cpf__sb_free(&t);
     }
     if (d->notes[0]) {
@@ -7420,6 +7669,81 @@ static void cpf__suite_caution(cpf_suite *s, const cpf_baseline *changes)
 }
 #endif
 
+/* Recounts a diff's levels after rows changed. */
+static void cpf__diff_recount(cpf_diff *d)
+{
+    size_t i;
+    d->failed = d->warned = 0;
+    d->level = d->report_only ? CPF_WARN : CPF_PASS;
+    for (i = 0; i < d->count; i++) {
+        if (d->rows[i].level == CPF_FAIL) d->failed++;
+        else if (d->rows[i].level == CPF_WARN) d->warned++;
+        if (d->rows[i].level > d->level) d->level = d->rows[i].level;
+    }
+}
+
+/* A failure must repeat: the failing benchmarks run again (after all the
+   others, so in a different order and moment) and are compared afresh. A
+   failure that does not repeat becomes a warning. */
+static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_diff_opts *o)
+{
+    cpf_diff d2;
+    size_t i, k, n = (size_t)stbds_arrlen(s->results);
+    unsigned char *probe = CPF__ALLOC(unsigned char, CPF__PROBE_BYTES);
+    double *first = CPF__ALLOC(double, s->diff->count);
+    cpf__sb line = { NULL };
+    if (!first) { CPF__FREE(probe); return; }
+    if (probe) memset(probe, 1, CPF__PROBE_BYTES);
+    cpf__sb_puts(&line, "\nconfirming by a re-run: ");
+    for (i = 0; i < s->diff->count; i++) {
+        const cpf_diff_row *row = &s->diff->rows[i];
+        int di;
+        first[i] = 0;
+        if (row->level != CPF_FAIL) continue;
+        first[i] = row->ratio > 0 ? row->ratio : 1;
+        di = stbds_shgeti(s->index, row->name) >= 0 ? s->index[stbds_shgeti(s->index, row->name)].value : -1;
+        for (k = 0; k < n && di >= 0; k++) {
+            cpf_result res;
+            if (strcmp(s->results[k].name, row->name) != 0) continue;
+            memset(&res, 0, sizeof res);
+            res.name = cpf__strdup(row->name);
+            res.family = s->results[k].family;
+            res.family_instance = s->results[k].family_instance;
+            if (!res.name) break;
+            cpf__suite_run_def(s, s->defs[di], probe, &res);
+            cpf_result_free(&s->results[k]);
+            s->results[k] = res;
+            cpf__esc_console(&line, row->name);
+            cpf__sb_puts(&line, " ");
+            break;
+        }
+    }
+    cpf__sb_puts(&line, "\n");
+    cpf__out(s, cpf__sb_str(&line));
+    cpf__sb_free(&line);
+    CPF__FREE(probe);
+    if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
+    for (i = 0; i < d2.count && i < s->diff->count; i++) {
+        cpf_diff_row *r2 = &d2.rows[i];
+        char was[32], tmp[200];
+        if (!(first[i] > 0) || strcmp(r2->name, s->diff->rows[i].name) != 0) continue;
+        cpf__fmt_num(was, sizeof was, "%+.1f", 100 * (first[i] - 1));
+        memcpy(tmp, r2->reason, sizeof tmp);
+        if (r2->level == CPF_FAIL) {
+            r2->confirmed = 1;
+            cpf__msg(r2->reason, sizeof r2->reason, "%s (confirmed: first run %s%%)", tmp, was);
+        } else {
+            r2->confirmed = -1;
+            r2->level = CPF_WARN;
+            cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% failed, the re-run did not: %s", was, tmp);
+        }
+    }
+    cpf__diff_recount(&d2);
+    cpf_diff_free(s->diff);
+    *s->diff = d2;
+    CPF__FREE(first);
+}
+
 /* After a run: load the suite's baseline, diff, print, and record when asked. */
 static void cpf__suite_baseline(cpf_suite *s)
 {
@@ -7431,6 +7755,7 @@ static void cpf__suite_baseline(cpf_suite *s)
     int have = 0, from_mem = s->baseline_mem != NULL;
     size_t i;
     cpf_status st;
+    s->settled = 0;
     if (s->diff) { cpf_diff_free(s->diff); CPF__FREE(s->diff); s->diff = NULL; }
     if (s->no_baseline) return;
     memset(&b, 0, sizeof b);
@@ -7484,9 +7809,15 @@ static void cpf__suite_baseline(cpf_suite *s)
     o.registered_count = (size_t)stbds_arrlen(names);
     o.build = &fb;
     o.host = &fh;
+    o.tolerance = s->warn_threshold;
+    o.fail_threshold = s->fail_threshold;
+    o.alpha = s->alpha;
+    o.thresholds = s->thresholds;
+    o.threshold_count = (size_t)stbds_arrlen(s->thresholds);
     s->diff = CPF__ALLOC(cpf_diff, 1);
     if (s->diff && cpf_baseline_diff(&b, s->results, (size_t)stbds_arrlen(s->results), &o, s->diff) == CPF_OK) {
         char head[1200];
+        if (s->diff->failed && !s->no_confirm) cpf__suite_confirm(s, &b, &o);
         if (have)
             cpf__msg(head, sizeof head, "\ncompared with %s%s\n", from_mem ? "the baseline in memory" : path,
                      s->update_baseline ? " (before this update)" : "");
@@ -7554,6 +7885,7 @@ static void cpf__suite_baseline(cpf_suite *s)
                          (unsigned long)stbds_arrlen(removes));
                 cpf__out(s, line);
                 /* warnings whose benchmarks were all recorded are settled */
+                if (unsettled == 0) s->settled = 1;
                 if (s->exit_code == 2 && unsettled == 0) {
                     s->exit_code = 0;
                     cpf__out(s, "baseline: the warnings above are settled by this recording (exit 0)\n");
@@ -7569,6 +7901,450 @@ static void cpf__suite_baseline(cpf_suite *s)
     cpf_baseline_free(&b);
     cpf_fingerprint_free(&fb);
     cpf_fingerprint_free(&fh);
+}
+
+/* ======================================================================== */
+/* ==== module: guard (budgets, guard list, JUnit) ======================== */
+
+CPF_DEF const char *cpf_level_text(cpf_level l)
+{
+    return l == CPF_PASS ? "pass" : l == CPF_WARN ? "warn" : "fail";
+}
+
+CPF_DEF cpf_budget cpf_budget_make(cpf_budget_kind kind, double limit, double fraction)
+{
+    cpf_budget b;
+    memset(&b, 0, sizeof b);
+    b.kind = kind;
+    b.limit = limit;
+    b.fraction = fraction;
+    return b;
+}
+
+CPF_DEF int cpf_verdict_print(const cpf_verdict *v)
+{
+    if (!v) return 0;
+    if (v->level != CPF_PASS) fprintf(stderr, "coralperf %s: %s\n", v->level == CPF_FAIL ? "FAIL" : "warning", v->message);
+    return v->ok;
+}
+
+static cpf_verdict cpf__verdict(cpf_level l, double observed, double limit)
+{
+    cpf_verdict v;
+    memset(&v, 0, sizeof v);
+    v.level = l;
+    v.ok = l != CPF_FAIL;
+    v.observed = observed;
+    v.limit = limit;
+    return v;
+}
+
+/* What a budget checks, in a few words ("median <= 2.000 s"). */
+static void cpf__budget_what(const cpf_budget *b, char *buf, size_t cap)
+{
+    char t[32], f[32];
+    cpf__fmt_num(f, sizeof f, "%g", 100.0 * b->fraction);
+    switch (b->kind) {
+    case CPF_BUDGET_MEDIAN: cpf__fmt_time(t, sizeof t, b->limit); cpf__msg(buf, cap, "median <= %s", t); break;
+    case CPF_BUDGET_P95: cpf__fmt_time(t, sizeof t, b->limit); cpf__msg(buf, cap, "p95 <= %s", t); break;
+    case CPF_BUDGET_MAX: cpf__fmt_time(t, sizeof t, b->limit); cpf__msg(buf, cap, "max <= %s", t); break;
+    case CPF_BUDGET_COMPLIANCE: cpf__fmt_time(t, sizeof t, b->limit); cpf__msg(buf, cap, "%s%% of samples <= %s", f, t); break;
+    case CPF_BUDGET_THROUGHPUT:
+        cpf__fmt_rate(t, sizeof t, b->limit, b->bytes ? "B/s" : "items/s");
+        cpf__msg(buf, cap, "throughput >= %s", t);
+        break;
+    case CPF_BUDGET_SUCCESS: cpf__msg(buf, cap, "success rate >= %s%%", f); break;
+    case CPF_BUDGET_ALLOC: cpf__fmt_bytes(t, sizeof t, b->limit); cpf__msg(buf, cap, "allocated <= %s per op", t); break;
+    case CPF_BUDGET_RSS: cpf__fmt_bytes(t, sizeof t, b->limit); cpf__msg(buf, cap, "RSS growth <= %s", t); break;
+    default: cpf__msg(buf, cap, "unknown budget"); break;
+    }
+}
+
+/* "x% under" / "x% over" the limit. */
+static void cpf__margin(char *buf, size_t cap, double observed, double limit, int higher_is_better)
+{
+    double m = limit != 0 ? (observed - limit) / fabs(limit) : 0;
+    if (higher_is_better) m = -m;
+    cpf__fmt_num(buf, cap, "%.1f", 100.0 * fabs(m));
+    { size_t n = strlen(buf); cpf__msg(buf + n, cap - n, "%% %s", m > 0 ? "over" : "under"); }
+}
+
+/* An interval [lo, hi] against a limit for a "lower is better" value:
+   fail when lo > limit, pass when hi <= limit, warn when it straddles. */
+static cpf_level cpf__ci_level(double lo, double hi, double limit)
+{
+    return lo > limit ? CPF_FAIL : hi <= limit ? CPF_PASS : CPF_WARN;
+}
+
+static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, const char *label)
+{
+    char o[32], l[32], lo_s[32], hi_s[32], m[48], note[96];
+    const double *x = r->samples_ns;
+    double est, lo, hi;
+    size_t n = r->stats.n, rl, ru;
+    cpf_verdict v;
+    note[0] = 0;
+    if (b->kind == CPF_BUDGET_MEDIAN) {
+        est = r->stats.median, lo = r->stats.ci_lo, hi = r->stats.ci_hi;
+    } else if (b->kind == CPF_BUDGET_P95) {
+        double *s = CPF__ALLOC(double, n);
+        if (!s) { v = cpf__verdict(CPF_FAIL, 0, b->limit); cpf__msg(v.message, sizeof v.message, "out of memory"); return v; }
+        memcpy(s, x, n * sizeof *s);
+        cpf_sort_doubles(s, n);
+        est = cpf_quantile_sorted(s, n, 0.95);
+        cpf_quantile_ci_ranks(n, 0.95, 0.95, &rl, &ru);
+        lo = rl >= 1 ? s[rl - 1] : s[0];
+        if (ru <= n) hi = s[ru - 1];
+        else {
+            /* 0.95^n > 2.5%: no order statistic bounds p95 from above */
+            hi = s[n - 1];
+            cpf__msg(note, sizeof note, "; %lu samples cannot bound p95 from above (72 can): the max stands in",
+                     (unsigned long)n);
+        }
+        CPF__FREE(s);
+    } else { /* max: an observed fact, no interval */
+        est = lo = hi = r->stats.max;
+    }
+    v = cpf__verdict(cpf__ci_level(lo, hi, b->limit), est, b->limit);
+    cpf__fmt_time(o, sizeof o, est);
+    cpf__fmt_time(l, sizeof l, b->limit);
+    cpf__fmt_time(lo_s, sizeof lo_s, lo);
+    cpf__fmt_time(hi_s, sizeof hi_s, hi);
+    cpf__margin(m, sizeof m, est, b->limit, 0);
+    if (b->kind == CPF_BUDGET_MAX)
+        cpf__msg(v.message, sizeof v.message, "%s: %s %s %s the %s limit (%s; slowest of %lu samples)", r->name, label, o,
+                 v.level == CPF_PASS ? "is within" : "exceeds", l, m, (unsigned long)n);
+    else
+        cpf__msg(v.message, sizeof v.message, "%s: %s %s, limit %s (%s): 95%% CI %s .. %s %s%s", r->name, label, o, l, m,
+                 lo_s, hi_s, v.level == CPF_PASS ? "is below the limit" : v.level == CPF_FAIL ? "is entirely above the limit" :
+                 "straddles the limit (inconclusive)", note);
+    return v;
+}
+
+/* Share k/n against a required fraction: pass when k/n reaches it, fail when
+   the Wilson interval lies entirely below it, warn in between. */
+static cpf_verdict cpf__check_share(const cpf_result *r, const cpf_budget *b, double k, double n, const char *what)
+{
+    double lo, hi, share = n > 0 ? k / n : 0;
+    char s1[32], s2[32], s3[32], s4[32];
+    cpf_verdict v;
+    cpf_proportion_ci(k, n, 0.95, &lo, &hi);
+    v = cpf__verdict(share >= b->fraction ? CPF_PASS : hi < b->fraction ? CPF_FAIL : CPF_WARN, share, b->fraction);
+    cpf__fmt_num(s1, sizeof s1, "%.1f", 100 * share);
+    cpf__fmt_num(s2, sizeof s2, "%g", 100 * b->fraction);
+    cpf__fmt_num(s3, sizeof s3, "%.1f", 100 * lo);
+    cpf__fmt_num(s4, sizeof s4, "%.1f", 100 * hi);
+    cpf__msg(v.message, sizeof v.message, "%s: %s %s%% (%.0f of %.0f), required %s%%: %s (95%% CI %s%% .. %s%%)", r->name, what,
+             s1, k, n, s2, v.level == CPF_PASS ? "met" : v.level == CPF_FAIL ? "missed" : "missed, but within the uncertainty",
+             s3, s4);
+    return v;
+}
+
+CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
+{
+    cpf_verdict v;
+    char o[32], l[32], m[48], what[96];
+    if (!r || !b) {
+        v = cpf__verdict(CPF_FAIL, 0, 0);
+        cpf__msg(v.message, sizeof v.message, "cpf_check_budget: result and budget must not be NULL");
+        return v;
+    }
+    cpf__budget_what(b, what, sizeof what);
+    if (r->status != CPF_OK || (!r->skipped && !r->stats.n)) {
+        v = cpf__verdict(CPF_FAIL, 0, b->limit);
+        cpf__msg(v.message, sizeof v.message, "%s: no result to check (%s) against %s", r->name ? r->name : "?",
+                 r->message[0] ? r->message : cpf_status_text(r->status), what);
+        return v;
+    }
+    if (r->skipped) {
+        v = cpf__verdict(CPF_WARN, 0, b->limit);
+        cpf__msg(v.message, sizeof v.message, "%s: skipped (%s); %s not checked", r->name, r->message, what);
+        return v;
+    }
+    if (!(b->limit >= 0) || ((b->kind == CPF_BUDGET_COMPLIANCE || b->kind == CPF_BUDGET_SUCCESS) && !(b->fraction > 0 && b->fraction <= 1))) {
+        v = cpf__verdict(CPF_FAIL, 0, b->limit);
+        cpf__msg(v.message, sizeof v.message, "%s: invalid budget (%s): the limit must be >= 0 and the fraction in (0, 1]",
+                 r->name, what);
+        return v;
+    }
+    switch (b->kind) {
+    case CPF_BUDGET_MEDIAN: v = cpf__check_time(r, b, "median"); break;
+    case CPF_BUDGET_P95: v = cpf__check_time(r, b, "p95"); break;
+    case CPF_BUDGET_MAX: v = cpf__check_time(r, b, "max"); break;
+    case CPF_BUDGET_COMPLIANCE: {
+        size_t i, k = 0;
+        for (i = 0; i < r->stats.n; i++) k += r->samples_ns[i] <= b->limit;
+        cpf__fmt_time(l, sizeof l, b->limit);
+        cpf__msg(o, sizeof o, "<= %s:", l);
+        v = cpf__check_share(r, b, (double)k, (double)r->stats.n, r->iterations == 1 ? "calls" : "samples");
+        {   /* say which limit */
+            char tmp[320];
+            cpf__msg(tmp, sizeof tmp, "%s", v.message);
+            cpf__msg(v.message, sizeof v.message, "%s [%s %s]", tmp, r->iterations == 1 ? "calls" : "samples", o);
+        }
+        break;
+    }
+    case CPF_BUDGET_THROUGHPUT: {
+        double per = b->bytes ? r->bytes_per_op : r->items_per_op, est, lo, hi;
+        const char *unit = b->bytes ? "B/s" : "items/s";
+        char lo_s[32], hi_s[32];
+        if (!(per > 0) || !(r->stats.median > 0)) {
+            v = cpf__verdict(CPF_FAIL, 0, b->limit);
+            cpf__msg(v.message, sizeof v.message, "%s: a throughput budget needs %s per op (cpf_bench_set_%s_per_op)",
+                     r->name, b->bytes ? "bytes" : "items", b->bytes ? "bytes" : "items");
+            break;
+        }
+        est = per * 1e9 / r->stats.median;
+        lo = r->stats.ci_hi > 0 ? per * 1e9 / r->stats.ci_hi : 0;
+        hi = r->stats.ci_lo > 0 ? per * 1e9 / r->stats.ci_lo : est;
+        v = cpf__verdict(hi < b->limit ? CPF_FAIL : lo >= b->limit ? CPF_PASS : CPF_WARN, est, b->limit);
+        cpf__fmt_rate(o, sizeof o, est, unit);
+        cpf__fmt_rate(l, sizeof l, b->limit, unit);
+        cpf__fmt_rate(lo_s, sizeof lo_s, lo, unit);
+        cpf__fmt_rate(hi_s, sizeof hi_s, hi, unit);
+        cpf__margin(m, sizeof m, est, b->limit, 1);
+        cpf__msg(v.message, sizeof v.message, "%s: throughput %s, minimum %s (%s): 95%% CI %s .. %s %s", r->name, o, l, m,
+                 lo_s, hi_s, v.level == CPF_PASS ? "is above the minimum" : v.level == CPF_FAIL ? "is entirely below the minimum" :
+                 "straddles the minimum (inconclusive)");
+        break;
+    }
+    case CPF_BUDGET_SUCCESS: {
+        double att = (double)(r->attempts ? r->attempts : r->total_iterations);
+        v = cpf__check_share(r, b, att - (double)r->failures, att, "success rate");
+        break;
+    }
+    case CPF_BUDGET_ALLOC:
+    case CPF_BUDGET_RSS: {
+        int alloc = b->kind == CPF_BUDGET_ALLOC;
+        double val = alloc ? r->alloc_bytes_per_op : r->rss_growth_bytes;
+        if (!r->has_memory || (!alloc && !r->has_rss)) {
+            v = cpf__verdict(r->has_memory ? CPF_WARN : CPF_FAIL, 0, b->limit);
+            cpf__msg(v.message, sizeof v.message, "%s: %s not checked: %s", r->name, what,
+                     r->has_memory ? "this platform does not report RSS" :
+                     "memory was not measured (set opts.memory = 1 or run with --memory)");
+            break;
+        }
+        v = cpf__verdict(val <= b->limit ? CPF_PASS : CPF_FAIL, val, b->limit);
+        cpf__fmt_bytes(o, sizeof o, val);
+        cpf__fmt_bytes(l, sizeof l, b->limit);
+        cpf__margin(m, sizeof m, val, b->limit, 0);
+        cpf__msg(v.message, sizeof v.message, "%s: %s %s%s, limit %s (%s)", r->name, alloc ? "allocated" : "RSS growth", o,
+                 alloc ? " per op" : "", l, b->limit > 0 ? m : "no growth allowed");
+        break;
+    }
+    default:
+        v = cpf__verdict(CPF_FAIL, 0, b->limit);
+        cpf__msg(v.message, sizeof v.message, "%s: unknown budget kind %d", r->name, (int)b->kind);
+        break;
+    }
+    if (b->warn_only && v.level == CPF_FAIL) {
+        size_t len = strlen(v.message);
+        v.level = CPF_WARN;
+        v.ok = 1;
+        cpf__msg(v.message + len, sizeof v.message - len, " (warning only)");
+    }
+    return v;
+}
+
+CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ctx,
+                                     const cpf_bench_opts *opts, const cpf_budget *b)
+{
+    cpf_bench_opts o;
+    cpf_result r;
+    cpf_verdict v;
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    else o.quick = 1;
+    if (b && (b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS)) o.memory = 1;
+    cpf_bench_run_build(name, fn, ctx, &o, &r, 1);
+    v = cpf_check_budget(&r, b);
+    cpf_result_free(&r);
+    return v;
+}
+
+CPF_DEF cpf_status cpf_suite_budget(cpf_suite *s, const char *pattern, const cpf_budget *b)
+{
+    struct cpf__budget_rule rule;
+    if (!s) return CPF_ERR_ARG;
+    if (!pattern || !*pattern || !b)
+        return cpf__suite_error(s, CPF_ERR_ARG, "cpf_suite_budget: a budget needs a name pattern and a budget");
+    if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
+    rule.pattern = cpf__strdup(pattern);
+    rule.b = *b;
+    if (!rule.pattern) return cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory");
+    stbds_arrput(s->budgets, rule);
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_suite_threshold(cpf_suite *s, const cpf_threshold *t)
+{
+    cpf_threshold c;
+    if (!s) return CPF_ERR_ARG;
+    if (!t || !t->pattern || !*t->pattern || t->warn < 0 || t->fail < 0 || t->instructions < 0 || t->alpha < 0 || t->alpha >= 1)
+        return cpf__suite_error(s, CPF_ERR_ARG, "cpf_suite_threshold: needs a pattern and thresholds >= 0 (alpha < 1)");
+    if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
+    c = *t;
+    c.pattern = cpf__strdup(t->pattern);
+    if (!c.pattern) return cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory");
+    stbds_arrput(s->thresholds, c);
+    return CPF_OK;
+}
+
+CPF_DEF size_t cpf_suite_guard_count(const cpf_suite *s) { return s ? (size_t)stbds_arrlen(s->guards) : 0; }
+CPF_DEF const cpf_guard *cpf_suite_guard(const cpf_suite *s, size_t i)
+{
+    return s && i < (size_t)stbds_arrlen(s->guards) ? &s->guards[i] : NULL;
+}
+
+static void cpf__guards_free(cpf_suite *s)
+{
+    size_t i;
+    for (i = 0; i < (size_t)stbds_arrlen(s->guards); i++) CPF__FREE(s->guards[i].name);
+    stbds_arrfree(s->guards);
+    s->guards = NULL;
+}
+
+static void cpf__guard_add(cpf_suite *s, const char *name, const char *what, const cpf_verdict *v)
+{
+    cpf_guard g;
+    memset(&g, 0, sizeof g);
+    g.name = cpf__strdup(name);
+    if (!g.name) return;
+    cpf__msg(g.what, sizeof g.what, "%s", what);
+    g.verdict = *v;
+    stbds_arrput(s->guards, g);
+}
+
+/* Collects every decision of the run (benchmark errors, budgets, baseline
+   rows), prints the budget verdicts and a summary line, and folds them into
+   the exit code: any failure 1, else any warning 2. */
+static void cpf__suite_guards(cpf_suite *s)
+{
+    size_t i, j, npass = 0, nwarn = 0, nfail = 0, nbudget = 0;
+    double att = 0, fails = 0, comp_k = 0, comp_n = 0;
+    int any_calls = 0;
+    cpf__sb sb = { NULL };
+    int head = 0;
+    cpf__guards_free(s);
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++) {
+        const cpf_result *r = &s->results[i];
+        cpf_verdict v;
+        if (r->status != CPF_OK) {
+            v = cpf__verdict(CPF_FAIL, 0, 0);
+            cpf__msg(v.message, sizeof v.message, "%s: did not run: %s", r->name ? r->name : "?", r->message);
+            cpf__guard_add(s, r->name ? r->name : "?", "runs", &v);
+        }
+        if (r->failures || r->attempts) {
+            att += (double)r->attempts;
+            fails += (double)r->failures;
+            any_calls |= r->failures > 0;
+        }
+        for (j = 0; j < (size_t)stbds_arrlen(s->budgets); j++) {
+            const cpf_budget *b = &s->budgets[j].b;
+            char what[96];
+            if (!r->name || !cpf_filter_match(s->budgets[j].pattern, r->name)) continue;
+            v = cpf_check_budget(r, b);
+            cpf__budget_what(b, what, sizeof what);
+            cpf__guard_add(s, r->name, what, &v);
+            nbudget++;
+            if (!head++) cpf__sb_puts(&sb, "\nbudgets\n");
+            cpf__sb_printf(&sb, "  %s  %s\n", v.level == CPF_PASS ? "ok  " : v.level == CPF_WARN ? "WARN" : "FAIL", v.message);
+            if (b->kind == CPF_BUDGET_COMPLIANCE && r->stats.n) {
+                size_t k, c = 0;
+                for (k = 0; k < r->stats.n; k++) c += r->samples_ns[k] <= b->limit;
+                comp_k += (double)c;
+                comp_n += (double)r->stats.n;
+            }
+        }
+    }
+    if (s->diff)
+        for (i = 0; i < s->diff->count; i++) {
+            const cpf_diff_row *row = &s->diff->rows[i];
+            cpf_verdict v;
+            if (row->change == CPF_CHANGE_VANISHED || row->change == CPF_CHANGE_NO_RESULT) continue;
+            v = cpf__verdict(row->level, row->ratio, 1 + row->fail_threshold);
+            cpf__msg(v.message, sizeof v.message, "%s: %s%s", row->name, row->reason,
+                     s->settled && row->level == CPF_WARN ? " (recorded by this run's --update-baseline)" : "");
+            if (s->settled && v.level == CPF_WARN) v.level = CPF_PASS;
+            cpf__guard_add(s, row->name, "vs baseline", &v);
+        }
+    for (i = 0; i < (size_t)stbds_arrlen(s->guards); i++) {
+        cpf_level l = s->guards[i].verdict.level;
+        if (l == CPF_FAIL) nfail++; else if (l == CPF_WARN) nwarn++; else npass++;
+    }
+    if (!stbds_arrlen(s->guards)) { cpf__sb_free(&sb); return; }
+    cpf__sb_printf(&sb, "guards: %lu passed, %lu warned, %lu failed", (unsigned long)npass, (unsigned long)nwarn,
+                   (unsigned long)nfail);
+    if (nbudget) cpf__sb_printf(&sb, " (%lu budget checks)", (unsigned long)nbudget);
+    if (any_calls && att > 0) {
+        char pc[32];
+        cpf__fmt_num(pc, sizeof pc, "%.2f", 100.0 * (att - fails) / att);
+        cpf__sb_printf(&sb, "; success rate %s%% (%.0f of %.0f operations)", pc, att - fails, att);
+    }
+    if (comp_n > 0) {
+        char pc[32];
+        cpf__fmt_num(pc, sizeof pc, "%.1f", 100.0 * comp_k / comp_n);
+        cpf__sb_printf(&sb, "; compliance %s%% (%.0f of %.0f samples within their limits)", pc, comp_k, comp_n);
+    }
+    cpf__sb_printf(&sb, " -> exit %d\n", nfail ? 1 : nwarn ? 2 : s->exit_code);
+    cpf__out(s, cpf__sb_str(&sb));
+    cpf__sb_free(&sb);
+    if (nfail) s->exit_code = 1;
+    else if (nwarn && s->exit_code == 0) s->exit_code = 2;
+}
+
+/* JUnit XML: text with &, <, >, " escaped and control characters dropped. */
+static void cpf__esc_xml(cpf__sb *sb, const char *str)
+{
+    const unsigned char *p = (const unsigned char *)(str ? str : "");
+    for (; *p; p++) {
+        if (*p == '&') cpf__sb_puts(sb, "&amp;");
+        else if (*p == '<') cpf__sb_puts(sb, "&lt;");
+        else if (*p == '>') cpf__sb_puts(sb, "&gt;");
+        else if (*p == '"') cpf__sb_puts(sb, "&quot;");
+        else if (*p < 0x20 && *p != '\t' && *p != '\n') cpf__sb_puts(sb, "?");
+        else cpf__sb_putn(sb, (const char *)p, 1);
+    }
+}
+
+CPF_DEF cpf_status cpf_junit_write(const cpf_suite *s, cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    size_t i, n, nfail = 0;
+    int rc;
+    if (!s || !w) return CPF_ERR_ARG;
+    n = (size_t)stbds_arrlen(s->guards);
+    for (i = 0; i < n; i++) nfail += s->guards[i].verdict.level == CPF_FAIL;
+    cpf__sb_puts(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+    cpf__esc_xml(&sb, s->name);
+    cpf__sb_printf(&sb, "\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" skipped=\"0\">\n", (unsigned long)n, (unsigned long)nfail);
+    for (i = 0; i < n; i++) {
+        const cpf_guard *g = &s->guards[i];
+        cpf__sb_puts(&sb, "    <testcase classname=\"");
+        cpf__esc_xml(&sb, s->name);
+        cpf__sb_puts(&sb, "\" name=\"");
+        cpf__esc_xml(&sb, g->name);
+        cpf__sb_puts(&sb, ": ");
+        cpf__esc_xml(&sb, g->what);
+        cpf__sb_puts(&sb, "\"");
+        if (g->verdict.level == CPF_FAIL) {
+            cpf__sb_puts(&sb, ">\n      <failure message=\"");
+            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__sb_puts(&sb, "\" type=\"coralperf\">");
+            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__sb_puts(&sb, "</failure>\n    </testcase>\n");
+        } else if (g->verdict.level == CPF_WARN) {
+            cpf__sb_puts(&sb, ">\n      <system-out>warning: ");
+            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__sb_puts(&sb, "</system-out>\n    </testcase>\n");
+        } else {
+            cpf__sb_puts(&sb, "/>\n");
+        }
+    }
+    cpf__sb_puts(&sb, "  </testsuite>\n</testsuites>\n");
+    rc = w(user, cpf__sb_str(&sb), cpf__sb_len(&sb));
+    cpf__sb_free(&sb);
+    return rc == 0 ? CPF_OK : CPF_ERR_IO;
 }
 
 /* ======================================================================== */

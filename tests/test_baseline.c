@@ -370,12 +370,17 @@ static void test_diff_names_same_slower_faster_new_and_vanished(void)
     CHECK(cpf_baseline_diff(&b, r, 4, &o, &d) == CPF_OK);
     CHECK(d.count == 5 && d.same == 1 && d.slower == 1 && d.faster == 1 && d.added == 1 && d.vanished == 1);
     CHECK(d.rows[0].change == CPF_CHANGE_SAME && d.rows[0].level == CPF_PASS);
-    CHECK(d.rows[1].change == CPF_CHANGE_SLOWER && d.rows[1].level == CPF_WARN);
+    /* +30%, every sample apart: beyond the 10% fail threshold and significant */
+    CHECK(d.rows[1].change == CPF_CHANGE_SLOWER && d.rows[1].level == CPF_FAIL);
     CHECK_NEAR(d.rows[1].ratio, 1.3, 0.02);
+    CHECK(d.rows[1].p_value < 1e-6 && d.rows[1].alpha == 0.002);
+    CHECK(d.rows[1].change_lo > 0.25 && d.rows[1].change_lo < 0.3 && d.rows[1].change_hi > 0.3 && d.rows[1].change_hi < 0.35);
+    /* +1%: significant (p tiny) but within the 5% tolerance: no alarm */
+    CHECK(d.rows[0].p_value < 1e-3 && d.rows[0].change_lo > 0.0 && d.rows[0].change_hi < 0.02);
     CHECK(d.rows[2].change == CPF_CHANGE_FASTER && d.rows[2].level == CPF_PASS);
     CHECK(d.rows[3].change == CPF_CHANGE_NEW && d.rows[3].level == CPF_WARN);
     CHECK(d.rows[4].change == CPF_CHANGE_VANISHED && strcmp(d.rows[4].name, "gone") == 0);
-    CHECK(d.level == CPF_WARN && d.notes[0] == 0);
+    CHECK(d.level == CPF_FAIL && d.failed == 1 && d.warned == 1 && d.notes[0] == 0);
     cpf_diff_free(&d);
     /* another host: the same changes are report-only, and the note names the field */
     test_fps(&other, &other, "x"); /* other = host fields only (is_host set by the second call) */
