@@ -3486,9 +3486,11 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --markdown=FILE     write results as a GitHub-flavoured Markdown table\n"
         "  --baseline-dir=DIR  where <suite>.cpb baselines live (default baselines;\n"
         "                      env CORALPERF_BASELINE_DIR)\n"
-        "  --update-baseline=new|failed|all|prune  record the baseline: entries missing\n"
-        "                      from it / slower or missing / every benchmark run /\n"
-        "                      remove entries no longer registered (env CORALPERF_UPDATE_BASELINE)\n"
+        "  --update-baseline=new|failed|all|prune|noise  record the baseline: entries\n"
+        "                      missing from it / slower or missing / every benchmark run /\n"
+        "                      remove entries no longer registered / noise: the code is the\n"
+        "                      baseline's, add this run to the between-run noise only (run it\n"
+        "                      a few times after recording) (env CORALPERF_UPDATE_BASELINE)\n"
         "  --no-baseline       do not compare with (or write) a baseline\n"
         "  --warn-threshold=P  slower than the baseline by more than P% warns (default 5%,\n"
         "                      or 3x the stored run-to-run noise when larger)\n"
@@ -3572,13 +3574,14 @@ static cpf_status cpf__set_str(cpf_suite *s, char **dst, const char *v, const ch
 #define CPF__UPD_FAILED 2
 #define CPF__UPD_ALL 3
 #define CPF__UPD_PRUNE 4
+#define CPF__UPD_NOISE 5
 static cpf_status cpf__set_update(cpf_suite *s, const char *v, const char *flag)
 {
-    static const char *const modes[] = { "new", "failed", "all", "prune" };
+    static const char *const modes[] = { "new", "failed", "all", "prune", "noise" };
     int i;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (v && strcmp(v, modes[i]) == 0) { s->update_baseline = i + 1; return CPF_OK; }
-    return cpf__usage_error(s, "%s must be new, failed, all or prune (got '%s')", flag, v ? v : "");
+    return cpf__usage_error(s, "%s must be new, failed, all, prune or noise (got '%s')", flag, v ? v : "");
 }
 
 static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
@@ -7220,9 +7223,21 @@ static void cpf__unlock(cpf__flock *l)
 }
 #endif
 
+static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, const char *const *remove,
+                                 size_t nremove, int noise_only, char *msg, size_t msg_cap);
 CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline *changes,
                                             const char *const *remove, size_t nremove,
                                             char *msg, size_t msg_cap)
+{
+    return cpf__bl_update(path, changes, remove, nremove, 0, msg, msg_cap);
+}
+
+/* noise_only: the changes are re-runs of the same code. An entry recorded
+   under the same fingerprints keeps its samples and median and gains this
+   run in its between-run noise (no 5% cut: the code did not change); other
+   entries are recorded as usual. */
+static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, const char *const *remove,
+                                 size_t nremove, int noise_only, char *msg, size_t msg_cap)
 {
     char tmp[8];
     if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
@@ -7244,6 +7259,20 @@ CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline
         for (i = 0; st == CPF_OK && i < changes->count; i++) {
             const cpf_baseline_entry *src = &changes->entries[i];
             cpf_baseline_entry e = *src;
+            if (noise_only && src->build >= 0 && src->host >= 0) {
+                const cpf_baseline_entry *old = cpf_baseline_find(&cur, src->name);
+                if (old && old->build >= 0 && old->host >= 0 && old->median_ns > 0 && src->median_ns > 0 &&
+                    cpf__fp_equal(&cur.fps[old->build], &changes->fps[src->build]) &&
+                    cpf__fp_equal(&cur.fps[old->host], &changes->fps[src->host])) {
+                    cpf_baseline_entry *w = &cur.entries[old - cur.entries];
+                    double d = log(src->median_ns / old->median_ns), k = old->runs > 0 ? old->runs : 1;
+                    w->noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
+                    w->runs = old->runs + 1;
+                    CPF__FREE(w->line); /* written afresh */
+                    w->line = NULL;
+                    continue;
+                }
+            }
             e.name = cpf__strdup(src->name);
             e.samples_ns = CPF__ALLOC(double, src->n ? src->n : 1);
             e.line = NULL;
@@ -7846,7 +7875,7 @@ static void cpf__suite_baseline(cpf_suite *s)
             for (k = 0; s->diff && k < s->diff->count && !row; k++)
                 if (strcmp(s->diff->rows[k].name, r->name) == 0) row = &s->diff->rows[k];
             if (r->status == CPF_OK && !r->skipped && r->stats.n) {
-                if (s->update_baseline == CPF__UPD_ALL) take = 1;
+                if (s->update_baseline == CPF__UPD_ALL || s->update_baseline == CPF__UPD_NOISE) take = 1;
                 else if (s->update_baseline == CPF__UPD_NEW) take = old == NULL;
                 else if (s->update_baseline == CPF__UPD_FAILED) /* warned, or changed on another host */
                     take = old == NULL || (row && (row->level != CPF_PASS ||
@@ -7874,17 +7903,23 @@ static void cpf__suite_baseline(cpf_suite *s)
                 }
             }
             if (st == CPF_OK)
-                st = cpf_baseline_update_file(path, &changes, removes, (size_t)stbds_arrlen(removes), msg, sizeof msg);
+                st = cpf__bl_update(path, &changes, removes, (size_t)stbds_arrlen(removes),
+                                    s->update_baseline == CPF__UPD_NOISE, msg, sizeof msg);
             if (st != CPF_OK) {
                 s->exit_code = 1;
                 cpf__suite_error(s, st, "baseline: not updated: %s", st == CPF_ERR_NOMEM ? "out of memory" : msg);
             } else {
                 char line[1300];
-                cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
-                         have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
-                         (unsigned long)stbds_arrlen(removes));
+                if (s->update_baseline == CPF__UPD_NOISE)
+                    cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu entries gained this run in their between-run noise\n",
+                             have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd);
+                else
+                    cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
+                             have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
+                             (unsigned long)stbds_arrlen(removes));
                 cpf__out(s, line);
                 /* warnings whose benchmarks were all recorded are settled */
+                if (s->update_baseline == CPF__UPD_NOISE) unsettled = 1; /* nothing was re-recorded */
                 if (unsettled == 0) s->settled = 1;
                 if (s->exit_code == 2 && unsettled == 0) {
                     s->exit_code = 0;
@@ -10867,6 +10902,7 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 #undef CPF__UPD_FAILED
 #undef CPF__UPD_ALL
 #undef CPF__UPD_PRUNE
+#undef CPF__UPD_NOISE
 #undef CPF__ALLOC
 #undef CPF__FREE
 
