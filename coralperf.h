@@ -7332,6 +7332,9 @@ static void cpf__diff_note(cpf_diff *d, const char *text)
     cpf__msg(d->notes + n, sizeof d->notes - n, "%s%s", n ? "\n" : "", text);
 }
 
+/* Beyond this machine slowdown (speed probe), wall times are report-only. */
+#define CPF__MACHINE_REPORT_ONLY 1.25
+
 /* The thresholds for one benchmark: the options, then the last matching rule. */
 static void cpf__diff_rule(const cpf_diff_opts *o, const char *name, double *warn, double *fail, double *ins, double *alpha)
 {
@@ -7355,8 +7358,8 @@ static void cpf__diff_rule(const cpf_diff_opts *o, const char *name, double *war
 static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e, const cpf_result *r,
                             cpf_diff_row *row, size_t tested)
 {
-    double warn, fail, insthr, alpha, tol, ch, est, lo, hi;
-    char pct[32], fpct[32], chs[32], ps[48], extra[120];
+    double warn, fail, insthr, alpha, tol, ch, est, lo, hi, allow;
+    char pct[32], fpct[32], chs[32], ps[48], extra[120], mach[96];
     size_t k, nb = e->n, nn = r->stats.n;
     cpf__diff_rule(o, row->name, &warn, &fail, &insthr, &alpha);
     if (tested && o->family_alpha / (double)tested < alpha) alpha = o->family_alpha / (double)tested;
@@ -7368,8 +7371,14 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
     row->alpha = alpha;
     row->ratio = e->median_ns > 0 ? row->now_ns / e->median_ns : 0;
     row->p_value = 1.0;
-    ch = row->ratio - 1;
+    /* The machine-speed probe: when the machine itself runs slower than at
+       recording (another process, a lower clock), that much slowdown is
+       allowed for; a faster machine changes nothing. */
+    if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
+    allow = row->machine > 1 ? row->machine : 1;
+    ch = row->ratio / allow - 1;
     row->change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
+    if (row->ratio - 1 < -tol) row->change = CPF_CHANGE_FASTER;
     if (e->samples_ns && nb >= 2 && r->samples_ns && nn >= 2) {
         /* log times: the shift is a ratio, the same at any speed */
         double *la = CPF__ALLOC(double, nb), *lb = CPF__ALLOC(double, nn);
@@ -7378,25 +7387,32 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
             for (k = 0; k < nb; k++) { if (!(e->samples_ns[k] > 0)) ok = 0; else la[k] = log(e->samples_ns[k]); }
             for (k = 0; k < nn; k++) { if (!(r->samples_ns[k] > 0)) ok = 0; else lb[k] = log(r->samples_ns[k]); }
             if (ok) {
-                row->p_value = cpf_mann_whitney_greater(la, nb, lb, nn, NULL);
                 if (cpf_shift_ci(la, nb, lb, nn, 0.95, &est, &lo, &hi) == CPF_OK)
                     row->change_lo = exp(lo) - 1, row->change_hi = exp(hi) - 1;
+                for (k = 0; k < nn; k++) lb[k] -= log(allow); /* slower beyond the allowance? */
+                row->p_value = cpf_mann_whitney_greater(la, nb, lb, nn, NULL);
             }
         }
         CPF__FREE(la);
         CPF__FREE(lb);
     }
-    if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
     cpf__fmt_num(pct, sizeof pct, "%.1f", 100 * tol);
     cpf__fmt_num(fpct, sizeof fpct, "%.1f", 100 * row->fail_threshold);
     cpf__fmt_num(chs, sizeof chs, "%+.1f", 100 * ch);
     if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
     else cpf__fmt_num(ps, sizeof ps, "%.3f", row->p_value);
-    extra[0] = 0;
-    if (!row->host_match) {
+    extra[0] = mach[0] = 0;
+    if (allow > 1.02) {
+        char m1[32], m2[32];
+        cpf__fmt_num(m1, sizeof m1, "%.0f", 100 * (allow - 1));
+        cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
+        cpf__msg(mach, sizeof mach, " (%s%% measured; the machine runs %s%% slower than at recording)", m2, m1);
+    }
+    if (!row->host_match || allow > CPF__MACHINE_REPORT_ONLY) {
         row->level = CPF_PASS;
-        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: recorded on another host)",
-                 cpf_change_text(row->change), chs);
+        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: %s)", cpf_change_text(row->change), chs,
+                 !row->host_match ? "recorded on another host" : "the machine runs much slower than at recording");
+        mach[0] = 0;
     } else if (row->change == CPF_CHANGE_SLOWER && ch > row->fail_threshold && row->p_value < alpha && row->build_match) {
         char as[32];
         cpf__fmt_num(as, sizeof as, "%.2g", alpha);
@@ -7412,6 +7428,10 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
         row->level = CPF_PASS;
         cpf__msg(row->reason, sizeof row->reason, "%s (%s +-%s%%%s)", cpf_change_text(row->change),
                  row->change == CPF_CHANGE_SAME ? "within" : "beyond", pct, row->build_match ? "" : "; other build");
+    }
+    if (mach[0]) {
+        size_t len = strlen(row->reason);
+        cpf__msg(row->reason + len, sizeof row->reason - len, "%s", mach);
     }
     /* Instruction counts: deterministic, so a tight gate. */
     if (e->instructions > 0 && r->has_instructions && r->instructions_per_op > 0) {
@@ -7513,6 +7533,14 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
                 else if (row.change == CPF_CHANGE_FASTER) out->faster++;
                 else out->same++;
                 if (!row.host_match) out->report_only++;
+                else if (row.machine > CPF__MACHINE_REPORT_ONLY) {
+                    char note[200];
+                    cpf__msg(note, sizeof note, "the machine-speed probe runs %.0f%% slower than when the baseline was "
+                             "recorded (other load, a lower clock): wall-time changes are report-only",
+                             100 * (row.machine - 1));
+                    if (!out->report_only) cpf__diff_note(out, note);
+                    out->report_only++;
+                }
             }
         }
         if (row.level > out->level) out->level = row.level;
@@ -7544,8 +7572,10 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
         stbds_arrput(out->rows, row);
     }
     out->count = (size_t)stbds_arrlen(out->rows);
-    if (out->report_only) {
+    if (out->report_only && strstr(out->notes, "host differs")) {
         cpf__diff_note(out, "wall-time changes are report-only: the baseline was recorded on another host");
+        if (out->level < CPF_WARN) out->level = CPF_WARN;
+    } else if (out->report_only) {
         if (out->level < CPF_WARN) out->level = CPF_WARN;
     }
     CPF__FREE(fp_checked);

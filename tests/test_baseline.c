@@ -80,8 +80,10 @@ static void test_every_field_round_trips(void)
     samples_around(x, 31, 1234.5, 0.04, 7);
     fake_result(&r, "parse/json/4096", x, 31);
     r.has_memory = 1; r.alloc_bytes_per_op = 48.5; r.has_rss = 1; r.rss_growth_bytes = 1048576;
+    r.machine_ns = 212345.6;
     CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
     text = round_trip(&b, &l);
+    CHECK(strstr(text, " mach=212.35us ") != NULL);
     e = cpf_baseline_find(&l, "parse/json/4096");
     CHECK(e != NULL);
     if (e) {
@@ -93,6 +95,7 @@ static void test_every_field_round_trips(void)
         CHECK_NEAR(e->ci, (r.stats.ci_hi - r.stats.ci_lo) / 2 / r.stats.median, 1e-4);
         CHECK_NEAR(e->alloc_bytes, 48.5, 1e-9);
         CHECK_NEAR(e->rss_growth_bytes, 1048576, 1e-9);
+        CHECK_NEAR(e->machine_ns, 212350, 1e-6);
         CHECK(e->instructions < 0 && e->runs == 1 && e->noise == 0);
         cpf_sort_doubles(x, 31);
         for (i = 0; i < 31; i++) CHECK_NEAR(e->samples_ns[i] / x[i], 1.0, 0.0005 + 1e-9); /* 0.1% steps */
@@ -816,8 +819,61 @@ static void test_gzip_files_interoperate_with_the_gzip_tool(void)
 }
 #endif
 
+
+/* The machine-speed probe: a slowdown the probe also saw is allowed for;
+   beyond 25% the wall times are report-only; without it, +30% fails. */
+static void test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25_percent(void)
+{
+    cpf_baseline b;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    double x[21];
+    cpf_diff d;
+    cpf_diff_opts o;
+    cpf_baseline_entry *e;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    samples_around(x, 21, 100, 0.01, 1);
+    fake_result(&r, "k", x, 21);
+    r.machine_ns = 1000;
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    e = &b.entries[0];
+    CHECK(e->machine_ns == 1000);
+    samples_around(x, 21, 130, 0.01, 2);
+    fake_result(&r, "k", x, 21);
+    memset(&o, 0, sizeof o);
+    o.build = &fb;
+    o.host = &fh;
+    r.machine_ns = 1000; /* same machine speed: a regression */
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK(d.count == 1 && d.rows[0].level == CPF_FAIL && d.rows[0].machine == 1.0);
+    cpf_diff_free(&d);
+    r.machine_ns = 1250; /* the machine itself is 25% slower: +4% remains */
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK(d.count == 1 && d.rows[0].level == CPF_PASS && d.rows[0].change == CPF_CHANGE_SAME);
+    CHECK_NEAR(d.rows[0].machine, 1.25, 1e-12);
+    CHECK(strstr(d.rows[0].reason, "machine runs 25% slower") != NULL);
+    CHECK(d.level == CPF_PASS);
+    cpf_diff_free(&d);
+    r.machine_ns = 1400; /* 40% slower: nothing to judge by */
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK(d.rows[0].level == CPF_PASS && strstr(d.rows[0].reason, "report only") != NULL);
+    CHECK(d.level == CPF_WARN && d.report_only == 1 && strstr(d.notes, "probe runs 40% slower") != NULL);
+    cpf_diff_free(&d);
+    r.machine_ns = 700; /* a faster machine allows nothing */
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK(d.rows[0].level == CPF_FAIL);
+    cpf_diff_free(&d);
+    free_result(&r);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
 void tests_baseline(void)
 {
+    RUN(test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25_percent);
     RUN(test_every_field_round_trips);
     RUN(test_hostile_names_round_trip_exactly_and_the_file_stays_utf8_text);
     RUN(test_re_recording_one_benchmark_changes_exactly_one_line);
