@@ -1,4 +1,4 @@
-/* coralperf.h 0.5.0 - single-header C performance and regression kit
+/* coralperf.h 0.6.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -7,9 +7,12 @@
      thread-safe lazy-singleton loader and memory sampling (RSS, counting
      allocator, background sampler, leak checks), XXH3 hashing with a dedup
      and near-duplicate index, deflate/gzip, and compressed baselines that
-     every suite run is diffed against, in one C99 header that also compiles
-     as C11, C17 and C++. Later modules (statistical guards, load runner)
-     arrive in the same file.
+     every suite run is diffed against with regression guards that do not
+     cry wolf (thresholds, Mann-Whitney, confirmation re-runs, a machine-speed
+     probe) and absolute budgets decided on confidence intervals, with JUnit
+     and Markdown verdicts for CI, in one C99 header that also compiles as
+     C11, C17 and C++. Later modules (load runner, A/B mode) arrive in the
+     same file.
 
    QUICK START (15 lines)
      #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
@@ -28,7 +31,8 @@
          cpf_suite_add_range(&s, "sum", bench_sum, NULL, NULL, 16, 4096, 16);
          cpf_suite_run(&s, argc, argv);     // --filter= --list --quick --json= ...
          return cpf_suite_finish(&s);       // 0 ok, 1 failed, 2 warnings
-     }                                      // (diffed with baselines/demo.cpb)
+     }                                      // (diffed with baselines/demo.cpb;
+                                            //  budgets: cpf_suite_budget)
 
    TABLE OF CONTENTS
      1. configuration macros        5. statistics (cpf_stats_*)
@@ -45,7 +49,10 @@
                                         cpf_gzip, cpf_gunzip, cpf_crc32)
                                     13. baselines (cpf_baseline_*, cpf_fingerprint_*,
                                         cpf_diff*); format in README.md
-                                    14. license (end of file)
+                                    14. guards (cpf_budget*, cpf_check_budget,
+                                        cpf_suite_budget, cpf_suite_threshold,
+                                        cpf_junit_write, CPF_*_CHECK macros)
+                                    15. license (end of file)
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -105,6 +112,17 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.6.0  2026-11-23  regression guards: baseline checks fail only beyond
+                        max(10%, the warn threshold) with a significant
+                        one-sided Mann-Whitney test (alpha divided among the
+                        benchmarks) and a confirmation re-run; Hodges-Lehmann
+                        CI and p columns; a machine-speed probe (mach=) that
+                        allows for a slower machine; --update-baseline=noise;
+                        per-benchmark thresholds; instruction-count gate;
+                        absolute budgets (median/p95/max/compliance/
+                        throughput/success/alloc/RSS) on confidence intervals;
+                        calls mode and cpf_bench_op_failed; guard list, JUnit;
+                        test-framework macros; make stat-check.
      0.5.0  2026-11-23  baselines: baselines/<suite>.cpb, one text line per
                         benchmark with every sample compressed (0.1% log
                         steps), build and host fingerprints, diff after every
@@ -177,10 +195,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 5
+#define CORALPERF_VERSION_MINOR 6
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.5.0"
+#define CORALPERF_VERSION_STRING "0.6.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -445,8 +463,9 @@ CPF_DEF cpf_status cpf_suite_add_range(cpf_suite *s, const char *name, cpf_bench
 CPF_DEF void cpf_suite_set_output(cpf_suite *s, cpf_write_fn w, void *user);
 /* Parses argv, runs the selected benchmarks, prints and writes the reports. */
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv);
-/* Frees the suite and returns the exit code: 0 ok, 1 failure/usage error
-   (2 = warnings only, reserved for regression guards). */
+/* Frees the suite and returns the exit code for main: 0 all guards pass,
+   1 any failure (a benchmark, a budget, a confirmed regression, a usage
+   error, an unreadable baseline), 2 warnings or inconclusive only. */
 CPF_DEF int cpf_suite_finish(cpf_suite *s);
 /* The last error message ("" when none). */
 CPF_DEF const char *cpf_suite_message(const cpf_suite *s);
@@ -7399,7 +7418,8 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
     cpf__fmt_num(pct, sizeof pct, "%.1f", 100 * tol);
     cpf__fmt_num(fpct, sizeof fpct, "%.1f", 100 * row->fail_threshold);
     cpf__fmt_num(chs, sizeof chs, "%+.1f", 100 * ch);
-    if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
+    if (row->p_value < 1e-15) cpf__msg(ps, sizeof ps, "<1e-15");
+    else if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
     else cpf__fmt_num(ps, sizeof ps, "%.3f", row->p_value);
     extra[0] = mach[0] = 0;
     if (allow > 1.02) {
@@ -7612,7 +7632,8 @@ CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user)
             cpf__msg(ci, sizeof ci, "[%s,%s]", a, b2);
         } else cpf__msg(ci, sizeof ci, "-");
         if (r->ratio > 0 && r->p_value < 1.0) {
-            if (r->p_value < 0.001) cpf__fmt_num(pv, sizeof pv, "%.0e", r->p_value);
+            if (r->p_value < 1e-15) cpf__msg(pv, sizeof pv, "<1e-15");
+            else if (r->p_value < 0.001) cpf__fmt_num(pv, sizeof pv, "%.0e", r->p_value);
             else cpf__fmt_num(pv, sizeof pv, "%.3f", r->p_value);
         } else cpf__msg(pv, sizeof pv, "-");
         if (r->base_ns > 0) cpf__fmt_time(base, sizeof base, r->base_ns); else cpf__msg(base, sizeof base, "-");
