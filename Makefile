@@ -4,7 +4,7 @@
 #   make test-all  the portability matrix: host, valgrind, MinGW+wine, MSVC
 #                paths (clang-cl), qemu aarch64/armhf/riscv64/s390x, Cortex-M
 #   make bench   side-by-side comparisons with peers (Google Benchmark, libxxhash, zlib)
-#   make fuzz    libFuzzer on the baseline parser and inflate (FUZZ_SECONDS each, default 60)
+#   make fuzz    libFuzzer on the baseline parser and inflate (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
 #   make stat-check  false-alarm and detection rates of the guards (about 15 minutes)
 # stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
 # missing and apt-get can run, libstb-dev is installed.

@@ -6552,7 +6552,7 @@ CPF_DEF cpf_status cpf_baseline_set(cpf_baseline *b, const cpf_result *r, const 
 }
 
 /* --- writing --------------------------------------------------------------- */
-static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
+static void cpf__bl_fp_ids(const cpf_baseline *b, const int *used, char (*ids)[17])
 {
     size_t i, j;
     int len;
@@ -6560,12 +6560,15 @@ static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
         uint64_t v = cpf__fp_hash(&b->fps[i]);
         snprintf(ids[i], 17, "%08lx%08lx", (unsigned long)(v >> 32), (unsigned long)(v & 0xFFFFFFFFu));
     }
-    /* 4 hex digits unless two different fingerprints share them. */
+    /* 4 hex digits unless two different fingerprints that are written share
+       them. Only used ones count: an unused one is dropped from the file, so
+       counting it would give ids the reloaded file no longer gives (a
+       save-load-save would change every line of the fingerprint). */
     for (len = 4; len < 16; len += 2) {
         int clash = 0;
         for (i = 0; i < b->fp_count && !clash; i++)
-            for (j = i + 1; j < b->fp_count; j++)
-                if (strncmp(ids[i], ids[j], (size_t)len) == 0 && !cpf__fp_equal(&b->fps[i], &b->fps[j])) { clash = 1; break; }
+            for (j = i + 1; used[i] && j < b->fp_count; j++)
+                if (used[j] && strncmp(ids[i], ids[j], (size_t)len) == 0 && !cpf__fp_equal(&b->fps[i], &b->fps[j])) { clash = 1; break; }
         if (!clash) break;
     }
     for (i = 0; i < b->fp_count; i++) ids[i][len] = 0;
@@ -6604,7 +6607,8 @@ static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*
 }
 
 /* 1 when a kept line's fp= token names these ids (ids change only when a
-   new fingerprint collides with an old one in its first 4 hex digits). */
+   fingerprint sharing its first 4 hex digits with another is added to or
+   dropped from the file). */
 /* The value of the first fp= token of a kept line (the one the parser
    used): [*vb, *ve); 0 when there is none. */
 static int cpf__bl_fp_token(const char *line, const char **vb, const char **ve)
@@ -6638,11 +6642,11 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
     ids = (char (*)[17])CORALPERF_MALLOC(NULL, sizeof *ids * (b->fp_count + 1));
     if (!used || !ids) { CPF__FREE(used); CPF__FREE(ids); return CPF_ERR_NOMEM; }
     memset(used, 0, sizeof(int) * (b->fp_count + 1));
-    cpf__bl_fp_ids(b, ids);
     for (i = 0; i < b->count; i++) {
         if (b->entries[i].build >= 0) used[b->entries[i].build] = 1;
         if (b->entries[i].host >= 0) used[b->entries[i].host] = 1;
     }
+    cpf__bl_fp_ids(b, used, ids);
     /* a file of a newer minor version keeps its number: its extra lines and
        fields are still in it */
     cpf__sb_printf(sb, "coralperf-baseline %d.%u\n", CPF__BL_MAJOR,

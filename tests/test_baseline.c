@@ -519,6 +519,41 @@ static void test_whatever_is_saved_loads_again_even_at_the_edges(void)
     cpf_fingerprint_free(&fh);
 }
 
+/* Fuzzer find: a fingerprint no benchmark uses is dropped from the file, so
+   it must not lengthen the ids of the ones written. Here the unused host's
+   id shares its first 4 hex digits with the used one's: the first save gave
+   6-digit ids, the reloaded file (without it) 4-digit ones, and every line
+   changed on the second save. */
+static void test_an_unused_fingerprint_does_not_change_the_ids_of_a_resave(void)
+{
+    const char *text =
+        "coralperf-baseline 1.0\n"
+        "@build b a=1\n"
+        "@host h cpu=used\n"
+        "@host u cpu=unused-78661\n"
+        "x fp=b.h n=1 med=1ns s=0\n"
+        "@end\n";
+    const char *used = "host cpu=used", *unused = "host cpu=unused-78661"; /* the text the ids hash */
+    cpf_baseline b, l;
+    cpf_bytes t1, t2;
+    char msg[300];
+    CHECK_MSG((cpf_hash64(used, strlen(used), 0) >> 48) == (cpf_hash64(unused, strlen(unused), 0) >> 48),
+              "the two host fingerprints no longer share 4 hex digits: pick another unused-N");
+    CHECK_MSG(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(b.count == 1 && b.fp_count == 3);
+    CHECK(cpf_baseline_save_mem(&b, 0, &t1, msg, sizeof msg) == CPF_OK);
+    CHECK_MSG(cpf_baseline_load_mem(&l, t1.data, t1.len, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(l.count == 1 && l.fp_count == 2); /* the unused host is dropped */
+    CHECK(cpf_baseline_save_mem(&l, 0, &t2, msg, sizeof msg) == CPF_OK);
+    CHECK_MSG(t1.data && t2.data && t1.len == t2.len && memcmp(t1.data, t2.data, t1.len) == 0, "the re-save differs\n%s---\n%s",
+              (const char *)t1.data, (const char *)t2.data);
+    CHECK(t1.data && strstr((const char *)t1.data, "\nx fp=43d3.aed5 n=1 ") != NULL); /* 4 digits: no clash among the written */
+    cpf_bytes_free(&t1);
+    cpf_bytes_free(&t2);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
+}
+
 static void test_noise_learns_from_reruns_not_from_accepted_changes(void)
 {
     cpf_baseline b;
@@ -885,6 +920,7 @@ void tests_baseline(void)
     RUN(test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib);
     RUN(test_gzip_baselines_load_from_memory_like_text);
     RUN(test_whatever_is_saved_loads_again_even_at_the_edges);
+    RUN(test_an_unused_fingerprint_does_not_change_the_ids_of_a_resave);
     RUN(test_noise_learns_from_reruns_not_from_accepted_changes);
     RUN(test_this_machine_has_a_fingerprint);
     RUN(test_suite_run_streams_its_results_as_a_loadable_baseline);
