@@ -29,7 +29,7 @@ TEST_SRC = $(wildcard tests/test_*.c)
 all: $(EXAMPLES)
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,8p' Makefile
 
 stb:
 	@if [ -n "$(STB_DS_DIR)" ] && [ ! -f "$(STB_DS_DIR)/stb_ds.h" ]; then \
