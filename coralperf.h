@@ -77,6 +77,9 @@
      CORALPERF_NO_THREADS         global no threads or atomics anywhere (bare metal,
                                          Cortex-M0). The core kit uses none; later
                                          modules degrade as documented there.
+     CORALPERF_NO_PERF            impl   Linux: never open hardware counters
+                                         (perf_event_open); results then have no
+                                         instructions_per_op, as on other systems.
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_NO_DISPATCH   impl   x86-64 gcc/clang: no run-time choice of the AVX2 loop
                                          (only what the compiler flags select).
@@ -102,11 +105,13 @@
      smallest step the clock really takes and the cost of one read.
 
    3. THREAD SAFETY
-     The kit has no mutable global state. A cpf_suite, a cpf_bench and a
-     cpf_result belong to one thread at a time; different threads may run
-     different suites. cpf_now_ns, cpf_ticks and the cpf_stats_* functions are
-     safe from any thread. A cpf_lazy is meant to be shared: every call but
-     cpf_lazy_init and cpf_lazy_free may come from any thread. A cpf_dedup
+     The kit has no mutable global state but a few caches of facts about the
+     process, kept in atomics. A cpf_suite, a cpf_bench and a cpf_result
+     belong to one thread at a time; different threads may run different
+     suites. cpf_now_ns, cpf_ticks, the cpf_stats_* functions and
+     cpf_counters_available (it probes once per process) are safe from any
+     thread. A cpf_lazy is meant to be shared: every call but cpf_lazy_init
+     and cpf_lazy_free may come from any thread. A cpf_dedup
      or cpf_neardup belongs to one thread unless created with opts.locked.
      cpf_baseline_update_file serialises processes with a lock file (not
      threads of one process). Compression functions are reentrant.
@@ -406,6 +411,9 @@ CPF_DEF cpf_status cpf_bench_run_build(const char *name, cpf_bench_fn fn, void *
                                        int caller_optimized);
 /* Releases what a cpf_result owns. */
 CPF_DEF void cpf_result_free(cpf_result *r);
+/* 1 when results here get instructions_per_op (Linux hardware counters); else 0
+   and why (optional, cap bytes) says in plain words why not. Probed once. */
+CPF_DEF int cpf_counters_available(char *why, size_t cap);
 
 /* ---- suite, CLI and reports --------------------------------------------- */
 typedef enum cpf_report_format {
@@ -2844,6 +2852,246 @@ CPF_DEF cpf_status cpf_stats_compute(const double *x, size_t n, cpf_stats *out)
 }
 
 /* ======================================================================== */
+/* --- platform: perf counters (instructions per operation) --------------- */
+/* User-space instructions retired by the benchmark's own thread, from Linux
+   perf_event_open(2) with PERF_TYPE_HARDWARE / PERF_COUNT_HW_INSTRUCTIONS.
+   Unlike time, the count hardly moves between runs, so a guard can hold it
+   to 1%. Where the event cannot be opened (VMs without a virtual PMU, a
+   perf_event_paranoid of 3, a seccomp filter, other systems) results carry
+   has_instructions = 0 and cpf_counters_available() says why: no other event
+   (cycles, task clock) is ever substituted.
+   One counter per benchmark run, enabled from open on; every measured batch
+   reads it after t1 and before t0, outside the timed region, so a sample
+   holds its own iterations plus two clock reads' worth of instructions. */
+#if defined(__linux__) && !defined(CORALPERF_NO_PERF) && defined(CPF__POSIX)
+#if defined(__has_include)
+#if __has_include(<linux/perf_event.h>) && __has_include(<sys/syscall.h>)
+#define CPF__PC_HEADERS 1
+#endif
+#else
+#define CPF__PC_HEADERS 1 /* no way to ask: Linux toolchains ship the kernel headers */
+#endif
+#endif
+#if defined(CPF__PC_HEADERS)
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#if defined(__NR_perf_event_open)
+#define CPF__PC_LINUX 1
+#endif
+#undef CPF__PC_HEADERS
+#endif
+
+struct cpf__pc {
+    int fd;                        /* -1: not counting this run */
+    int started;                   /* the current batch's start was read */
+    int pending;                   /* the last batch was counted completely: delta is valid */
+    uint64_t v0[3];                /* value, time enabled, time running at batch start */
+    uint64_t delta;                /* instructions of the last batch */
+    uint64_t ins, iters;           /* summed over fully counted measured batches */
+};
+
+#if defined(CPF__PC_LINUX)
+/* strict -std=c99/c11 feature macros hide syscall() (glibc: __USE_MISC,
+   musl: _BSD_SOURCE); the C declaration is the libraries' own. g++ and
+   clang++ define _GNU_SOURCE, so C++ always has it. */
+#if !defined(__cplusplus) && ((defined(__GLIBC__) && !defined(__USE_MISC)) || \
+    (!defined(__GLIBC__) && !defined(__BIONIC__) && !defined(_GNU_SOURCE) && !defined(_BSD_SOURCE) && !defined(_DEFAULT_SOURCE)))
+extern long syscall(long number, ...);
+#endif
+
+/* 0 not probed, 1 probing, 2 available, 3 unavailable (reason in cpf__pc_why) */
+static cpf_atomic32 cpf__pc_state;
+static char cpf__pc_why[224];
+
+/* Opens the counter for the calling thread; -1 with errno set on failure. */
+static int cpf__pc_open_fd(void)
+{
+    struct perf_event_attr a;
+    long fd;
+    memset(&a, 0, sizeof a);
+    a.type = PERF_TYPE_HARDWARE;
+    a.size = sizeof a;
+    a.config = PERF_COUNT_HW_INSTRUCTIONS;
+    /* Enabled at once (disabled = 0): batches take differences of the running
+       count, so no ioctl is needed. The enabled/running times show when the
+       kernel multiplexed the counter (shared with other events) mid-batch. */
+    a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+    a.exclude_kernel = 1;
+    a.exclude_hv = 1;
+#ifdef PERF_FLAG_FD_CLOEXEC
+    fd = syscall(__NR_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0 && errno == EINVAL) /* kernels before 3.14 know no flags */
+#endif
+    {
+        fd = syscall(__NR_perf_event_open, &a, 0, -1, -1, 0UL);
+        if (fd >= 0) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    }
+    return fd >= 0 && fd <= 0x7fffffff ? (int)fd : -1;
+}
+
+/* value, time enabled, time running */
+static int cpf__pc_read3(int fd, uint64_t v[3])
+{
+    ssize_t n;
+    do n = read(fd, v, 3 * sizeof *v); while (n < 0 && errno == EINTR);
+    return n == (ssize_t)(3 * sizeof *v);
+}
+
+/* Why perf_event_open failed with err, in words a user can act on. */
+static void cpf__pc_explain(char *why, size_t cap, int err)
+{
+    const char *name = err == ENOENT ? "ENOENT" : err == EACCES ? "EACCES" : err == EPERM ? "EPERM" :
+                       err == ENODEV ? "ENODEV" : err == EOPNOTSUPP ? "EOPNOTSUPP" : err == ENOSYS ? "ENOSYS" :
+                       err == EINVAL ? "EINVAL" : err == EBUSY ? "EBUSY" : err == EMFILE ? "EMFILE" : NULL;
+    char p[16];
+    int paranoid = -100;
+    if (err == EACCES || err == EPERM) {
+        int fd = open("/proc/sys/kernel/perf_event_paranoid", O_RDONLY);
+        if (fd >= 0) {
+            ssize_t n = read(fd, p, sizeof p - 1);
+            close(fd);
+            if (n > 0) { p[n] = 0; paranoid = atoi(p); }
+        }
+    }
+    if (err == ENOENT || err == ENODEV || err == EOPNOTSUPP)
+        cpf__msg(why, cap, "perf_event_open failed: %s: this machine (a VM?) exposes no hardware counters", name);
+    else if ((err == EACCES || err == EPERM) && paranoid > 2)
+        cpf__msg(why, cap, "perf_event_open failed: %s: /proc/sys/kernel/perf_event_paranoid is %d; set it to 2 or "
+                 "lower (sysctl kernel.perf_event_paranoid=2)", name, paranoid);
+    else if (err == EACCES || err == EPERM)
+        cpf__msg(why, cap, "perf_event_open failed: %s: not permitted here (a container's seccomp profile, or a "
+                 "security module; CAP_PERFMON lifts it)", name);
+    else if (err == ENOSYS)
+        cpf__msg(why, cap, "perf_event_open failed: ENOSYS: this kernel has no perf events (CONFIG_PERF_EVENTS), "
+                 "or a sandbox hides the call");
+    else if (err == EBUSY)
+        cpf__msg(why, cap, "perf_event_open failed: EBUSY: another tool holds the counters exclusively");
+    else if (err == EMFILE)
+        cpf__msg(why, cap, "perf_event_open failed: EMFILE: no file descriptor left");
+    else if (name)
+        cpf__msg(why, cap, "perf_event_open failed: %s: the kernel rejected the instruction counter", name);
+    else
+        cpf__msg(why, cap, "perf_event_open failed: errno %d", err);
+}
+
+/* Opens a counter and checks that it counts a little known work. */
+static int cpf__pc_probe(char *why, size_t cap)
+{
+    uint64_t a[3], b[3];
+    volatile int spin = 0;
+    int i, fd = cpf__pc_open_fd(), ok = 0;
+    if (fd < 0) {
+        cpf__pc_explain(why, cap, errno);
+        return 0;
+    }
+    if (cpf__pc_read3(fd, a)) {
+        for (i = 0; i < 1000; i++) spin = spin + 1; /* at least 1000 user-space instructions */
+        if (!cpf__pc_read3(fd, b))
+            cpf__msg(why, cap, "the instruction counter opened but cannot be read");
+        else if (b[2] == a[2])
+            cpf__msg(why, cap, "the instruction counter opened but never ran (every hardware counter is taken: "
+                     "another profiler, or the NMI watchdog?)");
+        else if (b[0] - a[0] < 1000)
+            cpf__msg(why, cap, "the instruction counter opened but counted nothing (a VM with a stub PMU?)");
+        else
+            ok = 1;
+    } else {
+        cpf__msg(why, cap, "the instruction counter opened but cannot be read");
+    }
+    close(fd);
+    if (ok) cpf__msg(why, cap, "perf_event_open (PERF_COUNT_HW_INSTRUCTIONS, user space)");
+    return ok;
+}
+
+CPF_DEF int cpf_counters_available(char *why, size_t cap)
+{
+    int32_t st = cpf_atomic32_load(&cpf__pc_state);
+    char local[sizeof cpf__pc_why];
+    const char *text = cpf__pc_why;
+    int ok;
+    if (st == 0 && cpf_atomic32_cas(&cpf__pc_state, &st, 1)) {
+        /* The first caller probes and publishes: the reason is written before
+           the state (release), and read after it (acquire). */
+        ok = cpf__pc_probe(cpf__pc_why, sizeof cpf__pc_why);
+        cpf_atomic32_store(&cpf__pc_state, ok ? 2 : 3);
+    } else if (st == 1) {
+        ok = cpf__pc_probe(local, sizeof local); /* another thread is probing: ask on our own */
+        text = local;
+    } else {
+        ok = st == 2;
+    }
+    if (why && cap) cpf__msg(why, cap, "%s", text);
+    return ok;
+}
+
+static void cpf__pc_open(struct cpf__pc *pc)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->fd = cpf_counters_available(NULL, 0) ? cpf__pc_open_fd() : -1;
+}
+static void cpf__pc_close(struct cpf__pc *pc)
+{
+    if (pc->fd >= 0) close(pc->fd);
+    pc->fd = -1;
+}
+/* Batch start (just before t0). */
+static void cpf__pc_start(struct cpf__pc *pc)
+{
+    pc->pending = 0;
+    pc->started = pc->fd >= 0 && cpf__pc_read3(pc->fd, pc->v0);
+}
+/* Batch end (just after t1): keeps the batch only when the counter ran all
+   of it. A multiplexed batch is left out rather than scaled: scaling gives
+   an estimate, and a guard at 1% needs the count itself. */
+static void cpf__pc_stop(struct cpf__pc *pc)
+{
+    uint64_t v1[3];
+    pc->pending = 0;
+    if (!pc->started || !cpf__pc_read3(pc->fd, v1)) return;
+    pc->started = 0;
+    if (v1[1] - pc->v0[1] == v1[2] - pc->v0[2] && v1[0] >= pc->v0[0]) {
+        pc->delta = v1[0] - pc->v0[0];
+        pc->pending = 1;
+    }
+}
+#else
+CPF_DEF int cpf_counters_available(char *why, size_t cap)
+{
+#if defined(CORALPERF_NO_PERF)
+    const char *text = "CORALPERF_NO_PERF is defined: instruction counting is compiled out";
+#elif defined(__linux__)
+    const char *text = "<linux/perf_event.h> or __NR_perf_event_open was missing when this file was compiled";
+#else
+    const char *text = "not Linux: instruction counts come from Linux perf_event_open";
+#endif
+    if (why && cap) cpf__msg(why, cap, "%s", text);
+    return 0;
+}
+static void cpf__pc_open(struct cpf__pc *pc) { memset(pc, 0, sizeof *pc); pc->fd = -1; }
+static void cpf__pc_close(struct cpf__pc *pc) { (void)pc; }
+static void cpf__pc_start(struct cpf__pc *pc) { (void)pc; }
+static void cpf__pc_stop(struct cpf__pc *pc) { (void)pc; }
+#endif
+
+/* A measured batch of iters iterations ended (after cpf__pc_stop). */
+static void cpf__pc_add(struct cpf__pc *pc, uint64_t iters)
+{
+    if (!pc->pending) return;
+    pc->ins += pc->delta;
+    pc->iters += iters;
+    pc->pending = 0;
+}
+/* Measuring starts over (recalibration): drop what was summed. */
+static void cpf__pc_reset(struct cpf__pc *pc) { pc->ins = pc->iters = 0; pc->pending = 0; }
+/* Instructions per op, only from batches the counter saw completely. */
+static void cpf__pc_result(const struct cpf__pc *pc, cpf_result *res)
+{
+    res->has_instructions = pc->iters > 0;
+    res->instructions_per_op = pc->iters > 0 ? (double)pc->ins / (double)pc->iters : 0.0;
+}
+#undef CPF__PC_LINUX
+
+/* ======================================================================== */
 /* ==== module: bench ===================================================== */
 
 enum { CPF__PH_START, CPF__PH_CALIBRATE, CPF__PH_WARMUP, CPF__PH_MEASURE, CPF__PH_DONE };
@@ -2873,6 +3121,7 @@ struct cpf__run {
     int op_failed;                /* cpf_bench_op_failed during the current batch */
     uint64_t attempts, failures;  /* operations in measured batches, and failed ones */
     char message[256];
+    struct cpf__pc pc;            /* instruction counter (perf counters block) */
 };
 
 CPF_DEF int64_t cpf_bench_arg(const cpf_bench *b) { return b && b->cpf__run ? b->cpf__run->arg : 0; }
@@ -2933,6 +3182,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     double elapsed = 0.0, since;
     int ended = r->in_batch;
 
+    if (ended && r->phase == CPF__PH_MEASURE) cpf__pc_stop(&r->pc); /* right after t1 */
     if (ended) {
         elapsed = (double)(t1 - r->t0);
         r->in_batch = 0;
@@ -2953,6 +3203,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             }
             r->n++;
             r->total_iters += r->batch;
+            cpf__pc_add(&r->pc, r->batch);
             r->last_batch_ns = elapsed;
         }
         if (r->o.teardown) r->o.teardown(r->ctx);
@@ -3004,6 +3255,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             r->total_iters = 0;
             r->attempts = r->failures = 0;
             r->mem_allocs = r->mem_bytes = 0;
+            cpf__pc_reset(&r->pc);
             r->recalibrations++;
         } else if (r->n >= want_max) r->phase = CPF__PH_DONE;
         else if (!r->o.samples && r->n >= r->next_check && r->o.target_ci > 0.0) {
@@ -3039,6 +3291,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     r->op_failed = 0;
     r->in_batch = 1;
     b->cpf__left = r->batch - 1;
+    if (r->phase == CPF__PH_MEASURE) cpf__pc_start(&r->pc); /* right before t0 */
     r->t0 = cpf_now_ns();
     return 1;
 }
@@ -3149,9 +3402,11 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     }
     b.cpf__left = 0;
     b.cpf__run = &r;
+    cpf__pc_open(&r.pc);
     t_begin = cpf_now_ns();
     fn(&b);
     res->wall_ms = (double)(cpf_now_ns() - t_begin) / 1e6;
+    cpf__pc_close(&r.pc);
     CPF__FREE(r.scratch);
     res->bytes_per_op = r.bytes_per_op;
     res->items_per_op = r.items_per_op;
@@ -3190,6 +3445,7 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
         res->has_rss = r.mem_has_rss;
         res->rss_growth_bytes = r.mem_has_rss ? (double)r.mem_rss1 - (double)r.mem_rss0 : 0.0;
     }
+    cpf__pc_result(&r.pc, res);
     cpf_stats_compute(r.samples, r.n, &res->stats);
     {
         cpf_stats cs;
