@@ -4293,13 +4293,15 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     const char *yel = s->color ? "\033[33m" : "", *red = s->color ? "\033[31m" : "", *off = s->color ? "\033[0m" : "";
     char t[64];
     unsigned nwarn = 0, nfail = 0;
-    int mem = 0;
+    int mem = 0, ins = 0;
     cpf__fmt_time(t, sizeof t, s->clock.resolution_ns);
     cpf__sb_printf(sb, "coralperf %s  suite: ", CORALPERF_VERSION_STRING);
     cpf__esc_console(sb, s->name);
     cpf__sb_printf(sb, "  clock: %s, resolution %s, ", s->clock.source, t);
     cpf__fmt_time(t, sizeof t, s->clock.overhead_ns);
-    cpf__sb_printf(sb, "%s per read\n", t);
+    cpf__sb_printf(sb, "%s per read", t);
+    for (i = 0; i < n; i++) ins |= s->results[i].has_instructions;
+    cpf__sb_puts(sb, ins ? "  instructions: perf_event_open\n" : "\n");
     for (i = 0; i < n; i++) {
         cpf__sb tmp = { NULL };
         cpf__esc_console(&tmp, s->results[i].name);
@@ -4495,6 +4497,7 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
                     cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_alloc_bytes_per_op", r->alloc_bytes_per_op);
                     if (r->has_rss) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_rss_growth_bytes", r->rss_growth_bytes); }
                 }
+                if (r->has_instructions) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "instructions_per_op", r->instructions_per_op); }
             }
             cpf__sb_puts(sb, "\n    }");
         }
@@ -6781,7 +6784,7 @@ static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const c
     e.ci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median : 0;
     e.alloc_bytes = r->has_memory ? r->alloc_bytes_per_op : -1;
     e.rss_growth_bytes = r->has_memory && r->has_rss ? r->rss_growth_bytes : -1;
-    e.instructions = -1;
+    e.instructions = r->has_instructions ? r->instructions_per_op : -1;
     e.machine_ns = r->machine_ns > 0 ? r->machine_ns : 0;
     e.build = cpf__bl_intern_fp(b, build);
     e.host = cpf__bl_intern_fp(b, host);
