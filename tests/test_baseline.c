@@ -120,6 +120,39 @@ static void test_every_field_round_trips(void)
     cpf_fingerprint_free(&fh);
 }
 
+static void test_instruction_counts_are_recorded_only_when_measured(void)
+{
+    double x[9];
+    cpf_result r;
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    const cpf_baseline_entry *e;
+    char *text;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "Test CPU 3000");
+    samples_around(x, 9, 500.0, 0.02, 3);
+    fake_result(&r, "counted", x, 9);
+    r.has_instructions = 1; r.instructions_per_op = 1234.25;
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    fake_result(&r, "uncounted", x, 9);
+    r.has_instructions = 0; r.instructions_per_op = 99.0; /* not valid: must not be stored */
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    text = round_trip(&b, &l);
+    CHECK(strstr(text, " ins=1234.25") != NULL);
+    CHECK(strstr(text, "ins=99") == NULL);
+    e = cpf_baseline_find(&l, "counted");
+    CHECK(e && e->instructions == 1234.25);
+    e = cpf_baseline_find(&l, "uncounted");
+    CHECK(e && e->instructions < 0);
+    free(text);
+    free_result(&r);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
 /* RFC 3629 validity of a whole buffer. */
 static int valid_utf8(const unsigned char *s, size_t n)
 {
@@ -910,6 +943,7 @@ void tests_baseline(void)
 {
     RUN(test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25_percent);
     RUN(test_every_field_round_trips);
+    RUN(test_instruction_counts_are_recorded_only_when_measured);
     RUN(test_hostile_names_round_trip_exactly_and_the_file_stays_utf8_text);
     RUN(test_re_recording_one_benchmark_changes_exactly_one_line);
     RUN(test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite);
