@@ -2851,7 +2851,6 @@ CPF_DEF cpf_status cpf_stats_compute(const double *x, size_t n, cpf_stats *out)
     return st;
 }
 
-/* ======================================================================== */
 /* --- platform: perf counters (instructions per operation) --------------- */
 /* User-space instructions retired by the benchmark's own thread, from Linux
    perf_event_open(2) with PERF_TYPE_HARDWARE / PERF_COUNT_HW_INSTRUCTIONS.
@@ -2862,7 +2861,8 @@ CPF_DEF cpf_status cpf_stats_compute(const double *x, size_t n, cpf_stats *out)
    (cycles, task clock) is ever substituted.
    One counter per benchmark run, enabled from open on; every measured batch
    reads it after t1 and before t0, outside the timed region, so a sample
-   holds its own iterations plus two clock reads' worth of instructions. */
+   holds its own iterations plus the runner's few hundred instructions (two
+   clock reads among them). */
 #if defined(__linux__) && !defined(CORALPERF_NO_PERF) && defined(CPF__POSIX)
 #if defined(__has_include)
 #if __has_include(<linux/perf_event.h>) && __has_include(<sys/syscall.h>)
