@@ -123,7 +123,9 @@
                         benchmarks) and a confirmation re-run; Hodges-Lehmann
                         CI and p columns; a machine-speed probe (mach=) that
                         allows for a slower machine; --update-baseline=noise;
-                        per-benchmark thresholds; instruction-count gate;
+                        per-benchmark thresholds; instructions per op from
+                        Linux perf_event_open (cpf_counters_available says
+                        why not) and an instruction-count gate;
                         absolute budgets (median/p95/max/compliance/
                         throughput/success/alloc/RSS) on confidence intervals;
                         calls mode and cpf_bench_op_failed; guard list, JUnit;
