@@ -7528,6 +7528,7 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
     msg[0] = 0;
     if (!path || !changes || (nremove && !remove)) return CPF_ERR_ARG;
 #if defined(CORALPERF_NO_FILES)
+    (void)noise_only;
     cpf__msg(msg, msg_cap, "cannot update '%s': built with CORALPERF_NO_FILES", path);
     return CPF_ERR_UNSUPPORTED;
 #else
