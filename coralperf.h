@@ -3962,23 +3962,45 @@ static void cpf__suite_guards(cpf_suite *s);
 static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap);
 #endif
 
-/* Machine-speed probe: a fixed mix of dependent integer work and a pass over
-   4 MiB (beyond most L2 caches), best of two. Run next to every benchmark,
-   its time says whether the machine itself got slower (another process on
-   the other core, a lower clock) between a baseline recording and now. */
-#define CPF__PROBE_BYTES ((size_t)4 << 20)
-static double cpf__machine_probe(unsigned char *buf)
+/* Machine-speed probe: a fixed mix of dependent integer work, a pass over
+   4 MiB (beyond most L2 caches) and a random pointer chase through it
+   (last-level-cache latency: what a neighbour streaming memory destroys),
+   best of two. Run next to every benchmark, its time says whether the
+   machine itself got slower (another process, a lower clock) between a
+   baseline recording and now. The 4 MiB are allocated once per run, outside
+   any timing; where they cannot be had (small targets) there is no probe. */
+#define CPF__PROBE_WORDS ((size_t)1 << 20)  /* 4 MiB of uint32_t */
+static uint32_t *cpf__probe_new(void)
+{
+    uint32_t *next = CPF__ALLOC(uint32_t, CPF__PROBE_WORDS), x = 0x2545F491u;
+    size_t i;
+    if (!next) return NULL;
+    for (i = 0; i < CPF__PROBE_WORDS; i++) next[i] = (uint32_t)i;
+    for (i = CPF__PROBE_WORDS - 1; i > 0; i--) { /* one cycle through every slot (Sattolo) */
+        size_t j;
+        uint32_t t;
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        j = (size_t)x % i;
+        t = next[i]; next[i] = next[j]; next[j] = t;
+    }
+    return next;
+}
+
+static double cpf__machine_probe(const uint32_t *next)
 {
     double best = 0;
     int rep;
     for (rep = 0; rep < 2; rep++) {
         uint64_t t0 = cpf_now_ns(), x = 0x9E3779B97F4A7C15ull, sum = 0;
         size_t i;
+        uint32_t p = 0;
         double t;
         for (i = 0; i < 20000; i++) x = (x ^ (x >> 29)) * 0xBF58476D1CE4E5B9ull + i;
-        for (i = 0; i < CPF__PROBE_BYTES; i += 64) sum += buf[(i * 7) % CPF__PROBE_BYTES] + (x & 1);
+        for (i = 0; i < CPF__PROBE_WORDS; i += 16) sum += next[i];
+        for (i = 0; i < 8192; i++) p = next[p];
         cpf_do_not_optimize(sum);
         cpf_do_not_optimize(x);
+        cpf_do_not_optimize(p);
         t = (double)(cpf_now_ns() - t0);
         if (rep == 0 || t < best) best = t;
     }
@@ -3986,7 +4008,7 @@ static double cpf__machine_probe(unsigned char *buf)
 }
 
 /* Runs one registered benchmark (with the probe next to it) into res. */
-static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, unsigned char *probe, cpf_result *res)
+static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, const uint32_t *probe, cpf_result *res)
 {
     cpf_bench_opts o = cpf__effective_opts(&d->opts, &s->cli_opts);
     size_t j;
@@ -4019,7 +4041,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     size_t i, nsel = 0, ndefs;
     int progress;
     uint64_t run_start;
-    unsigned char *probe;
+    uint32_t *probe;
     if (!s) return CPF_ERR_ARG;
     if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
     CPF__FREE(s->argv0);
@@ -4052,8 +4074,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     cpf__governor(s->governor, sizeof s->governor);
     progress = cpf__ansi_terminal(stderr);
     /* the machine-speed probe's buffer (none in quick mode or when it cannot be had) */
-    probe = s->cli_opts.quick ? NULL : CPF__ALLOC(unsigned char, CPF__PROBE_BYTES);
-    if (probe) memset(probe, 1, CPF__PROBE_BYTES);
+    probe = s->cli_opts.quick ? NULL : cpf__probe_new();
     run_start = cpf_now_ns();
     for (i = 0; i < ndefs; i++) {
         struct cpf__def *d = s->defs[i];
@@ -8035,11 +8056,10 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
 {
     cpf_diff d2;
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
-    unsigned char *probe = s->cli_opts.quick ? NULL : CPF__ALLOC(unsigned char, CPF__PROBE_BYTES);
+    uint32_t *probe = s->cli_opts.quick ? NULL : cpf__probe_new();
     double *first = CPF__ALLOC(double, s->diff->count);
     cpf__sb line = { NULL };
     if (!first) { CPF__FREE(probe); return; }
-    if (probe) memset(probe, 1, CPF__PROBE_BYTES);
     cpf__sb_puts(&line, "\nconfirming by a re-run: ");
     for (i = 0; i < s->diff->count; i++) {
         const cpf_diff_row *row = &s->diff->rows[i];
