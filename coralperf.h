@@ -7960,13 +7960,13 @@ static void cpf__budget_what(const cpf_budget *b, char *buf, size_t cap)
     }
 }
 
-/* "x% under" / "x% over" the limit. */
+/* "x% under" / "x% over" a limit; "x% above" / "x% below" a minimum
+   (higher_is_better: throughput). */
 static void cpf__margin(char *buf, size_t cap, double observed, double limit, int higher_is_better)
 {
     double m = limit != 0 ? (observed - limit) / fabs(limit) : 0;
-    if (higher_is_better) m = -m;
     cpf__fmt_num(buf, cap, "%.1f", 100.0 * fabs(m));
-    { size_t n = strlen(buf); cpf__msg(buf + n, cap - n, "%% %s", m > 0 ? "over" : "under"); }
+    { size_t n = strlen(buf); cpf__msg(buf + n, cap - n, "%% %s", higher_is_better ? (m >= 0 ? "above" : "below") : m > 0 ? "over" : "under"); }
 }
 
 /* An interval [lo, hi] against a limit for a "lower is better" value:
@@ -8293,49 +8293,85 @@ static void cpf__suite_guards(cpf_suite *s)
     else if (nwarn && s->exit_code == 0) s->exit_code = 2;
 }
 
-/* JUnit XML: text with &, <, >, " escaped and control characters dropped. */
-static void cpf__esc_xml(cpf__sb *sb, const char *str)
+/* XML 1.0 character data, in an attribute (attr = 1) or between tags: the
+   five special characters as entities; tab, LF and CR as character
+   references in attributes (a parser would turn them into spaces) and CR in
+   text (it would become LF); other control characters, which XML 1.0 cannot
+   hold even as references, U+FFFE/U+FFFF and invalid UTF-8 (the document
+   says UTF-8) become U+FFFD. */
+static void cpf__esc_xml(cpf__sb *sb, const char *str, int attr)
 {
     const unsigned char *p = (const unsigned char *)(str ? str : "");
-    for (; *p; p++) {
+    while (*p) {
+        int n;
         if (*p == '&') cpf__sb_puts(sb, "&amp;");
         else if (*p == '<') cpf__sb_puts(sb, "&lt;");
         else if (*p == '>') cpf__sb_puts(sb, "&gt;");
         else if (*p == '"') cpf__sb_puts(sb, "&quot;");
-        else if (*p < 0x20 && *p != '\t' && *p != '\n') cpf__sb_puts(sb, "?");
-        else cpf__sb_putn(sb, (const char *)p, 1);
+        else if (*p == '\'') cpf__sb_puts(sb, "&apos;");
+        else if (*p == '\t' || *p == '\n' || *p == '\r') {
+            if (attr || *p == '\r') cpf__sb_printf(sb, "&#%d;", (int)*p);
+            else cpf__sb_putn(sb, (const char *)p, 1);
+        } else if (*p < 0x20) cpf__sb_puts(sb, "\xef\xbf\xbd");
+        else if ((n = cpf__utf8_len(p)) == 0) cpf__sb_puts(sb, "\xef\xbf\xbd");
+        else {
+            if (n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE) cpf__sb_puts(sb, "\xef\xbf\xbd"); /* noncharacters */
+            else cpf__sb_putn(sb, (const char *)p, (size_t)n);
+            p += n;
+            continue;
+        }
+        p++;
     }
 }
 
+/* Seconds as an xs:decimal ("1.234"), whatever the C locale. */
+static void cpf__xml_seconds(cpf__sb *sb, double ms)
+{
+    char t[48];
+    cpf__fmt_num(t, sizeof t, "%.3f", ms > 0 && ms < 1e15 ? ms / 1000.0 : 0.0);
+    cpf__sb_printf(sb, " time=\"%s\"", t);
+}
+
+/* JUnit XML as GitLab, Jenkins and most CI servers read it: <testsuites>
+   with one <testsuite> (tests, failures, errors, skipped, time), one
+   <testcase> per guard (classname = suite, name = "benchmark: what", time =
+   the benchmark's wall time, warm-up included), <failure message type> for
+   a failed guard, <system-out> with the message for a warning. */
 CPF_DEF cpf_status cpf_junit_write(const cpf_suite *s, cpf_write_fn w, void *user)
 {
     cpf__sb sb = { NULL };
     size_t i, n, nfail = 0;
+    double total_ms = 0;
     int rc;
     if (!s || !w) return CPF_ERR_ARG;
     n = (size_t)stbds_arrlen(s->guards);
     for (i = 0; i < n; i++) nfail += s->guards[i].verdict.level == CPF_FAIL;
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++) total_ms += s->results[i].wall_ms;
     cpf__sb_puts(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
-    cpf__esc_xml(&sb, s->name);
-    cpf__sb_printf(&sb, "\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" skipped=\"0\">\n", (unsigned long)n, (unsigned long)nfail);
+    cpf__esc_xml(&sb, s->name, 1);
+    cpf__sb_printf(&sb, "\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" skipped=\"0\"", (unsigned long)n, (unsigned long)nfail);
+    cpf__xml_seconds(&sb, total_ms);
+    cpf__sb_puts(&sb, ">\n");
     for (i = 0; i < n; i++) {
         const cpf_guard *g = &s->guards[i];
+        const cpf_result *r = cpf_suite_find(s, g->name);
         cpf__sb_puts(&sb, "    <testcase classname=\"");
-        cpf__esc_xml(&sb, s->name);
+        cpf__esc_xml(&sb, s->name, 1);
         cpf__sb_puts(&sb, "\" name=\"");
-        cpf__esc_xml(&sb, g->name);
+        cpf__esc_xml(&sb, g->name, 1);
         cpf__sb_puts(&sb, ": ");
-        cpf__esc_xml(&sb, g->what);
+        cpf__esc_xml(&sb, g->what, 1);
         cpf__sb_puts(&sb, "\"");
+        cpf__xml_seconds(&sb, r ? r->wall_ms : 0);
         if (g->verdict.level == CPF_FAIL) {
             cpf__sb_puts(&sb, ">\n      <failure message=\"");
-            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__esc_xml(&sb, g->verdict.message, 1);
             cpf__sb_puts(&sb, "\" type=\"coralperf\">");
-            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__esc_xml(&sb, g->verdict.message, 0);
             cpf__sb_puts(&sb, "</failure>\n    </testcase>\n");
         } else if (g->verdict.level == CPF_WARN) {
             cpf__sb_puts(&sb, ">\n      <system-out>warning: ");
-            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__esc_xml(&sb, g->verdict.message, 0);
             cpf__sb_puts(&sb, "</system-out>\n    </testcase>\n");
         } else {
             cpf__sb_puts(&sb, "/>\n");
