@@ -1,4 +1,4 @@
-/* coralperf.h 0.5.0 - single-header C performance and regression kit
+/* coralperf.h 0.6.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -7,9 +7,12 @@
      thread-safe lazy-singleton loader and memory sampling (RSS, counting
      allocator, background sampler, leak checks), XXH3 hashing with a dedup
      and near-duplicate index, deflate/gzip, and compressed baselines that
-     every suite run is diffed against, in one C99 header that also compiles
-     as C11, C17 and C++. Later modules (statistical guards, load runner)
-     arrive in the same file.
+     every suite run is diffed against with regression guards that do not
+     cry wolf (thresholds, Mann-Whitney, confirmation re-runs, a machine-speed
+     probe) and absolute budgets decided on confidence intervals, with JUnit
+     and Markdown verdicts for CI, in one C99 header that also compiles as
+     C11, C17 and C++. Later modules (load runner, A/B mode) arrive in the
+     same file.
 
    QUICK START (15 lines)
      #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
@@ -28,7 +31,8 @@
          cpf_suite_add_range(&s, "sum", bench_sum, NULL, NULL, 16, 4096, 16);
          cpf_suite_run(&s, argc, argv);     // --filter= --list --quick --json= ...
          return cpf_suite_finish(&s);       // 0 ok, 1 failed, 2 warnings
-     }                                      // (diffed with baselines/demo.cpb)
+     }                                      // (diffed with baselines/demo.cpb;
+                                            //  budgets: cpf_suite_budget)
 
    TABLE OF CONTENTS
      1. configuration macros        5. statistics (cpf_stats_*)
@@ -45,7 +49,10 @@
                                         cpf_gzip, cpf_gunzip, cpf_crc32)
                                     13. baselines (cpf_baseline_*, cpf_fingerprint_*,
                                         cpf_diff*); format in README.md
-                                    14. license (end of file)
+                                    14. guards (cpf_budget*, cpf_check_budget,
+                                        cpf_suite_budget, cpf_suite_threshold,
+                                        cpf_junit_write, CPF_*_CHECK macros)
+                                    15. license (end of file)
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -70,6 +77,9 @@
      CORALPERF_NO_THREADS         global no threads or atomics anywhere (bare metal,
                                          Cortex-M0). The core kit uses none; later
                                          modules degrade as documented there.
+     CORALPERF_NO_PERF            impl   Linux: never open hardware counters
+                                         (perf_event_open); results then have no
+                                         instructions_per_op, as on other systems.
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_NO_DISPATCH   impl   x86-64 gcc/clang: no run-time choice of the AVX2 loop
                                          (only what the compiler flags select).
@@ -95,16 +105,31 @@
      smallest step the clock really takes and the cost of one read.
 
    3. THREAD SAFETY
-     The kit has no mutable global state. A cpf_suite, a cpf_bench and a
-     cpf_result belong to one thread at a time; different threads may run
-     different suites. cpf_now_ns, cpf_ticks and the cpf_stats_* functions are
-     safe from any thread. A cpf_lazy is meant to be shared: every call but
-     cpf_lazy_init and cpf_lazy_free may come from any thread. A cpf_dedup
+     The kit has no mutable global state but a few caches of facts about the
+     process, kept in atomics. A cpf_suite, a cpf_bench and a cpf_result
+     belong to one thread at a time; different threads may run different
+     suites. cpf_now_ns, cpf_ticks, the cpf_stats_* functions and
+     cpf_counters_available (it probes once per process) are safe from any
+     thread. A cpf_lazy is meant to be shared: every call but cpf_lazy_init
+     and cpf_lazy_free may come from any thread. A cpf_dedup
      or cpf_neardup belongs to one thread unless created with opts.locked.
      cpf_baseline_update_file serialises processes with a lock file (not
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.6.0  2026-11-23  regression guards: baseline checks fail only beyond
+                        max(10%, the warn threshold) with a significant
+                        one-sided Mann-Whitney test (alpha divided among the
+                        benchmarks) and a confirmation re-run; Hodges-Lehmann
+                        CI and p columns; a machine-speed probe (mach=) that
+                        allows for a slower machine; --update-baseline=noise;
+                        per-benchmark thresholds; instructions per op from
+                        Linux perf_event_open (cpf_counters_available says
+                        why not) and an instruction-count gate;
+                        absolute budgets (median/p95/max/compliance/
+                        throughput/success/alloc/RSS) on confidence intervals;
+                        calls mode and cpf_bench_op_failed; guard list, JUnit;
+                        test-framework macros; make stat-check.
      0.5.0  2026-11-23  baselines: baselines/<suite>.cpb, one text line per
                         benchmark with every sample compressed (0.1% log
                         steps), build and host fingerprints, diff after every
@@ -177,10 +202,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 5
+#define CORALPERF_VERSION_MINOR 6
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.5.0"
+#define CORALPERF_VERSION_STRING "0.6.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -388,6 +413,9 @@ CPF_DEF cpf_status cpf_bench_run_build(const char *name, cpf_bench_fn fn, void *
                                        int caller_optimized);
 /* Releases what a cpf_result owns. */
 CPF_DEF void cpf_result_free(cpf_result *r);
+/* 1 when results here get instructions_per_op (Linux hardware counters); else 0
+   and why (optional, cap bytes) says in plain words why not. Probed once. */
+CPF_DEF int cpf_counters_available(char *why, size_t cap);
 
 /* ---- suite, CLI and reports --------------------------------------------- */
 typedef enum cpf_report_format {
@@ -445,8 +473,9 @@ CPF_DEF cpf_status cpf_suite_add_range(cpf_suite *s, const char *name, cpf_bench
 CPF_DEF void cpf_suite_set_output(cpf_suite *s, cpf_write_fn w, void *user);
 /* Parses argv, runs the selected benchmarks, prints and writes the reports. */
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv);
-/* Frees the suite and returns the exit code: 0 ok, 1 failure/usage error
-   (2 = warnings only, reserved for regression guards). */
+/* Frees the suite and returns the exit code for main: 0 all guards pass,
+   1 any failure (a benchmark, a budget, a confirmed regression, a usage
+   error, an unreadable baseline), 2 warnings or inconclusive only. */
 CPF_DEF int cpf_suite_finish(cpf_suite *s);
 /* The last error message ("" when none). */
 CPF_DEF const char *cpf_suite_message(const cpf_suite *s);
@@ -2825,6 +2854,246 @@ CPF_DEF cpf_status cpf_stats_compute(const double *x, size_t n, cpf_stats *out)
     return st;
 }
 
+/* --- platform: perf counters (instructions per operation) --------------- */
+/* User-space instructions retired by the benchmark's own thread, from Linux
+   perf_event_open(2) with PERF_TYPE_HARDWARE / PERF_COUNT_HW_INSTRUCTIONS.
+   Unlike time, the count hardly moves between runs, so a guard can hold it
+   to 1%. Where the event cannot be opened (VMs without a virtual PMU, a
+   perf_event_paranoid of 3, a seccomp filter, other systems) results carry
+   has_instructions = 0 and cpf_counters_available() says why: no other event
+   (cycles, task clock) is ever substituted.
+   One counter per benchmark run, enabled from open on; every measured batch
+   reads it after t1 and before t0, outside the timed region, so a sample
+   holds its own iterations plus the runner's few hundred instructions (two
+   clock reads among them). */
+#if defined(__linux__) && !defined(CORALPERF_NO_PERF) && defined(CPF__POSIX)
+#if defined(__has_include)
+#if __has_include(<linux/perf_event.h>) && __has_include(<sys/syscall.h>)
+#define CPF__PC_HEADERS 1
+#endif
+#else
+#define CPF__PC_HEADERS 1 /* no way to ask: Linux toolchains ship the kernel headers */
+#endif
+#endif
+#if defined(CPF__PC_HEADERS)
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#if defined(__NR_perf_event_open)
+#define CPF__PC_LINUX 1
+#endif
+#undef CPF__PC_HEADERS
+#endif
+
+struct cpf__pc {
+    int fd;                        /* -1: not counting this run */
+    int started;                   /* the current batch's start was read */
+    int pending;                   /* the last batch was counted completely: delta is valid */
+    uint64_t v0[3];                /* value, time enabled, time running at batch start */
+    uint64_t delta;                /* instructions of the last batch */
+    uint64_t ins, iters;           /* summed over fully counted measured batches */
+};
+
+#if defined(CPF__PC_LINUX)
+/* strict -std=c99/c11 feature macros hide syscall() (glibc: __USE_MISC,
+   musl: _BSD_SOURCE); the C declaration is the libraries' own. g++ and
+   clang++ define _GNU_SOURCE, so C++ always has it. */
+#if !defined(__cplusplus) && ((defined(__GLIBC__) && !defined(__USE_MISC)) || \
+    (!defined(__GLIBC__) && !defined(__BIONIC__) && !defined(_GNU_SOURCE) && !defined(_BSD_SOURCE) && !defined(_DEFAULT_SOURCE)))
+extern long syscall(long number, ...);
+#endif
+
+/* 0 not probed, 1 probing, 2 available, 3 unavailable (reason in cpf__pc_why) */
+static cpf_atomic32 cpf__pc_state;
+static char cpf__pc_why[224];
+
+/* Opens the counter for the calling thread; -1 with errno set on failure. */
+static int cpf__pc_open_fd(void)
+{
+    struct perf_event_attr a;
+    long fd;
+    memset(&a, 0, sizeof a);
+    a.type = PERF_TYPE_HARDWARE;
+    a.size = sizeof a;
+    a.config = PERF_COUNT_HW_INSTRUCTIONS;
+    /* Enabled at once (disabled = 0): batches take differences of the running
+       count, so no ioctl is needed. The enabled/running times show when the
+       kernel multiplexed the counter (shared with other events) mid-batch. */
+    a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+    a.exclude_kernel = 1;
+    a.exclude_hv = 1;
+#ifdef PERF_FLAG_FD_CLOEXEC
+    fd = syscall(__NR_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0 && errno == EINVAL) /* kernels before 3.14 know no flags */
+#endif
+    {
+        fd = syscall(__NR_perf_event_open, &a, 0, -1, -1, 0UL);
+        if (fd >= 0) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    }
+    return fd >= 0 && fd <= 0x7fffffff ? (int)fd : -1;
+}
+
+/* value, time enabled, time running */
+static int cpf__pc_read3(int fd, uint64_t v[3])
+{
+    ssize_t n;
+    do n = read(fd, v, 3 * sizeof *v); while (n < 0 && errno == EINTR);
+    return n == (ssize_t)(3 * sizeof *v);
+}
+
+/* Why perf_event_open failed with err, in words a user can act on. */
+static void cpf__pc_explain(char *why, size_t cap, int err)
+{
+    const char *name = err == ENOENT ? "ENOENT" : err == EACCES ? "EACCES" : err == EPERM ? "EPERM" :
+                       err == ENODEV ? "ENODEV" : err == EOPNOTSUPP ? "EOPNOTSUPP" : err == ENOSYS ? "ENOSYS" :
+                       err == EINVAL ? "EINVAL" : err == EBUSY ? "EBUSY" : err == EMFILE ? "EMFILE" : NULL;
+    char p[16];
+    int paranoid = -100;
+    if (err == EACCES || err == EPERM) {
+        int fd = open("/proc/sys/kernel/perf_event_paranoid", O_RDONLY);
+        if (fd >= 0) {
+            ssize_t n = read(fd, p, sizeof p - 1);
+            close(fd);
+            if (n > 0) { p[n] = 0; paranoid = atoi(p); }
+        }
+    }
+    if (err == ENOENT || err == ENODEV || err == EOPNOTSUPP)
+        cpf__msg(why, cap, "perf_event_open failed: %s: this machine (a VM?) exposes no hardware counters", name);
+    else if ((err == EACCES || err == EPERM) && paranoid > 2)
+        cpf__msg(why, cap, "perf_event_open failed: %s: /proc/sys/kernel/perf_event_paranoid is %d; set it to 2 or "
+                 "lower (sysctl kernel.perf_event_paranoid=2)", name, paranoid);
+    else if (err == EACCES || err == EPERM)
+        cpf__msg(why, cap, "perf_event_open failed: %s: not permitted here (a container's seccomp profile, or a "
+                 "security module; CAP_PERFMON lifts it)", name);
+    else if (err == ENOSYS)
+        cpf__msg(why, cap, "perf_event_open failed: ENOSYS: this kernel has no perf events (CONFIG_PERF_EVENTS), "
+                 "or a sandbox hides the call");
+    else if (err == EBUSY)
+        cpf__msg(why, cap, "perf_event_open failed: EBUSY: another tool holds the counters exclusively");
+    else if (err == EMFILE)
+        cpf__msg(why, cap, "perf_event_open failed: EMFILE: no file descriptor left");
+    else if (name)
+        cpf__msg(why, cap, "perf_event_open failed: %s: the kernel rejected the instruction counter", name);
+    else
+        cpf__msg(why, cap, "perf_event_open failed: errno %d", err);
+}
+
+/* Opens a counter and checks that it counts a little known work. */
+static int cpf__pc_probe(char *why, size_t cap)
+{
+    uint64_t a[3], b[3];
+    volatile int spin = 0;
+    int i, fd = cpf__pc_open_fd(), ok = 0;
+    if (fd < 0) {
+        cpf__pc_explain(why, cap, errno);
+        return 0;
+    }
+    if (cpf__pc_read3(fd, a)) {
+        for (i = 0; i < 1000; i++) spin = spin + 1; /* at least 1000 user-space instructions */
+        if (!cpf__pc_read3(fd, b))
+            cpf__msg(why, cap, "the instruction counter opened but cannot be read");
+        else if (b[2] == a[2])
+            cpf__msg(why, cap, "the instruction counter opened but never ran (every hardware counter is taken: "
+                     "another profiler, or the NMI watchdog?)");
+        else if (b[0] - a[0] < 1000)
+            cpf__msg(why, cap, "the instruction counter opened but counted nothing (a VM with a stub PMU?)");
+        else
+            ok = 1;
+    } else {
+        cpf__msg(why, cap, "the instruction counter opened but cannot be read");
+    }
+    close(fd);
+    if (ok) cpf__msg(why, cap, "perf_event_open (PERF_COUNT_HW_INSTRUCTIONS, user space)");
+    return ok;
+}
+
+CPF_DEF int cpf_counters_available(char *why, size_t cap)
+{
+    int32_t st = cpf_atomic32_load(&cpf__pc_state);
+    char local[sizeof cpf__pc_why];
+    const char *text = cpf__pc_why;
+    int ok;
+    if (st == 0 && cpf_atomic32_cas(&cpf__pc_state, &st, 1)) {
+        /* The first caller probes and publishes: the reason is written before
+           the state (release), and read after it (acquire). */
+        ok = cpf__pc_probe(cpf__pc_why, sizeof cpf__pc_why);
+        cpf_atomic32_store(&cpf__pc_state, ok ? 2 : 3);
+    } else if (st == 1) {
+        ok = cpf__pc_probe(local, sizeof local); /* another thread is probing: ask on our own */
+        text = local;
+    } else {
+        ok = st == 2;
+    }
+    if (why && cap) cpf__msg(why, cap, "%s", text);
+    return ok;
+}
+
+static void cpf__pc_open(struct cpf__pc *pc)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->fd = cpf_counters_available(NULL, 0) ? cpf__pc_open_fd() : -1;
+}
+static void cpf__pc_close(struct cpf__pc *pc)
+{
+    if (pc->fd >= 0) close(pc->fd);
+    pc->fd = -1;
+}
+/* Batch start (just before t0). */
+static void cpf__pc_start(struct cpf__pc *pc)
+{
+    pc->pending = 0;
+    pc->started = pc->fd >= 0 && cpf__pc_read3(pc->fd, pc->v0);
+}
+/* Batch end (just after t1): keeps the batch only when the counter ran all
+   of it. A multiplexed batch is left out rather than scaled: scaling gives
+   an estimate, and a guard at 1% needs the count itself. */
+static void cpf__pc_stop(struct cpf__pc *pc)
+{
+    uint64_t v1[3];
+    pc->pending = 0;
+    if (!pc->started || !cpf__pc_read3(pc->fd, v1)) return;
+    pc->started = 0;
+    if (v1[1] - pc->v0[1] == v1[2] - pc->v0[2] && v1[0] >= pc->v0[0]) {
+        pc->delta = v1[0] - pc->v0[0];
+        pc->pending = 1;
+    }
+}
+#else
+CPF_DEF int cpf_counters_available(char *why, size_t cap)
+{
+#if defined(CORALPERF_NO_PERF)
+    const char *text = "CORALPERF_NO_PERF is defined: instruction counting is compiled out";
+#elif defined(__linux__)
+    const char *text = "<linux/perf_event.h> or __NR_perf_event_open was missing when this file was compiled";
+#else
+    const char *text = "not Linux: instruction counts come from Linux perf_event_open";
+#endif
+    if (why && cap) cpf__msg(why, cap, "%s", text);
+    return 0;
+}
+static void cpf__pc_open(struct cpf__pc *pc) { memset(pc, 0, sizeof *pc); pc->fd = -1; }
+static void cpf__pc_close(struct cpf__pc *pc) { (void)pc; }
+static void cpf__pc_start(struct cpf__pc *pc) { (void)pc; }
+static void cpf__pc_stop(struct cpf__pc *pc) { (void)pc; }
+#endif
+
+/* A measured batch of iters iterations ended (after cpf__pc_stop). */
+static void cpf__pc_add(struct cpf__pc *pc, uint64_t iters)
+{
+    if (!pc->pending) return;
+    pc->ins += pc->delta;
+    pc->iters += iters;
+    pc->pending = 0;
+}
+/* Measuring starts over (recalibration): drop what was summed. */
+static void cpf__pc_reset(struct cpf__pc *pc) { pc->ins = pc->iters = 0; pc->pending = 0; }
+/* Instructions per op, only from batches the counter saw completely. */
+static void cpf__pc_result(const struct cpf__pc *pc, cpf_result *res)
+{
+    res->has_instructions = pc->iters > 0;
+    res->instructions_per_op = pc->iters > 0 ? (double)pc->ins / (double)pc->iters : 0.0;
+}
+#undef CPF__PC_LINUX
+
 /* ======================================================================== */
 /* ==== module: bench ===================================================== */
 
@@ -2855,6 +3124,7 @@ struct cpf__run {
     int op_failed;                /* cpf_bench_op_failed during the current batch */
     uint64_t attempts, failures;  /* operations in measured batches, and failed ones */
     char message[256];
+    struct cpf__pc pc;            /* instruction counter (perf counters block) */
 };
 
 CPF_DEF int64_t cpf_bench_arg(const cpf_bench *b) { return b && b->cpf__run ? b->cpf__run->arg : 0; }
@@ -2915,6 +3185,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     double elapsed = 0.0, since;
     int ended = r->in_batch;
 
+    if (ended && r->phase == CPF__PH_MEASURE) cpf__pc_stop(&r->pc); /* right after t1 */
     if (ended) {
         elapsed = (double)(t1 - r->t0);
         r->in_batch = 0;
@@ -2935,6 +3206,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             }
             r->n++;
             r->total_iters += r->batch;
+            cpf__pc_add(&r->pc, r->batch);
             r->last_batch_ns = elapsed;
         }
         if (r->o.teardown) r->o.teardown(r->ctx);
@@ -2986,6 +3258,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
             r->total_iters = 0;
             r->attempts = r->failures = 0;
             r->mem_allocs = r->mem_bytes = 0;
+            cpf__pc_reset(&r->pc);
             r->recalibrations++;
         } else if (r->n >= want_max) r->phase = CPF__PH_DONE;
         else if (!r->o.samples && r->n >= r->next_check && r->o.target_ci > 0.0) {
@@ -3021,6 +3294,7 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     r->op_failed = 0;
     r->in_batch = 1;
     b->cpf__left = r->batch - 1;
+    if (r->phase == CPF__PH_MEASURE) cpf__pc_start(&r->pc); /* right before t0 */
     r->t0 = cpf_now_ns();
     return 1;
 }
@@ -3131,9 +3405,11 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
     }
     b.cpf__left = 0;
     b.cpf__run = &r;
+    cpf__pc_open(&r.pc);
     t_begin = cpf_now_ns();
     fn(&b);
     res->wall_ms = (double)(cpf_now_ns() - t_begin) / 1e6;
+    cpf__pc_close(&r.pc);
     CPF__FREE(r.scratch);
     res->bytes_per_op = r.bytes_per_op;
     res->items_per_op = r.items_per_op;
@@ -3172,6 +3448,7 @@ static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_
         res->has_rss = r.mem_has_rss;
         res->rss_growth_bytes = r.mem_has_rss ? (double)r.mem_rss1 - (double)r.mem_rss0 : 0.0;
     }
+    cpf__pc_result(&r.pc, res);
     cpf_stats_compute(r.samples, r.n, &res->stats);
     {
         cpf_stats cs;
@@ -3487,9 +3764,11 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --markdown=FILE     write results as a GitHub-flavoured Markdown table\n"
         "  --baseline-dir=DIR  where <suite>.cpb baselines live (default baselines;\n"
         "                      env CORALPERF_BASELINE_DIR)\n"
-        "  --update-baseline=new|failed|all|prune  record the baseline: entries missing\n"
-        "                      from it / slower or missing / every benchmark run /\n"
-        "                      remove entries no longer registered (env CORALPERF_UPDATE_BASELINE)\n"
+        "  --update-baseline=new|failed|all|prune|noise  record the baseline: entries\n"
+        "                      missing from it / slower or missing / every benchmark run /\n"
+        "                      remove entries no longer registered / noise: the code is the\n"
+        "                      baseline's, add this run to the between-run noise only (run it\n"
+        "                      a few times after recording) (env CORALPERF_UPDATE_BASELINE)\n"
         "  --no-baseline       do not compare with (or write) a baseline\n"
         "  --warn-threshold=P  slower than the baseline by more than P% warns (default 5%,\n"
         "                      or 3x the stored run-to-run noise when larger)\n"
@@ -3573,13 +3852,14 @@ static cpf_status cpf__set_str(cpf_suite *s, char **dst, const char *v, const ch
 #define CPF__UPD_FAILED 2
 #define CPF__UPD_ALL 3
 #define CPF__UPD_PRUNE 4
+#define CPF__UPD_NOISE 5
 static cpf_status cpf__set_update(cpf_suite *s, const char *v, const char *flag)
 {
-    static const char *const modes[] = { "new", "failed", "all", "prune" };
+    static const char *const modes[] = { "new", "failed", "all", "prune", "noise" };
     int i;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (v && strcmp(v, modes[i]) == 0) { s->update_baseline = i + 1; return CPF_OK; }
-    return cpf__usage_error(s, "%s must be new, failed, all or prune (got '%s')", flag, v ? v : "");
+    return cpf__usage_error(s, "%s must be new, failed, all, prune or noise (got '%s')", flag, v ? v : "");
 }
 
 static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
@@ -4026,13 +4306,15 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     const char *yel = s->color ? "\033[33m" : "", *red = s->color ? "\033[31m" : "", *off = s->color ? "\033[0m" : "";
     char t[64];
     unsigned nwarn = 0, nfail = 0;
-    int mem = 0;
+    int mem = 0, ins = 0;
     cpf__fmt_time(t, sizeof t, s->clock.resolution_ns);
     cpf__sb_printf(sb, "coralperf %s  suite: ", CORALPERF_VERSION_STRING);
     cpf__esc_console(sb, s->name);
     cpf__sb_printf(sb, "  clock: %s, resolution %s, ", s->clock.source, t);
     cpf__fmt_time(t, sizeof t, s->clock.overhead_ns);
-    cpf__sb_printf(sb, "%s per read\n", t);
+    cpf__sb_printf(sb, "%s per read", t);
+    for (i = 0; i < n; i++) ins |= s->results[i].has_instructions;
+    cpf__sb_puts(sb, ins ? "  instructions: perf_event_open\n" : "\n");
     for (i = 0; i < n; i++) {
         cpf__sb tmp = { NULL };
         cpf__esc_console(&tmp, s->results[i].name);
@@ -4339,6 +4621,7 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
                     cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_alloc_bytes_per_op", r->alloc_bytes_per_op);
                     if (r->has_rss) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_rss_growth_bytes", r->rss_growth_bytes); }
                 }
+                if (r->has_instructions) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "instructions_per_op", r->instructions_per_op); }
                 cpf__json_verdict(sb, s, r);
             }
             cpf__sb_puts(sb, "\n    }");
@@ -6750,7 +7033,7 @@ static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const c
     e.ci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median : 0;
     e.alloc_bytes = r->has_memory ? r->alloc_bytes_per_op : -1;
     e.rss_growth_bytes = r->has_memory && r->has_rss ? r->rss_growth_bytes : -1;
-    e.instructions = -1;
+    e.instructions = r->has_instructions ? r->instructions_per_op : -1;
     e.machine_ns = r->machine_ns > 0 ? r->machine_ns : 0;
     e.build = cpf__bl_intern_fp(b, build);
     e.host = cpf__bl_intern_fp(b, host);
@@ -6777,7 +7060,7 @@ CPF_DEF cpf_status cpf_baseline_set(cpf_baseline *b, const cpf_result *r, const 
 }
 
 /* --- writing --------------------------------------------------------------- */
-static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
+static void cpf__bl_fp_ids(const cpf_baseline *b, const int *used, char (*ids)[17])
 {
     size_t i, j;
     int len;
@@ -6785,12 +7068,15 @@ static void cpf__bl_fp_ids(const cpf_baseline *b, char (*ids)[17])
         uint64_t v = cpf__fp_hash(&b->fps[i]);
         snprintf(ids[i], 17, "%08lx%08lx", (unsigned long)(v >> 32), (unsigned long)(v & 0xFFFFFFFFu));
     }
-    /* 4 hex digits unless two different fingerprints share them. */
+    /* 4 hex digits unless two different fingerprints that are written share
+       them. Only used ones count: an unused one is dropped from the file, so
+       counting it would give ids the reloaded file no longer gives (a
+       save-load-save would change every line of the fingerprint). */
     for (len = 4; len < 16; len += 2) {
         int clash = 0;
         for (i = 0; i < b->fp_count && !clash; i++)
-            for (j = i + 1; j < b->fp_count; j++)
-                if (strncmp(ids[i], ids[j], (size_t)len) == 0 && !cpf__fp_equal(&b->fps[i], &b->fps[j])) { clash = 1; break; }
+            for (j = i + 1; used[i] && j < b->fp_count; j++)
+                if (used[j] && strncmp(ids[i], ids[j], (size_t)len) == 0 && !cpf__fp_equal(&b->fps[i], &b->fps[j])) { clash = 1; break; }
         if (!clash) break;
     }
     for (i = 0; i < b->fp_count; i++) ids[i][len] = 0;
@@ -6829,7 +7115,8 @@ static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*
 }
 
 /* 1 when a kept line's fp= token names these ids (ids change only when a
-   new fingerprint collides with an old one in its first 4 hex digits). */
+   fingerprint sharing its first 4 hex digits with another is added to or
+   dropped from the file). */
 /* The value of the first fp= token of a kept line (the one the parser
    used): [*vb, *ve); 0 when there is none. */
 static int cpf__bl_fp_token(const char *line, const char **vb, const char **ve)
@@ -6863,11 +7150,11 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
     ids = (char (*)[17])CORALPERF_MALLOC(NULL, sizeof *ids * (b->fp_count + 1));
     if (!used || !ids) { CPF__FREE(used); CPF__FREE(ids); return CPF_ERR_NOMEM; }
     memset(used, 0, sizeof(int) * (b->fp_count + 1));
-    cpf__bl_fp_ids(b, ids);
     for (i = 0; i < b->count; i++) {
         if (b->entries[i].build >= 0) used[b->entries[i].build] = 1;
         if (b->entries[i].host >= 0) used[b->entries[i].host] = 1;
     }
+    cpf__bl_fp_ids(b, used, ids);
     /* a file of a newer minor version keeps its number: its extra lines and
        fields are still in it */
     cpf__sb_printf(sb, "coralperf-baseline %d.%u\n", CPF__BL_MAJOR,
@@ -7467,15 +7754,28 @@ static void cpf__unlock(cpf__flock *l)
 }
 #endif
 
+static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, const char *const *remove,
+                                 size_t nremove, int noise_only, char *msg, size_t msg_cap);
 CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline *changes,
                                             const char *const *remove, size_t nremove,
                                             char *msg, size_t msg_cap)
+{
+    return cpf__bl_update(path, changes, remove, nremove, 0, msg, msg_cap);
+}
+
+/* noise_only: the changes are re-runs of the same code. An entry recorded
+   under the same fingerprints keeps its samples and median and gains this
+   run in its between-run noise (no 5% cut: the code did not change); other
+   entries are recorded as usual. */
+static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, const char *const *remove,
+                                 size_t nremove, int noise_only, char *msg, size_t msg_cap)
 {
     char tmp[8];
     if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
     msg[0] = 0;
     if (!path || !changes || (nremove && !remove)) return CPF_ERR_ARG;
 #if defined(CORALPERF_NO_FILES)
+    (void)noise_only;
     cpf__msg(msg, msg_cap, "cannot update '%s': built with CORALPERF_NO_FILES", path);
     return CPF_ERR_UNSUPPORTED;
 #else
@@ -7491,6 +7791,20 @@ CPF_DEF cpf_status cpf_baseline_update_file(const char *path, const cpf_baseline
         for (i = 0; st == CPF_OK && i < changes->count; i++) {
             const cpf_baseline_entry *src = &changes->entries[i];
             cpf_baseline_entry e = *src;
+            if (noise_only && src->build >= 0 && src->host >= 0) {
+                const cpf_baseline_entry *old = cpf_baseline_find(&cur, src->name);
+                if (old && old->build >= 0 && old->host >= 0 && old->median_ns > 0 && src->median_ns > 0 &&
+                    cpf__fp_equal(&cur.fps[old->build], &changes->fps[src->build]) &&
+                    cpf__fp_equal(&cur.fps[old->host], &changes->fps[src->host])) {
+                    cpf_baseline_entry *w = &cur.entries[old - cur.entries];
+                    double d = log(src->median_ns / old->median_ns), k = old->runs > 0 ? old->runs : 1;
+                    w->noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
+                    w->runs = old->runs + 1;
+                    CPF__FREE(w->line); /* written afresh */
+                    w->line = NULL;
+                    continue;
+                }
+            }
             e.name = cpf__strdup(src->name);
             e.samples_ns = CPF__ALLOC(double, src->n ? src->n : 1);
             e.line = NULL;
@@ -7550,6 +7864,9 @@ static void cpf__diff_note(cpf_diff *d, const char *text)
     cpf__msg(d->notes + n, sizeof d->notes - n, "%s%s", n ? "\n" : "", text);
 }
 
+/* Beyond this machine slowdown (speed probe), wall times are report-only. */
+#define CPF__MACHINE_REPORT_ONLY 1.25
+
 /* The thresholds for one benchmark: the options, then the last matching rule. */
 static void cpf__diff_rule(const cpf_diff_opts *o, const char *name, double *warn, double *fail, double *ins, double *alpha)
 {
@@ -7573,8 +7890,8 @@ static void cpf__diff_rule(const cpf_diff_opts *o, const char *name, double *war
 static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e, const cpf_result *r,
                             cpf_diff_row *row, size_t tested)
 {
-    double warn, fail, insthr, alpha, tol, ch, est, lo, hi;
-    char pct[32], fpct[32], chs[32], ps[48], extra[120];
+    double warn, fail, insthr, alpha, tol, ch, est, lo, hi, allow;
+    char pct[32], fpct[32], chs[32], ps[48], extra[120], mach[96];
     size_t k, nb = e->n, nn = r->stats.n;
     cpf__diff_rule(o, row->name, &warn, &fail, &insthr, &alpha);
     if (tested && o->family_alpha / (double)tested < alpha) alpha = o->family_alpha / (double)tested;
@@ -7586,8 +7903,14 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
     row->alpha = alpha;
     row->ratio = e->median_ns > 0 ? row->now_ns / e->median_ns : 0;
     row->p_value = 1.0;
-    ch = row->ratio - 1;
+    /* The machine-speed probe: when the machine itself runs slower than at
+       recording (another process, a lower clock), that much slowdown is
+       allowed for; a faster machine changes nothing. */
+    if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
+    allow = row->machine > 1 ? row->machine : 1;
+    ch = row->ratio / allow - 1;
     row->change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
+    if (row->ratio - 1 < -tol) row->change = CPF_CHANGE_FASTER;
     if (e->samples_ns && nb >= 2 && r->samples_ns && nn >= 2) {
         /* log times: the shift is a ratio, the same at any speed */
         double *la = CPF__ALLOC(double, nb), *lb = CPF__ALLOC(double, nn);
@@ -7596,25 +7919,33 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
             for (k = 0; k < nb; k++) { if (!(e->samples_ns[k] > 0)) ok = 0; else la[k] = log(e->samples_ns[k]); }
             for (k = 0; k < nn; k++) { if (!(r->samples_ns[k] > 0)) ok = 0; else lb[k] = log(r->samples_ns[k]); }
             if (ok) {
-                row->p_value = cpf_mann_whitney_greater(la, nb, lb, nn, NULL);
                 if (cpf_shift_ci(la, nb, lb, nn, 0.95, &est, &lo, &hi) == CPF_OK)
                     row->change_lo = exp(lo) - 1, row->change_hi = exp(hi) - 1;
+                for (k = 0; k < nn; k++) lb[k] -= log(allow); /* slower beyond the allowance? */
+                row->p_value = cpf_mann_whitney_greater(la, nb, lb, nn, NULL);
             }
         }
         CPF__FREE(la);
         CPF__FREE(lb);
     }
-    if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
     cpf__fmt_num(pct, sizeof pct, "%.1f", 100 * tol);
     cpf__fmt_num(fpct, sizeof fpct, "%.1f", 100 * row->fail_threshold);
     cpf__fmt_num(chs, sizeof chs, "%+.1f", 100 * ch);
-    if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
+    if (row->p_value < 1e-15) cpf__msg(ps, sizeof ps, "<1e-15");
+    else if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
     else cpf__fmt_num(ps, sizeof ps, "%.3f", row->p_value);
-    extra[0] = 0;
-    if (!row->host_match) {
+    extra[0] = mach[0] = 0;
+    if (allow > 1.02) {
+        char m1[32], m2[32];
+        cpf__fmt_num(m1, sizeof m1, "%.0f", 100 * (allow - 1));
+        cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
+        cpf__msg(mach, sizeof mach, " (%s%% measured; the machine runs %s%% slower than at recording)", m2, m1);
+    }
+    if (!row->host_match || allow > CPF__MACHINE_REPORT_ONLY) {
         row->level = CPF_PASS;
-        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: recorded on another host)",
-                 cpf_change_text(row->change), chs);
+        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: %s)", cpf_change_text(row->change), chs,
+                 !row->host_match ? "recorded on another host" : "the machine runs much slower than at recording");
+        mach[0] = 0;
     } else if (row->change == CPF_CHANGE_SLOWER && ch > row->fail_threshold && row->p_value < alpha && row->build_match) {
         char as[32];
         cpf__fmt_num(as, sizeof as, "%.2g", alpha);
@@ -7630,6 +7961,10 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
         row->level = CPF_PASS;
         cpf__msg(row->reason, sizeof row->reason, "%s (%s +-%s%%%s)", cpf_change_text(row->change),
                  row->change == CPF_CHANGE_SAME ? "within" : "beyond", pct, row->build_match ? "" : "; other build");
+    }
+    if (mach[0]) {
+        size_t len = strlen(row->reason);
+        cpf__msg(row->reason + len, sizeof row->reason - len, "%s", mach);
     }
     /* Instruction counts: deterministic, so a tight gate. */
     if (e->instructions > 0 && r->has_instructions && r->instructions_per_op > 0) {
@@ -7731,6 +8066,14 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
                 else if (row.change == CPF_CHANGE_FASTER) out->faster++;
                 else out->same++;
                 if (!row.host_match) out->report_only++;
+                else if (row.machine > CPF__MACHINE_REPORT_ONLY) {
+                    char note[200];
+                    cpf__msg(note, sizeof note, "the machine-speed probe runs %.0f%% slower than when the baseline was "
+                             "recorded (other load, a lower clock): wall-time changes are report-only",
+                             100 * (row.machine - 1));
+                    if (!out->report_only) cpf__diff_note(out, note);
+                    out->report_only++;
+                }
             }
         }
         if (row.level > out->level) out->level = row.level;
@@ -7762,8 +8105,10 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
         stbds_arrput(out->rows, row);
     }
     out->count = (size_t)stbds_arrlen(out->rows);
-    if (out->report_only) {
+    if (out->report_only && strstr(out->notes, "host differs")) {
         cpf__diff_note(out, "wall-time changes are report-only: the baseline was recorded on another host");
+        if (out->level < CPF_WARN) out->level = CPF_WARN;
+    } else if (out->report_only) {
         if (out->level < CPF_WARN) out->level = CPF_WARN;
     }
     CPF__FREE(fp_checked);
@@ -7800,7 +8145,8 @@ CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user)
             cpf__msg(ci, sizeof ci, "[%s,%s]", a, b2);
         } else cpf__msg(ci, sizeof ci, "-");
         if (r->ratio > 0 && r->p_value < 1.0) {
-            if (r->p_value < 0.001) cpf__fmt_num(pv, sizeof pv, "%.0e", r->p_value);
+            if (r->p_value < 1e-15) cpf__msg(pv, sizeof pv, "<1e-15");
+            else if (r->p_value < 0.001) cpf__fmt_num(pv, sizeof pv, "%.0e", r->p_value);
             else cpf__fmt_num(pv, sizeof pv, "%.3f", r->p_value);
         } else cpf__msg(pv, sizeof pv, "-");
         if (r->base_ns > 0) cpf__fmt_time(base, sizeof base, r->base_ns); else cpf__msg(base, sizeof base, "-");
@@ -7936,7 +8282,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
 {
     cpf_diff d2;
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
-    unsigned char *probe = CPF__ALLOC(unsigned char, CPF__PROBE_BYTES);
+    unsigned char *probe = s->cli_opts.quick ? NULL : CPF__ALLOC(unsigned char, CPF__PROBE_BYTES);
     double *first = CPF__ALLOC(double, s->diff->count);
     cpf__sb line = { NULL };
     if (!first) { CPF__FREE(probe); return; }
@@ -8093,7 +8439,7 @@ static void cpf__suite_baseline(cpf_suite *s)
             for (k = 0; s->diff && k < s->diff->count && !row; k++)
                 if (strcmp(s->diff->rows[k].name, r->name) == 0) row = &s->diff->rows[k];
             if (r->status == CPF_OK && !r->skipped && r->stats.n) {
-                if (s->update_baseline == CPF__UPD_ALL) take = 1;
+                if (s->update_baseline == CPF__UPD_ALL || s->update_baseline == CPF__UPD_NOISE) take = 1;
                 else if (s->update_baseline == CPF__UPD_NEW) take = old == NULL;
                 else if (s->update_baseline == CPF__UPD_FAILED) /* warned, or changed on another host */
                     take = old == NULL || (row && (row->level != CPF_PASS ||
@@ -8121,17 +8467,23 @@ static void cpf__suite_baseline(cpf_suite *s)
                 }
             }
             if (st == CPF_OK)
-                st = cpf_baseline_update_file(path, &changes, removes, (size_t)stbds_arrlen(removes), msg, sizeof msg);
+                st = cpf__bl_update(path, &changes, removes, (size_t)stbds_arrlen(removes),
+                                    s->update_baseline == CPF__UPD_NOISE, msg, sizeof msg);
             if (st != CPF_OK) {
                 s->exit_code = 1;
                 cpf__suite_error(s, st, "baseline: not updated: %s", st == CPF_ERR_NOMEM ? "out of memory" : msg);
             } else {
                 char line[1300];
-                cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
-                         have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
-                         (unsigned long)stbds_arrlen(removes));
+                if (s->update_baseline == CPF__UPD_NOISE)
+                    cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu entries gained this run in their between-run noise\n",
+                             have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd);
+                else
+                    cpf__msg(line, sizeof line, "baseline: %s %s: %lu new, %lu re-recorded, %lu removed\n",
+                             have ? "updated" : "created", path, (unsigned long)nnew, (unsigned long)nupd,
+                             (unsigned long)stbds_arrlen(removes));
                 cpf__out(s, line);
                 /* warnings whose benchmarks were all recorded are settled */
+                if (s->update_baseline == CPF__UPD_NOISE) unsettled = 1; /* nothing was re-recorded */
                 if (unsettled == 0) s->settled = 1;
                 if (s->exit_code == 2 && unsettled == 0) {
                     s->exit_code = 0;
@@ -11150,6 +11502,7 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 #undef CPF__UPD_FAILED
 #undef CPF__UPD_ALL
 #undef CPF__UPD_PRUNE
+#undef CPF__UPD_NOISE
 #undef CPF__ALLOC
 #undef CPF__FREE
 

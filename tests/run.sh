@@ -212,6 +212,11 @@ printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void)
 check "CORALPERF_NO_FILES and CORALPERF_NO_THREADS (alone and together) compile warning-free" "$T/l.log" sh -c \
     "$CC -std=c99 -O2 $WARN $INC -DCORALPERF_NO_FILES -c $T/bare.c -o $T/bare1.o && $CC -std=c99 -O2 $WARN $INC -DCORALPERF_NO_THREADS -c $T/bare.c -o $T/bare2.o && $CC -std=c99 -O2 $WARN $INC -DCORALPERF_NO_FILES -DCORALPERF_NO_THREADS -c $T/bare.c -o $T/bare3.o"
 
+# CORALPERF_NO_PERF: no counter is opened, and the reason says so.
+printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void) { char w[128]; return cpf_counters_available(w, sizeof w) == 0 && strstr(w, "CORALPERF_NO_PERF") ? 0 : 1; }\n' >"$T/noperf.c"
+check "CORALPERF_NO_PERF: no instruction counts, and cpf_counters_available names the macro" "$T/l.log" sh -c \
+    "$CC -std=c99 -O2 $WARN $INC -DCORALPERF_NO_PERF $T/noperf.c -o $T/noperf -lm -pthread && $T/noperf"
+
 # The program compiles STB_DS_IMPLEMENTATION itself.
 printf '#define STB_DS_IMPLEMENTATION\n#include "stb_ds.h"\nint kit(void);\nint main(void) { int *a = 0; stbds_arrput(a, 1); stbds_arrfree(a); return kit(); }\n' >"$T/own_a.c"
 printf '#define CORALPERF_IMPLEMENTATION\n#define CORALPERF_NO_STB_DS_IMPLEMENTATION\n#include "coralperf.h"\nint kit(void);\nint kit(void) { cpf_suite s; cpf_suite_init(&s, "x"); cpf_suite_add(&s, "a", (cpf_bench_fn)0 + 0 ? 0 : 0, 0); return cpf_suite_finish(&s) == 1 ? 0 : 1; }\n' >"$T/own_b.c"

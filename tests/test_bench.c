@@ -239,6 +239,50 @@ static void test_do_not_optimize_accepts_every_scalar_type(void)
     CHECK(i == 1 && d == 2.5);
 }
 
+/* Instruction counts come from the hardware (Linux perf_event_open) or not
+   at all: where counting is impossible (no Linux, CORALPERF_NO_PERF, a VM
+   without a virtual PMU, perf_event_paranoid 3) the kit says why. */
+static void test_counters_available_says_why_not_and_keeps_its_answer(void)
+{
+    char why[256], small[8];
+    int a = cpf_counters_available(why, sizeof why);
+    CHECK(a == 0 || a == 1);
+    if (!a) CHECK_MSG(strlen(why) > 10, "reason \"%s\"", why);
+    CHECK(cpf_counters_available(NULL, 0) == a);  /* the probe is cached */
+    memset(small, 'x', sizeof small);
+    CHECK(cpf_counters_available(small, sizeof small) == a);
+    CHECK(memchr(small, 0, sizeof small) != NULL); /* truncated, terminated */
+    memset(small, 'x', sizeof small);
+    cpf_counters_available(small, 0);
+    CHECK(small[0] == 'x');                        /* cap 0: nothing written */
+}
+
+static void bench_spin1000(cpf_bench *b) { while (cpf_bench_loop(b)) cpf_do_not_optimize(spin_work(1000)); }
+static void bench_spin4000(cpf_bench *b) { while (cpf_bench_loop(b)) cpf_do_not_optimize(spin_work(4000)); }
+
+static void test_instructions_per_op_are_counted_or_absent_never_substituted(void)
+{
+    cpf_bench_opts o = small_opts();
+    cpf_result r1, r4;
+    int a = cpf_counters_available(NULL, 0);
+    CHECK(cpf_bench_run("spin/1000", bench_spin1000, NULL, &o, &r1) == CPF_OK);
+    CHECK(cpf_bench_run("spin/4000", bench_spin4000, NULL, &o, &r4) == CPF_OK);
+    if (a) {
+        /* spin_work(n) retires at least one instruction per loop turn, and
+           four times the turns take about four times the instructions. */
+        CHECK(r1.has_instructions && r4.has_instructions);
+        CHECK_MSG(r1.instructions_per_op > 1000.0, "%g instructions per op", r1.instructions_per_op);
+        CHECK_MSG(r4.instructions_per_op / r1.instructions_per_op > 3.0 &&
+                  r4.instructions_per_op / r1.instructions_per_op < 5.0,
+                  "%g vs %g instructions per op", r4.instructions_per_op, r1.instructions_per_op);
+    } else {
+        CHECK(!r1.has_instructions && r1.instructions_per_op == 0.0);
+        CHECK(!r4.has_instructions && r4.instructions_per_op == 0.0);
+    }
+    cpf_result_free(&r1);
+    cpf_result_free(&r4);
+}
+
 void tests_bench(void)
 {
     RUN(test_calibration_makes_each_sample_last_the_minimum_time);
@@ -255,4 +299,6 @@ void tests_bench(void)
     RUN(test_one_iteration_samples_warn_that_the_timer_is_coarse);
     RUN(test_unoptimised_caller_is_warned_about);
     RUN(test_do_not_optimize_accepts_every_scalar_type);
+    RUN(test_counters_available_says_why_not_and_keeps_its_answer);
+    RUN(test_instructions_per_op_are_counted_or_absent_never_substituted);
 }

@@ -113,6 +113,29 @@ static char *csv_first_field(const char *p, int row)
     }
 }
 
+static void test_instruction_counts_appear_only_when_measured(void)
+{
+    cpf_suite s;
+    char *j, *c;
+    size_t i;
+    run_suite(&s);
+    for (i = 0; i < cpf_suite_result_count(&s); i++) s.results[i].has_instructions = 0;
+    j = report(&s, CPF_REPORT_JSON);
+    c = report(&s, CPF_REPORT_CONSOLE);
+    CHECK(!strstr(j, "instructions"));
+    CHECK(!strstr(c, "instructions"));
+    free(j); free(c);
+    s.results[0].has_instructions = 1;
+    s.results[0].instructions_per_op = 1234.25;
+    j = report(&s, CPF_REPORT_JSON);
+    c = report(&s, CPF_REPORT_CONSOLE);
+    CHECK(strstr(j, "\"instructions_per_op\": 1234.25") != NULL);
+    CHECK(strstr(j, "instructions_per_op") && !strstr(strstr(j, "instructions_per_op") + 1, "instructions_per_op"));
+    CHECK(strstr(c, "instructions: perf_event_open") && strstr(c, "instructions: perf_event_open") < strchr(c, '\n'));
+    free(j); free(c);
+    cpf_suite_finish(&s);
+}
+
 static void test_csv_round_trips_hostile_names(void)
 {
     cpf_suite s;
@@ -221,6 +244,7 @@ void tests_report(void)
 {
     RUN(test_json_escapes_names_and_replaces_invalid_utf8);
     RUN(test_json_has_google_benchmark_shape);
+    RUN(test_instruction_counts_appear_only_when_measured);
     RUN(test_csv_round_trips_hostile_names);
     RUN(test_csv_failed_rows_have_every_column);
     RUN(test_markdown_keeps_columns_with_pipes_and_newlines_in_names);

@@ -1,0 +1,145 @@
+#!/bin/sh
+# tests/stat/run.sh - `make stat-check`: how often the guards cry wolf and
+# how often they catch a real regression, measured on this machine.
+#
+# Rows (counts can be lowered for a quick look: STAT_RUNS, STAT_WIDE_RUNS,
+# STAT_BUDGET_RUNS; the criteria scale with them):
+#  1. stored-baseline A/A: one baseline recorded at the start, then the same
+#     build STAT_RUNS times (default 100), every other run with a noisy
+#     neighbour (tests/stat/neighbour.c: copies 32 MiB and spins) on the
+#     other core. Goal: at most 1% of runs exit 1, at most 10% exit 2.
+#  2. injected +20%: STAT_RUNS runs (half with the neighbour), each making
+#     one benchmark (in turn, all eight) do 20% more work. Goal: >= 95% exit
+#     1 naming that benchmark and no other.
+#  3. multiple comparisons: a 100-benchmark suite, STAT_WIDE_RUNS runs
+#     (default 40) against its baseline: false failures per comparison and
+#     per suite run.
+#  4. absolute budgets: a kernel checked in quick mode against a median
+#     budget at 1/0.9 and 1/1.2 of its calibrated time, STAT_BUDGET_RUNS
+#     times each (default 100). Goal: 100% pass / 100% fail.
+# Exits 1 when a goal is missed. Logs stay in $BUILD/stat/.
+set -u
+STB_INC=${STB_INC:-/usr/include/stb}
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+RUNS=${STAT_RUNS:-100}
+WIDE_RUNS=${STAT_WIDE_RUNS:-40}
+BRUNS=${STAT_BUDGET_RUNS:-100}
+D="$BUILD/stat"
+rm -rf "$D"
+mkdir -p "$D/logs"
+t_start=$(date +%s)
+for p in statcheck_suite statcheck_budget; do
+    if ! $CC -std=c99 -O2 -Wall -Wextra -Werror -I. -I"$STB_INC" "tests/stat/$p.c" -o "$D/$p" -lm -pthread >"$D/$p.build.log" 2>&1; then
+        echo "stat-check: cannot build tests/stat/$p.c:"; cat "$D/$p.build.log"; exit 1
+    fi
+done
+$CC -O2 tests/stat/neighbour.c -o "$D/neighbour" || exit 1
+SUITE="$D/statcheck_suite"
+ARGS="--no-color --budget-ms=300 --baseline-dir=$D/bl"
+NB_PID=
+neighbour_on() { "$D/neighbour" 3600 >/dev/null 2>&1 & NB_PID=$!; sleep 0.2; }
+neighbour_off() { [ -n "$NB_PID" ] && kill "$NB_PID" 2>/dev/null && wait "$NB_PID" 2>/dev/null; NB_PID=; }
+trap 'neighbour_off' EXIT INT TERM
+failed=0
+verdict() { # goal-met? label
+    if [ "$1" = 1 ]; then echo "  goal met: $2"; else echo "  GOAL MISSED: $2"; failed=1; fi
+}
+# names of the rows the diff table marks FAIL (first column)
+fail_names() { awk '/^name +baseline/ {t=1; next} t && / FAIL / {print $1} /^baseline: / {t=0}' "$1" | sort -u | tr '\n' ' '; }
+
+# The documented recording procedure: record once, then add a few runs of
+# the same code to each entry's between-run noise (separate processes see
+# different memory layouts; that spread is what the warn threshold learns).
+echo "== stat-check: recording the baseline at the start (quiet machine: 1 recording + 4 noise runs)"
+$SUITE $ARGS --update-baseline=all >"$D/logs/record.log" 2>&1
+rc=$?
+if [ $rc != 0 ]; then echo "stat-check: recording failed (exit $rc):"; tail -20 "$D/logs/record.log"; exit 1; fi
+for j in 1 2 3 4; do $SUITE $ARGS --update-baseline=noise >"$D/logs/record.noise.$j.log" 2>&1; done
+sed -n 's/^\([^ @#][^ ]*\) .* med=\([^ ]*\) .*noise=\([^ ]*\) runs=\([0-9]*\).*/  \1: median \2, between-run noise \3 over \4 runs/p' "$D/bl/statcheck.cpb"
+
+echo "== row 1: A/A against the stored baseline, $RUNS runs, every other one with a noisy neighbour"
+e0=0 e1=0 e2=0 n1q=0 n1n=0 n2q=0 n2n=0 warned=""
+i=1
+while [ $i -le $RUNS ]; do
+    nb=$((i % 2))
+    [ $nb = 1 ] && neighbour_on
+    $SUITE $ARGS >"$D/logs/aa.$i.log" 2>&1
+    rc=$?
+    neighbour_off
+    case $rc in
+        0) e0=$((e0 + 1)) ;;
+        1) e1=$((e1 + 1)); [ $nb = 1 ] && n1n=$((n1n + 1)) || n1q=$((n1q + 1))
+           echo "  run $i (neighbour $nb): exit 1: $(fail_names "$D/logs/aa.$i.log")" ;;
+        2) e2=$((e2 + 1)); [ $nb = 1 ] && n2n=$((n2n + 1)) || n2q=$((n2q + 1))
+           warned="$warned $(grep -E ' WARN ' "$D/logs/aa.$i.log" | awk '{print $1}' | tr '\n' ' ')" ;;
+        *) echo "  run $i: exit $rc (crash?)"; tail -5 "$D/logs/aa.$i.log"; e1=$((e1 + 1)) ;;
+    esac
+    i=$((i + 1))
+done
+echo "  exit 0: $e0, exit 1: $e1 (quiet $n1q, neighbour $n1n), exit 2: $e2 (quiet $n2q, neighbour $n2n) of $RUNS runs"
+[ -n "$warned" ] && echo "  warnings came from:$(echo $warned | tr ' ' '\n' | sort | uniq -c | sort -rn | awk '{printf " %s x%s,", $2, $1}')"
+verdict $([ $((e1 * 100)) -le $((RUNS * 1)) ] && echo 1 || echo 0) "A/A exit 1 in $e1 of $RUNS runs (at most 1%)"
+verdict $([ $((e2 * 100)) -le $((RUNS * 10)) ] && echo 1 || echo 0) "A/A exit 2 in $e2 of $RUNS runs (at most 10%)"
+
+echo "== row 2: +20% work injected into one benchmark (each of the eight in turn), $RUNS runs, half with the neighbour"
+set -- hash/xxh3_16k sort/qsort_2k copy/memcpy_256k copy/memcpy_8m chase/list_4m parse/strtol_1000 alloc/malloc_free_64 math/poly_4096
+caught=0 missed=0 wrong=0
+i=1
+while [ $i -le $RUNS ]; do
+    k=$(( (i - 1) % 8 + 1 ))
+    eval "name=\${$k}"
+    nb=$(( (i + (i - 1) / 8) % 2 ))
+    [ $nb = 1 ] && neighbour_on
+    STAT_INJECT="$name:0.2" $SUITE $ARGS >"$D/logs/inj.$i.log" 2>&1
+    rc=$?
+    neighbour_off
+    names=$(fail_names "$D/logs/inj.$i.log")
+    if [ $rc = 1 ] && [ "$names" = "$name " ]; then
+        caught=$((caught + 1))
+    elif [ $rc = 1 ]; then
+        wrong=$((wrong + 1)); echo "  run $i ($name, neighbour $nb): exit 1 naming: $names"
+    else
+        missed=$((missed + 1)); echo "  run $i ($name, neighbour $nb): exit $rc: $(grep -F "$name " "$D/logs/inj.$i.log" | grep -E 'slower|same|faster' | tail -n 1 | sed 's/  */ /g')"
+    fi
+    i=$((i + 1))
+done
+echo "  caught (exit 1 naming only it): $caught, exit 1 naming others too: $wrong, not failed: $missed of $RUNS"
+verdict $([ $((caught * 100)) -ge $((RUNS * 95)) ] && echo 1 || echo 0) "+20% caught in $caught of $RUNS runs (at least 95%)"
+
+echo "== row 3: multiple comparisons: 100 benchmarks, $WIDE_RUNS runs against one baseline"
+W="--no-color --wide --baseline-dir=$D/blw"
+$SUITE $W --update-baseline=all >"$D/logs/wide.record.log" 2>&1 || { echo "  recording failed"; tail -5 "$D/logs/wide.record.log"; exit 1; }
+for j in 1 2 3 4; do $SUITE $W --update-baseline=noise >"$D/logs/wide.noise.$j.log" 2>&1; done
+w1=0 w2=0 wrows=0 wwarn=0
+i=1
+while [ $i -le $WIDE_RUNS ]; do
+    $SUITE $W >"$D/logs/wide.$i.log" 2>&1
+    rc=$?
+    [ $rc = 1 ] && w1=$((w1 + 1))
+    [ $rc = 2 ] && w2=$((w2 + 1))
+    wrows=$((wrows + $(awk '/^name +baseline/ {t=1; next} t && / FAIL / {n++} /^baseline: / {t=0} END {print n + 0}' "$D/logs/wide.$i.log")))
+    wwarn=$((wwarn + $(awk '/^name +baseline/ {t=1; next} t && / WARN / {n++} /^baseline: / {t=0} END {print n + 0}' "$D/logs/wide.$i.log")))
+    i=$((i + 1))
+done
+echo "  $((WIDE_RUNS * 100)) comparisons: $wrows false failures, $wwarn warnings; suite runs exiting 1: $w1, exiting 2: $w2 of $WIDE_RUNS"
+verdict $([ $((w1 * 100)) -le $((WIDE_RUNS * 1)) ] && echo 1 || echo 0) "100-benchmark suite exit 1 in $w1 of $WIDE_RUNS runs (at most 1%)"
+
+echo "== row 4: absolute budgets (median, quick mode), $BRUNS runs each at 0.9x and 1.2x of the limit"
+B="$D/statcheck_budget"
+p09=0 p12=0 i=1 cal=
+while [ $i -le $BRUNS ]; do
+    if [ $(( (i - 1) % 20 )) = 0 ]; then cal=$($B --calibrate) || { echo "  calibration failed"; exit 1; }; fi
+    lim09=$(awk -v c="$cal" 'BEGIN {printf "%.3f", c / 0.9}')
+    lim12=$(awk -v c="$cal" 'BEGIN {printf "%.3f", c / 1.2}')
+    $B "$lim09" >"$D/logs/b09.$i.log" 2>&1 && p09=$((p09 + 1)) || echo "  0.9x run $i: $(cat "$D/logs/b09.$i.log")"
+    $B "$lim12" >"$D/logs/b12.$i.log" 2>&1; [ $? = 1 ] && p12=$((p12 + 1)) || echo "  1.2x run $i: $(cat "$D/logs/b12.$i.log")"
+    i=$((i + 1))
+done
+echo "  kernel ${cal} ns/op (last calibration); at 0.9x: $p09 of $BRUNS passed; at 1.2x: $p12 of $BRUNS failed"
+verdict $([ $p09 = $BRUNS ] && echo 1 || echo 0) "0.9x passes $p09/$BRUNS"
+verdict $([ $p12 = $BRUNS ] && echo 1 || echo 0) "1.2x fails $p12/$BRUNS"
+
+echo "stat-check: $(( $(date +%s) - t_start )) s; logs in $D/logs"
+if [ $failed = 0 ]; then echo "stat-check: all goals met"; else echo "stat-check: GOALS MISSED (see above)"; fi
+exit $failed
