@@ -489,7 +489,8 @@ CPF_DEF int cpf_filter_match(const char *filter, const char *name);
 /* Writes a report of the suite's results in the given format to w. */
 CPF_DEF cpf_status cpf_report_write(const cpf_suite *s, cpf_report_format fmt,
                                     cpf_write_fn w, void *user);
-/* Writes a report to a file; on failure s->message says why. */
+/* Writes a report to a file, replacing it atomically; Markdown to the path in
+   $GITHUB_STEP_SUMMARY is appended instead. On failure s->message says why. */
 CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const char *path);
 /* The usage text of the suite CLI. */
 CPF_DEF const char *cpf_suite_usage(void);
@@ -3958,6 +3959,7 @@ static void cpf__out(const cpf_suite *s, const char *str)
 static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv);
 static void cpf__suite_baseline(cpf_suite *s);
 static void cpf__suite_guards(cpf_suite *s);
+static void cpf__suite_rankings(const cpf_suite *s);
 #if !defined(CORALPERF_NO_FILES)
 static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap);
 #endif
@@ -4100,11 +4102,13 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     for (i = 0; i < (size_t)stbds_arrlen(s->results); i++)
         if (s->results[i].status != CPF_OK) s->exit_code = 1;
     cpf_report_write(s, CPF_REPORT_CONSOLE, s->out, s->out_user);
+    cpf__suite_baseline(s);
+    cpf__suite_rankings(s); /* slowest and biggest changes, after the diff table */
+    cpf__suite_guards(s);
+    /* the report files come last: they carry the diff and the guard verdicts */
     if (s->json_path && cpf_report_save(s, CPF_REPORT_JSON, s->json_path) != CPF_OK) s->exit_code = 1;
     if (s->csv_path && cpf_report_save(s, CPF_REPORT_CSV, s->csv_path) != CPF_OK) s->exit_code = 1;
     if (s->md_path && cpf_report_save(s, CPF_REPORT_MARKDOWN, s->md_path) != CPF_OK) s->exit_code = 1;
-    cpf__suite_baseline(s);
-    cpf__suite_guards(s);
     if (s->junit_path) {
 #if !defined(CORALPERF_NO_FILES)
         cpf__sb x = { NULL };
@@ -4249,14 +4253,18 @@ static void cpf__esc_csv(cpf__sb *sb, const char *s)
 }
 
 /* Markdown table cell (GitHub-flavoured): pipes and Markdown/HTML
-   punctuation are escaped, line breaks become <br>. */
-static void cpf__esc_md(cpf__sb *sb, const char *s)
+   punctuation are escaped, line breaks become <br>; other control
+   characters and invalid UTF-8 become U+FFFD (a job summary must stay
+   valid UTF-8 text). */
+static void cpf__esc_md(cpf__sb *sb, const char *str)
 {
-    for (; *s; s++) {
-        char c = *s;
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        unsigned char c = *s;
+        int n;
         if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' ||
             c == '#' || c == '~') {
-            char e[3] = { '\\', c, 0 };
+            char e[3] = { '\\', (char)c, 0 };
             cpf__sb_puts(sb, e);
         } else if (c == '<') cpf__sb_puts(sb, "&lt;");
         else if (c == '>') cpf__sb_puts(sb, "&gt;");
@@ -4264,7 +4272,10 @@ static void cpf__esc_md(cpf__sb *sb, const char *s)
         else if (c == '\n') cpf__sb_puts(sb, "<br>");
         else if (c == '\r') { /* dropped: CRLF shows as one break */ }
         else if (c == '\t') cpf__sb_puts(sb, " ");
-        else cpf__sb_putn(sb, s, 1);
+        else if (c < 0x20 || c == 0x7f) cpf__sb_puts(sb, "\xef\xbf\xbd");
+        else if ((n = cpf__utf8_len(s)) == 0) cpf__sb_puts(sb, "\xef\xbf\xbd");
+        else { cpf__sb_putn(sb, (const char *)s, (size_t)n); s += n; continue; }
+        s++;
     }
 }
 
@@ -4388,6 +4399,90 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     cpf__sb_printf(sb, "%u benchmarks, %u failed, %u with warnings\n", (unsigned)n, nfail, nwarn);
 }
 
+/* Rankings: the five slowest benchmarks (median per op) and the five
+   biggest changes against the baseline (|now/base - 1|), one line each;
+   nothing for fewer than two results / no row with both medians. */
+#define CPF__RANK_TOP 5
+static void cpf__rankings(const cpf_suite *s, cpf__sb *sb, int md)
+{
+    size_t i, k, n = (size_t)stbds_arrlen(s->results), ok = 0, top[CPF__RANK_TOP], got;
+    char t[40];
+    for (i = 0; i < n; i++) ok += s->results[i].status == CPF_OK && !s->results[i].skipped && s->results[i].stats.n;
+    if (ok >= 2) {
+        for (got = 0; got < CPF__RANK_TOP; got++) { /* selection: O(5n), no allocation */
+            size_t best = n;
+            for (i = 0; i < n; i++) {
+                const cpf_result *r = &s->results[i];
+                int taken = 0;
+                if (r->status != CPF_OK || r->skipped || !r->stats.n) continue;
+                for (k = 0; k < got; k++) taken |= top[k] == i;
+                if (!taken && (best == n || r->stats.median > s->results[best].stats.median)) best = i;
+            }
+            if (best == n) break;
+            top[got] = best;
+        }
+        cpf__sb_puts(sb, md ? "\n**slowest:** " : "slowest: ");
+        for (k = 0; k < got; k++) {
+            cpf__sb_puts(sb, k ? ", " : "");
+            if (md) cpf__esc_md(sb, s->results[top[k]].name); else cpf__esc_console(sb, s->results[top[k]].name);
+            cpf__fmt_time(t, sizeof t, s->results[top[k]].stats.median);
+            cpf__sb_printf(sb, " %s", t);
+        }
+        cpf__sb_puts(sb, ok > got ? ", ...\n" : "\n");
+    }
+    if (!s->diff) return;
+    for (ok = 0, i = 0; i < s->diff->count; i++) ok += s->diff->rows[i].base_ns > 0 && s->diff->rows[i].now_ns > 0;
+    if (!ok) return;
+    for (got = 0; got < CPF__RANK_TOP; got++) {
+        size_t best = s->diff->count;
+        for (i = 0; i < s->diff->count; i++) {
+            const cpf_diff_row *r = &s->diff->rows[i];
+            int taken = 0;
+            if (!(r->base_ns > 0 && r->now_ns > 0)) continue;
+            for (k = 0; k < got; k++) taken |= top[k] == i;
+            if (!taken && (best == s->diff->count ||
+                           fabs(r->now_ns / r->base_ns - 1) > fabs(s->diff->rows[best].now_ns / s->diff->rows[best].base_ns - 1)))
+                best = i;
+        }
+        if (best == s->diff->count) break;
+        top[got] = best;
+    }
+    cpf__sb_puts(sb, md ? "\n**biggest changes:** " : "biggest changes: ");
+    for (k = 0; k < got; k++) {
+        const cpf_diff_row *r = &s->diff->rows[top[k]];
+        cpf__sb_puts(sb, k ? ", " : "");
+        if (md) cpf__esc_md(sb, r->name); else cpf__esc_console(sb, r->name);
+        cpf__fmt_num(t, sizeof t, " %+.1f%%", 100 * (r->now_ns / r->base_ns - 1));
+        cpf__sb_puts(sb, t);
+    }
+    cpf__sb_puts(sb, ok > got ? ", ...\n" : "\n");
+}
+#undef CPF__RANK_TOP
+
+/* Prints the rankings on the console (after the diff table). */
+static void cpf__suite_rankings(const cpf_suite *s)
+{
+    cpf__sb sb = { NULL };
+    cpf__rankings(s, &sb, 0);
+    if (cpf__sb_len(&sb)) cpf__out(s, cpf__sb_str(&sb));
+    cpf__sb_free(&sb);
+}
+
+/* The worst guard level of a benchmark (-1: it has no guard) and its
+   baseline row (NULL: none). */
+static int cpf__verdict_of(const cpf_suite *s, const char *name, const cpf_diff_row **row)
+{
+    size_t i;
+    int level = -1;
+    *row = NULL;
+    for (i = 0; i < (size_t)stbds_arrlen(s->guards); i++)
+        if (s->guards[i].name && strcmp(s->guards[i].name, name) == 0 && (int)s->guards[i].verdict.level > level)
+            level = (int)s->guards[i].verdict.level;
+    for (i = 0; s->diff && i < s->diff->count && !*row; i++)
+        if (strcmp(s->diff->rows[i].name, name) == 0) *row = &s->diff->rows[i];
+    return level;
+}
+
 static void cpf__json_num(cpf__sb *sb, const char *key, double v)
 {
     char buf[64];
@@ -4411,6 +4506,31 @@ static void cpf__json_rates(cpf__sb *sb, const cpf_result *r, double ns)
 {
     if (ns > 0.0 && r->bytes_per_op > 0.0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "bytes_per_second", r->bytes_per_op * 1e9 / ns); }
     if (ns > 0.0 && r->items_per_op > 0.0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "items_per_second", r->items_per_op * 1e9 / ns); }
+}
+
+/* Guard verdicts on a benchmark's JSON entry (extra keys, which Google
+   Benchmark's tools ignore): the worst guard level, and the comparison with
+   the baseline when there is one. */
+static void cpf__json_verdict(cpf__sb *sb, const cpf_suite *s, const cpf_result *r)
+{
+    const cpf_diff_row *row;
+    int level = cpf__verdict_of(s, r->name, &row);
+    if (level >= 0) cpf__sb_printf(sb, ",\n      \"cpf_verdict\": \"%s\"", cpf_level_text((cpf_level)level));
+    if (!row) return;
+    cpf__sb_printf(sb, ",\n      \"cpf_baseline_change\": \"%s\"", cpf_change_text(row->change));
+    if (row->base_ns > 0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_baseline_ns", row->base_ns); }
+    if (row->ratio > 0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_baseline_ratio", row->ratio); }
+    if (row->ratio > 0 && row->p_value < 1.0) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_p_value", row->p_value); }
+    if (row->change_lo != 0 || row->change_hi != 0) {
+        char a[40], b[40];
+        cpf__fmt_num(a, sizeof a, "%.17g", row->change_lo);
+        cpf__fmt_num(b, sizeof b, "%.17g", row->change_hi);
+        cpf__sb_printf(sb, ",\n      \"cpf_change_ci\": [%s, %s]", a, b);
+    }
+    if (row->confirmed) cpf__sb_printf(sb, ",\n      \"cpf_confirmed\": %s", row->confirmed > 0 ? "true" : "false");
+    cpf__sb_puts(sb, ",\n      \"cpf_verdict_reason\": \"");
+    cpf__esc_json(sb, row->reason);
+    cpf__sb_puts(sb, "\"");
 }
 
 static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
@@ -4465,7 +4585,9 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
             cpf__sb_printf(sb, "      \"repetition_index\": 0,\n      \"iterations\": 0,\n      \"%s\": true,\n      \"%s\": \"",
                            r->skipped ? "skipped" : "error_occurred", r->skipped ? "skip_message" : "error_message");
             cpf__esc_json(sb, r->message);
-            cpf__sb_puts(sb, "\"\n    }");
+            cpf__sb_puts(sb, "\"");
+            cpf__json_verdict(sb, s, r);
+            cpf__sb_puts(sb, "\n    }");
             continue;
         }
         for (j = 0; j < r->stats.n; j++) {
@@ -4521,11 +4643,28 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
                     if (r->has_rss) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_rss_growth_bytes", r->rss_growth_bytes); }
                 }
                 if (r->has_instructions) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "instructions_per_op", r->instructions_per_op); }
+                cpf__json_verdict(sb, s, r);
             }
             cpf__sb_puts(sb, "\n    }");
         }
     }
-    cpf__sb_puts(sb, "\n  ]\n}\n");
+    /* Every guard decision of the run (budgets, baseline rows, failed runs). */
+    cpf__sb_puts(sb, "\n  ],\n  \"guards\": [");
+    for (i = 0; i < (size_t)stbds_arrlen(s->guards); i++) {
+        const cpf_guard *g = &s->guards[i];
+        cpf__sb_puts(sb, i ? ",\n    {\"name\": \"" : "\n    {\"name\": \"");
+        cpf__esc_json(sb, g->name);
+        cpf__sb_puts(sb, "\", \"what\": \"");
+        cpf__esc_json(sb, g->what);
+        cpf__sb_printf(sb, "\", \"level\": \"%s\", \"ok\": %s, ", cpf_level_text(g->verdict.level), g->verdict.ok ? "true" : "false");
+        cpf__json_num(sb, "observed", g->verdict.observed);
+        cpf__sb_puts(sb, ", ");
+        cpf__json_num(sb, "limit", g->verdict.limit);
+        cpf__sb_puts(sb, ", \"message\": \"");
+        cpf__esc_json(sb, g->verdict.message);
+        cpf__sb_puts(sb, "\"}");
+    }
+    cpf__sb_puts(sb, i ? "\n  ]\n}\n" : "]\n}\n");
 }
 
 static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
@@ -4573,10 +4712,88 @@ static void cpf__report_csv(const cpf_suite *s, cpf__sb *sb)
     }
 }
 
+/* Markdown: the comparison with the baseline, one row per benchmark; folded
+   into a <details> block when every row passed (a pull-request comment
+   stays short). */
+static void cpf__md_diff(const cpf_diff *d, cpf__sb *sb)
+{
+    size_t i;
+    int fold = d->failed == 0 && d->warned == 0;
+    cpf__sb_puts(sb, fold ? "\n<details><summary>Compared with the baseline: " : "\n#### Compared with the baseline: ");
+    cpf__sb_printf(sb, "%lu same, %lu slower, %lu faster, %lu new, %lu vanished", (unsigned long)d->same,
+                   (unsigned long)d->slower, (unsigned long)d->faster, (unsigned long)d->added, (unsigned long)d->vanished);
+    if (d->no_result) cpf__sb_printf(sb, ", %lu without result", (unsigned long)d->no_result);
+    cpf__sb_puts(sb, fold ? "</summary>\n\n" : "\n\n");
+    cpf__sb_puts(sb, "| benchmark | baseline | now | change | 95% CI | p | verdict | reason |\n"
+                     "|:--|--:|--:|--:|--:|--:|:--|:--|\n");
+    for (i = 0; i < d->count; i++) {
+        const cpf_diff_row *r = &d->rows[i];
+        char base[32] = "-", now[32] = "-", ch[32] = "-", ci[64] = "-", pv[32] = "-";
+        if (r->base_ns > 0) cpf__fmt_time(base, sizeof base, r->base_ns);
+        if (r->now_ns > 0) cpf__fmt_time(now, sizeof now, r->now_ns);
+        if (r->ratio > 0) cpf__fmt_num(ch, sizeof ch, "%+.1f%%", 100 * (r->ratio - 1));
+        if (r->change_lo != 0 || r->change_hi != 0) {
+            char a[24], b[24];
+            cpf__fmt_num(a, sizeof a, "%+.1f%%", 100 * r->change_lo);
+            cpf__fmt_num(b, sizeof b, "%+.1f%%", 100 * r->change_hi);
+            cpf__msg(ci, sizeof ci, "%s .. %s", a, b);
+        }
+        if (r->ratio > 0 && r->p_value < 1.0) cpf__fmt_num(pv, sizeof pv, r->p_value < 0.001 ? "%.1e" : "%.3f", r->p_value);
+        cpf__sb_puts(sb, "| ");
+        cpf__esc_md(sb, r->name);
+        cpf__sb_printf(sb, " | %s | %s | %s | %s | %s | %s | ", base, now, ch, ci, pv,
+                       r->level == CPF_FAIL ? "**fail**" : r->level == CPF_WARN ? "**warn**" : "pass");
+        cpf__esc_md(sb, r->reason);
+        cpf__sb_puts(sb, " |\n");
+    }
+    if (d->notes[0]) {
+        cpf__sb_puts(sb, "\n> ");
+        cpf__esc_md(sb, d->notes);
+        cpf__sb_puts(sb, "\n");
+    }
+    if (fold) cpf__sb_puts(sb, "\n</details>\n");
+}
+
+/* Markdown: the guards that warned or failed, with their messages (the
+   passed ones are only counted). */
+static void cpf__md_guards(const cpf_suite *s, cpf__sb *sb, size_t npass, size_t nwarn, size_t nfail)
+{
+    size_t i, n = (size_t)stbds_arrlen(s->guards);
+    int lvl;
+    if (!nwarn && !nfail) return;
+    cpf__sb_printf(sb, "\n#### Guards: %lu failed, %lu warned, %lu passed\n\n", (unsigned long)nfail, (unsigned long)nwarn,
+                   (unsigned long)npass);
+    for (lvl = CPF_FAIL; lvl >= CPF_WARN; lvl--) /* failures first */
+        for (i = 0; i < n; i++) {
+            const cpf_guard *g = &s->guards[i];
+            if ((int)g->verdict.level != lvl) continue;
+            cpf__sb_puts(sb, lvl == CPF_FAIL ? "- **FAIL** (" : "- **warn** (");
+            cpf__esc_md(sb, g->what);
+            cpf__sb_puts(sb, ") ");
+            cpf__esc_md(sb, g->verdict.message);
+            cpf__sb_puts(sb, "\n");
+        }
+}
+
 static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
 {
-    size_t i, n = (size_t)stbds_arrlen(s->results);
+    size_t i, n = (size_t)stbds_arrlen(s->results), ng = (size_t)stbds_arrlen(s->guards), gl[3] = { 0, 0, 0 };
     int mem = 0;
+    for (i = 0; i < ng; i++) gl[s->guards[i].verdict.level == CPF_FAIL ? 2 : s->guards[i].verdict.level == CPF_WARN ? 1 : 0]++;
+    /* a heading per suite: a job summary collects the reports of several */
+    cpf__sb_puts(sb, "### coralperf: ");
+    cpf__esc_md(sb, s->name ? s->name : "suite");
+    cpf__sb_puts(sb, "\n\n");
+    if (ng) {
+        if (gl[2] || gl[1]) {
+            cpf__sb_puts(sb, "**");
+            if (gl[2]) cpf__sb_printf(sb, "%lu failed", (unsigned long)gl[2]);
+            if (gl[1]) cpf__sb_printf(sb, "%s%lu warning%s", gl[2] ? ", " : "", (unsigned long)gl[1], gl[1] == 1 ? "" : "s");
+            cpf__sb_printf(sb, "** of %lu guard%s\n\n", (unsigned long)ng, ng == 1 ? "" : "s");
+        } else {
+            cpf__sb_printf(sb, "**all %lu guard%s passed**\n\n", (unsigned long)ng, ng == 1 ? "" : "s");
+        }
+    }
     for (i = 0; i < n; i++) mem |= s->results[i].has_memory;
     cpf__sb_puts(sb, mem ? "| benchmark | median/op | ±CI95 | MAD | ops/s | throughput | samples × iters | allocs/op | bytes/op | RSS growth | notes |\n"
                          : "| benchmark | median/op | ±CI95 | MAD | ops/s | throughput | samples × iters | notes |\n");
@@ -4615,6 +4832,9 @@ static void cpf__report_markdown(const cpf_suite *s, cpf__sb *sb)
         cpf__esc_md(sb, r->warning_text);
         cpf__sb_puts(sb, " |\n");
     }
+    cpf__rankings(s, sb, 1);
+    if (s->diff) cpf__md_diff(s->diff, sb);
+    cpf__md_guards(s, sb, gl[0], gl[1], gl[2]);
 }
 
 CPF_DEF cpf_status cpf_report_write(const cpf_suite *s, cpf_report_format fmt, cpf_write_fn w, void *user)
@@ -4739,6 +4959,30 @@ static cpf_status cpf__save_file_as(const char *path, const char *data, size_t n
 }
 #endif
 
+#if !defined(CORALPERF_NO_FILES)
+/* GitHub Actions' job summary ($GITHUB_STEP_SUMMARY) is one file per step
+   that every command of the step appends to, and that the runner reads when
+   the step ends: replacing it would drop what earlier commands (another
+   suite) wrote. So it is appended to, after a blank line when not empty. */
+static cpf_status cpf__append_file(const char *path, const char *data, size_t n, char *msg, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    long size = 0;
+    int ok;
+    if (f) {
+        if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+        fclose(f);
+    }
+    f = fopen(path, "ab");
+    if (!f) { cpf__msg(msg, cap, "cannot append to '%s': %s", path, strerror(errno)); return CPF_ERR_IO; }
+    ok = size <= 0 || fwrite("\n", 1, 1, f) == 1;
+    ok = fwrite(data, 1, n, f) == n && ok;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok) { cpf__msg(msg, cap, "cannot append to '%s': %s", path, strerror(errno)); return CPF_ERR_IO; }
+    return CPF_OK;
+}
+#endif
+
 CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const char *path)
 {
 #if defined(CORALPERF_NO_FILES)
@@ -4750,10 +4994,13 @@ CPF_DEF cpf_status cpf_report_save(cpf_suite *s, cpf_report_format fmt, const ch
     cpf__sb sb = { NULL };
     cpf_status st;
     char msg[400];
+    const char *summary = getenv("GITHUB_STEP_SUMMARY");
     if (!s || !path) return CPF_ERR_ARG;
     st = cpf_report_write(s, fmt, cpf__sb_write, &sb);
-    if (st == CPF_OK) st = cpf__save_file(path, cpf__sb_str(&sb), cpf__sb_len(&sb), msg, sizeof msg);
-    else cpf__msg(msg, sizeof msg, "cannot build the report: %s", cpf_status_text(st));
+    if (st != CPF_OK) cpf__msg(msg, sizeof msg, "cannot build the report: %s", cpf_status_text(st));
+    else if (fmt == CPF_REPORT_MARKDOWN && summary && strcmp(summary, path) == 0)
+        st = cpf__append_file(path, cpf__sb_str(&sb), cpf__sb_len(&sb), msg, sizeof msg);
+    else st = cpf__save_file(path, cpf__sb_str(&sb), cpf__sb_len(&sb), msg, sizeof msg);
     cpf__sb_free(&sb);
     if (st != CPF_OK) return cpf__suite_error(s, st, "report: %s", msg);
     return CPF_OK;
@@ -8332,13 +8579,13 @@ static void cpf__budget_what(const cpf_budget *b, char *buf, size_t cap)
     }
 }
 
-/* "x% under" / "x% over" the limit. */
+/* "x% under" / "x% over" a limit; "x% above" / "x% below" a minimum
+   (higher_is_better: throughput). */
 static void cpf__margin(char *buf, size_t cap, double observed, double limit, int higher_is_better)
 {
     double m = limit != 0 ? (observed - limit) / fabs(limit) : 0;
-    if (higher_is_better) m = -m;
     cpf__fmt_num(buf, cap, "%.1f", 100.0 * fabs(m));
-    { size_t n = strlen(buf); cpf__msg(buf + n, cap - n, "%% %s", m > 0 ? "over" : "under"); }
+    { size_t n = strlen(buf); cpf__msg(buf + n, cap - n, "%% %s", higher_is_better ? (m >= 0 ? "above" : "below") : m > 0 ? "over" : "under"); }
 }
 
 /* An interval [lo, hi] against a limit for a "lower is better" value:
@@ -8665,49 +8912,85 @@ static void cpf__suite_guards(cpf_suite *s)
     else if (nwarn && s->exit_code == 0) s->exit_code = 2;
 }
 
-/* JUnit XML: text with &, <, >, " escaped and control characters dropped. */
-static void cpf__esc_xml(cpf__sb *sb, const char *str)
+/* XML 1.0 character data, in an attribute (attr = 1) or between tags: the
+   five special characters as entities; tab, LF and CR as character
+   references in attributes (a parser would turn them into spaces) and CR in
+   text (it would become LF); other control characters, which XML 1.0 cannot
+   hold even as references, U+FFFE/U+FFFF and invalid UTF-8 (the document
+   says UTF-8) become U+FFFD. */
+static void cpf__esc_xml(cpf__sb *sb, const char *str, int attr)
 {
     const unsigned char *p = (const unsigned char *)(str ? str : "");
-    for (; *p; p++) {
+    while (*p) {
+        int n;
         if (*p == '&') cpf__sb_puts(sb, "&amp;");
         else if (*p == '<') cpf__sb_puts(sb, "&lt;");
         else if (*p == '>') cpf__sb_puts(sb, "&gt;");
         else if (*p == '"') cpf__sb_puts(sb, "&quot;");
-        else if (*p < 0x20 && *p != '\t' && *p != '\n') cpf__sb_puts(sb, "?");
-        else cpf__sb_putn(sb, (const char *)p, 1);
+        else if (*p == '\'') cpf__sb_puts(sb, "&apos;");
+        else if (*p == '\t' || *p == '\n' || *p == '\r') {
+            if (attr || *p == '\r') cpf__sb_printf(sb, "&#%d;", (int)*p);
+            else cpf__sb_putn(sb, (const char *)p, 1);
+        } else if (*p < 0x20) cpf__sb_puts(sb, "\xef\xbf\xbd");
+        else if ((n = cpf__utf8_len(p)) == 0) cpf__sb_puts(sb, "\xef\xbf\xbd");
+        else {
+            if (n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE) cpf__sb_puts(sb, "\xef\xbf\xbd"); /* noncharacters */
+            else cpf__sb_putn(sb, (const char *)p, (size_t)n);
+            p += n;
+            continue;
+        }
+        p++;
     }
 }
 
+/* Seconds as an xs:decimal ("1.234"), whatever the C locale. */
+static void cpf__xml_seconds(cpf__sb *sb, double ms)
+{
+    char t[48];
+    cpf__fmt_num(t, sizeof t, "%.3f", ms > 0 && ms < 1e15 ? ms / 1000.0 : 0.0);
+    cpf__sb_printf(sb, " time=\"%s\"", t);
+}
+
+/* JUnit XML as GitLab, Jenkins and most CI servers read it: <testsuites>
+   with one <testsuite> (tests, failures, errors, skipped, time), one
+   <testcase> per guard (classname = suite, name = "benchmark: what", time =
+   the benchmark's wall time, warm-up included), <failure message type> for
+   a failed guard, <system-out> with the message for a warning. */
 CPF_DEF cpf_status cpf_junit_write(const cpf_suite *s, cpf_write_fn w, void *user)
 {
     cpf__sb sb = { NULL };
     size_t i, n, nfail = 0;
+    double total_ms = 0;
     int rc;
     if (!s || !w) return CPF_ERR_ARG;
     n = (size_t)stbds_arrlen(s->guards);
     for (i = 0; i < n; i++) nfail += s->guards[i].verdict.level == CPF_FAIL;
+    for (i = 0; i < (size_t)stbds_arrlen(s->results); i++) total_ms += s->results[i].wall_ms;
     cpf__sb_puts(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
-    cpf__esc_xml(&sb, s->name);
-    cpf__sb_printf(&sb, "\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" skipped=\"0\">\n", (unsigned long)n, (unsigned long)nfail);
+    cpf__esc_xml(&sb, s->name, 1);
+    cpf__sb_printf(&sb, "\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" skipped=\"0\"", (unsigned long)n, (unsigned long)nfail);
+    cpf__xml_seconds(&sb, total_ms);
+    cpf__sb_puts(&sb, ">\n");
     for (i = 0; i < n; i++) {
         const cpf_guard *g = &s->guards[i];
+        const cpf_result *r = cpf_suite_find(s, g->name);
         cpf__sb_puts(&sb, "    <testcase classname=\"");
-        cpf__esc_xml(&sb, s->name);
+        cpf__esc_xml(&sb, s->name, 1);
         cpf__sb_puts(&sb, "\" name=\"");
-        cpf__esc_xml(&sb, g->name);
+        cpf__esc_xml(&sb, g->name, 1);
         cpf__sb_puts(&sb, ": ");
-        cpf__esc_xml(&sb, g->what);
+        cpf__esc_xml(&sb, g->what, 1);
         cpf__sb_puts(&sb, "\"");
+        cpf__xml_seconds(&sb, r ? r->wall_ms : 0);
         if (g->verdict.level == CPF_FAIL) {
             cpf__sb_puts(&sb, ">\n      <failure message=\"");
-            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__esc_xml(&sb, g->verdict.message, 1);
             cpf__sb_puts(&sb, "\" type=\"coralperf\">");
-            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__esc_xml(&sb, g->verdict.message, 0);
             cpf__sb_puts(&sb, "</failure>\n    </testcase>\n");
         } else if (g->verdict.level == CPF_WARN) {
             cpf__sb_puts(&sb, ">\n      <system-out>warning: ");
-            cpf__esc_xml(&sb, g->verdict.message);
+            cpf__esc_xml(&sb, g->verdict.message, 0);
             cpf__sb_puts(&sb, "</system-out>\n    </testcase>\n");
         } else {
             cpf__sb_puts(&sb, "/>\n");

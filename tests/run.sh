@@ -12,7 +12,7 @@ mkdir -p "$T"
 PASS=0; FAIL=0; SKIP=0
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
-UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
@@ -49,6 +49,54 @@ if $CC -std=c99 -O2 $WARN $INC $UNIT_SRC -o "$T/unit" -lm -pthread >"$T/unit.bui
     fi
 else
     bad "unit tests build" "$T/unit.build.log"
+fi
+
+# --- 1b. the guard reports the unit tests wrote, read by the tools CI uses ---
+echo "== guard reports (JUnit, JSON) read by other tools"
+G=build/test # where tests/test_guard.c writes
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+cat >"$T/junit_check.py" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suite = root.find("testsuite")
+cases = suite.findall("testcase")
+fails = [c for c in cases if c.find("failure") is not None]
+ok = root.tag == "testsuites" and len(cases) == int(suite.get("tests")) == 3
+ok = ok and len(fails) == int(suite.get("failures")) == 1 and float(suite.get("time")) >= 0
+ok = ok and all(float(c.get("time")) >= 0 for c in cases)
+# the hostile name comes back with its quotes, <&>, tab and CR LF intact
+name = fails[0].get("name") if fails else ""
+ok = ok and name.startswith("slow \"q\" 'a' <&> ]]> ") and "tab\there\r\nline" in name
+ok = ok and fails[0].find("failure").get("message").startswith("slow ")
+print(len(cases), "testcases,", len(fails), "failure:", repr(name))
+sys.exit(0 if ok else 1)
+PYEOF
+cat >"$T/json_check.py" <<'PYEOF'
+import json, sys
+runs = json.load(open(sys.argv[1]))       # budgets, no baseline
+diff = json.load(open(sys.argv[2]))       # compared with a baseline
+g = runs["guards"]
+ok = len(g) == 3 and sorted(x["level"] for x in g) == ["fail", "pass", "warn"]
+ok = ok and all({"name", "what", "level", "ok", "observed", "limit", "message"} <= set(x) for x in g)
+med = [b for b in diff["benchmarks"] if b.get("aggregate_name") == "median"]
+ok = ok and len(med) == 3 and sorted(b["cpf_verdict"] for b in med) == ["fail", "pass", "warn"]
+ok = ok and all(b["cpf_baseline_ratio"] > 1 and 0 <= b["cpf_p_value"] <= 1 and len(b["cpf_change_ci"]) == 2 for b in med)
+print(len(g), "guards;", [(b["name"], b["cpf_verdict"], round(b["cpf_baseline_ratio"], 2)) for b in med])
+sys.exit(0 if ok else 1)
+PYEOF
+if [ -s "$G/guard_junit.xml" ]; then
+    if have xmllint; then check "JUnit XML with hostile names is well-formed (xmllint --noout)" "$T/xml.log" xmllint --noout "$G/guard_junit.xml"
+    else skip "xmllint not installed (Debian libxml2-utils): JUnit checked with python only"; fi
+    if have "$PY"; then
+        check "JUnit XML parses with python's xml.etree: one testcase per guard, the failure, the name intact" "$T/xml_py.log" "$PY" "$T/junit_check.py" "$G/guard_junit.xml"
+        check "JSON verdicts: a guards array and per-benchmark cpf_verdict/baseline fields (python json)" "$T/json_py.log" "$PY" "$T/json_check.py" "$G/guard_report.json" "$G/guard_diff.json"
+    else skip "python3 missing: JUnit and JSON parse checks"; fi
+    if [ -f /usr/share/benchmark/compare.py ] && /usr/bin/python3 -c 'import scipy' >/dev/null 2>&1; then
+        check "Google Benchmark's compare.py reads JSON that carries verdicts" "$T/cmp_guard.log" sh -c \
+            "/usr/bin/python3 /usr/share/benchmark/compare.py benchmarks $G/guard_diff.json $G/guard_diff.json > $T/cmp_guard.out 2>&1; rc=\$?; cat $T/cmp_guard.out; [ \$rc = 0 ] && grep -q 'th/a' $T/cmp_guard.out"
+    else skip "compare.py on JSON with verdicts: libbenchmark-tools or python3-scipy not installed"; fi
+else
+    bad "the guard unit tests wrote no $G/guard_junit.xml"
 fi
 
 # --- 2. sanitizers ------------------------------------------------------------

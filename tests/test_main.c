@@ -25,6 +25,7 @@ void tests_dedup(void);
 void tests_neardup(void);
 void tests_deflate(void);
 void tests_baseline(void);
+void tests_guard(void);
 
 int main(int argc, char **argv)
 {
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
     GROUP(neardup);
     GROUP(deflate);
     GROUP(baseline);
+#if !defined(TEST_EMBEDDED)
+    GROUP(guard); /* suites with files and timed runs: not on the bare-metal target */
+#endif
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
