@@ -22,7 +22,8 @@ STB_INC = $(shell for d in "$(STB_DS_DIR)" /usr/include/stb /usr/local/include/s
             [ -n "$$d" ] && [ -f "$$d/stb_ds.h" ] && { echo "$$d"; break; }; done)
 INC     = -I. -I$(STB_INC)
 
-EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights $(BUILD)/weight_store
+EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights $(BUILD)/weight_store \
+           $(BUILD)/guard_assert $(BUILD)/inference_budget
 TEST_SRC = $(wildcard tests/test_*.c)
 
 .PHONY: all demo test test-all bench fuzz stat-check stb clean help
@@ -60,6 +61,12 @@ $(BUILD)/mem_weights: examples/mem_weights.c coralperf.h | stb $(BUILD)
 	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
 
 $(BUILD)/weight_store: examples/weight_store.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
+$(BUILD)/guard_assert: examples/guard_assert.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
+$(BUILD)/inference_budget: examples/inference_budget.c coralperf.h | stb $(BUILD)
 	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
 
 demo: stb $(BUILD)/example_suite

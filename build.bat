@@ -22,6 +22,8 @@ cl %CFLAGS% /Fe:build\example_suite.exe examples\example_suite.c || exit /b 1
 cl %CFLAGS% /Fe:build\lazy_model.exe examples\lazy_model.c || exit /b 1
 cl %CFLAGS% /Fe:build\mem_weights.exe examples\mem_weights.c || exit /b 1
 cl %CFLAGS% /Fe:build\weight_store.exe examples\weight_store.c || exit /b 1
+cl %CFLAGS% /Fe:build\guard_assert.exe examples\guard_assert.c || exit /b 1
+cl %CFLAGS% /Fe:build\inference_budget.exe examples\inference_budget.c || exit /b 1
 echo == running unit tests
 build\unit.exe || exit /b 1
 echo == running the example suite (quick)
@@ -29,4 +31,11 @@ build\example_suite.exe --quick --no-baseline || exit /b 1
 build\lazy_model.exe || exit /b 1
 build\mem_weights.exe || exit /b 1
 build\weight_store.exe || exit /b 1
+build\guard_assert.exe || exit /b 1
+echo == running the inference-budget example (quick; exit 2 expected: xl misses its advisory budget)
+build\inference_budget.exe --quick
+if errorlevel 3 exit /b 1
+if errorlevel 2 goto inference_ok
+if errorlevel 1 exit /b 1
+:inference_ok
 echo build.bat: all built and passed

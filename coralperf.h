@@ -2588,7 +2588,7 @@ CPF_DEF double cpf_quantile_ci_ranks(size_t n, double p, double level, size_t *l
     /* B = #values <= q_p ~ Binomial(n, p). P(X(l) <= q) = P(B >= l) and
        P(X(u) >= q) = P(B <= u - 1): take the largest l with P(B < l) <= tail
        and the smallest u with P(B >= u) <= tail. */
-    double tail = (1.0 - level) / 2.0, below = 0.0, pmf, cover;
+    double tail = (1.0 - level) / 2.0, below = 0.0, lpmf, cover;
     double *cdf;
     size_t k, l = 0, u = n + 1;
     if (lo) *lo = 0;
@@ -2596,10 +2596,12 @@ CPF_DEF double cpf_quantile_ci_ranks(size_t n, double p, double level, size_t *l
     if (n == 0 || !(p > 0.0 && p < 1.0)) return 0.0;
     cdf = CPF__ALLOC(double, n + 1);
     if (!cdf) return 0.0;
-    pmf = exp(cpf__log_binom_pmf(n, 0, p));
+    /* The pmf recursion runs in log space: pmf(0) = (1 - p)^n underflows to 0
+       (0.05^n from n = 249 for p95), which would zero every later term. */
+    lpmf = cpf__log_binom_pmf(n, 0, p);
     for (k = 0; k <= n; k++) {
-        if (k) pmf *= (double)(n - k + 1) / (double)k * p / (1.0 - p);
-        below += pmf;
+        if (k) lpmf += log((double)(n - k + 1) / (double)k * p / (1.0 - p));
+        below += exp(lpmf);
         cdf[k] = below > 1.0 ? 1.0 : below;           /* P(B <= k) */
     }
     for (k = 1; k <= n; k++) if (cdf[k - 1] <= tail) l = k;          /* P(B < k) = cdf[k-1] */

@@ -329,6 +329,55 @@ else
     bad "example suite build" "$T/ex.build.log"
 fi
 
+# --- 5b. guards: plain assert, cmocka, Criterion, and the inference budgets --
+echo "== guards in unit tests (examples/guard_*.c) and the inference-budget suite"
+if $CC -std=c99 -O2 $WARN $INC examples/guard_assert.c -o "$T/guard_assert" -lm -pthread >"$T/ga.build.log" 2>&1; then
+    check "guard_assert example: time budget, memory budget and leak check hold under plain assert()" "$T/ga.log" sh -c \
+        "$T/guard_assert > $T/ga.out 2>&1; rc=\$?; cat $T/ga.out; [ \$rc = 0 ] && grep -q '^ok  time: .*is below the limit' $T/ga.out && grep -q '^ok  leak: .*no leak' $T/ga.out && grep -q '3 guards passed' $T/ga.out"
+else bad "guard_assert example build" "$T/ga.build.log"; fi
+
+# framework_ready NAME PACKAGE LIB INCLUDES: 0 when a program with INCLUDES
+# links with -lLIB; installs the Debian PACKAGE first when it can.
+framework_ready() {
+    printf '%b\nint main(void) { return 0; }\n' "$4" >"$T/probe_$1.c"
+    probe() { $CC -std=c99 "$T/probe_$1.c" -o "$T/probe_$1" -l"$3" >/dev/null 2>&1; }
+    probe "$@" && return 0
+    if have apt-get && [ "$(id -u)" = 0 ]; then
+        echo "installing $2 with apt-get (for examples/guard_$1.c)"
+        apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; }
+    fi
+    probe "$@"
+}
+# guard_framework NAME LIB FAIL_LINE PASS_LINE: builds examples/guard_NAME.c;
+# the default run must pass (PASS_LINE in its output), --demo-failure must
+# exit 1 and report the verdict as a test failure (FAIL_LINE).
+guard_framework() {
+    fw=$1; lib=$2; fail_line=$3; pass_line=$4   # not n: check() sets it
+    if $CC -std=c99 -O2 $WARN $INC examples/guard_$fw.c -o "$T/guard_$fw" -l$lib -lm -pthread >"$T/g$fw.build.log" 2>&1; then
+        check "guard_$fw example: time budget, memory budget and leak check pass as $fw tests" "$T/g$fw.log" sh -c \
+            "$T/guard_$fw > $T/g$fw.out 2>&1; rc=\$?; cat $T/g$fw.out; [ \$rc = 0 ] && grep -q '$pass_line' $T/g$fw.out"
+        check "guard_$fw --demo-failure: a missed budget is a $fw failure (exit 1) carrying the verdict" "$T/g${fw}f.log" sh -c \
+            "$T/guard_$fw --demo-failure > $T/g${fw}f.out 2>&1; rc=\$?; cat $T/g${fw}f.out; [ \$rc = 1 ] && grep -q 'tokenize/16k: median .*limit 100.0 ns.*is entirely above the limit' $T/g${fw}f.out && grep -q '$fail_line' $T/g${fw}f.out"
+    else bad "guard_$fw example build" "$T/g$fw.build.log"; fi
+}
+if framework_ready cmocka libcmocka-dev cmocka '#include <stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <stdint.h>\n#include <cmocka.h>'; then
+    guard_framework cmocka cmocka '\[  FAILED  \] tokenize_median_under_100ns' '\[  PASSED  \] 3 test(s)'
+else
+    skip "guard_cmocka example: cmocka.h or libcmocka not installed (Debian/Ubuntu: apt-get install libcmocka-dev)"
+fi
+if framework_ready criterion libcriterion-dev criterion '#include <criterion/criterion.h>'; then
+    guard_framework criterion criterion '\[FAIL\] demo_failure::median_under_100ns' 'Passing: 3 | Failing: 0'
+else
+    skip "guard_criterion example: criterion/criterion.h or libcriterion not installed (Debian/Ubuntu: apt-get install libcriterion-dev)"
+fi
+
+if $CC -std=c99 -O2 $WARN $INC examples/inference_budget.c -o "$T/inference_budget" -lm -pthread >"$T/ib.build.log" 2>&1; then
+    check "inference_budget example: every tier budget of nano..xl checked; xl's advisory p95 budget warns (exit 0 or 2, never 1)" "$T/ib.log" sh -c \
+        "$T/inference_budget > $T/ib.out 2>&1; rc=\$?; cat $T/ib.out; [ \$rc = 0 -o \$rc = 2 ] && grep -q '^  WARN  infer/xl: p95 .*limit 1.000 ms.*(warning only)' $T/ib.out && grep -q '^guards: .*(36 budget checks)' $T/ib.out && grep -q 'loaded lazily, once per variant served: nano 1, small 1, medium 1, large 1, xl 1' $T/ib.out && grep -q \"^exit \$rc: \" $T/ib.out"
+    check "inference_budget --strict-xl --quick: xl misses its p95 budget, exit 1" "$T/ib2.log" sh -c \
+        "$T/inference_budget --strict-xl --quick > $T/ib2.out 2>&1; rc=\$?; cat $T/ib2.out; [ \$rc = 1 ] && grep -q '^  FAIL  infer/xl: p95 .*limit 1.000 ms.*is entirely above the limit' $T/ib2.out && grep -q '^exit 1: ' $T/ib2.out"
+else bad "inference_budget example build" "$T/ib.build.log"; fi
+
 # --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
 echo "== baselines under stress"
 if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then

@@ -498,6 +498,14 @@ static void test_stats_quantile_ci_ranks_match_scipy_binomial(void)
         cpf_median_ci_ranks(50, 0.95, &l2, &h2);
         CHECK(l2 == lo && h2 == hi);
     }
+    /* (1 - p)^n underflows here (0.05^300 < 1e-390): exact values from
+       Python's fractions (math.comb(n, k) * p**k * (1 - p)**(n - k)) */
+    CHECK_NEAR(cpf_quantile_ci_ranks(300, 0.95, 0.95, &lo, &hi), 0.9671879247859064, 1e-9);
+    CHECK(lo == 277 && hi == 293);
+    CHECK_NEAR(cpf_quantile_ci_ranks(1000, 0.95, 0.95, &lo, &hi), 0.9580952682226541, 1e-9);
+    CHECK(lo == 936 && hi == 964);
+    CHECK_NEAR(cpf_quantile_ci_ranks(200, 0.99, 0.95, &lo, &hi), 0.9839770930908225, 1e-9);
+    CHECK(lo == 195 && hi == 201);
 }
 
 static void test_stats_shift_ci_hodges_lehmann_matches_numpy(void)
