@@ -1407,15 +1407,18 @@ CPF_DEF cpf_status cpf_junit_write(const cpf_suite *s, cpf_write_fn w, void *use
 #endif
 
 /* Thin macros for test frameworks (they expand only where used):
-     plain assert:  assert(CPF_VERDICT_OK(v));
+     plain assert:  assert(CPF_VERDICT_OK(v));  (any expression)
      cmocka:        CPF_CMOCKA_CHECK(v);   (fail_msg / print_message)
-     Criterion:     CPF_CR_CHECK(v);       (cr_assert / cr_log_warn)    */
-#define CPF_VERDICT_OK(v) cpf_verdict_print(&(v))
+     Criterion:     CPF_CR_CHECK(v);       (cr_assert; a warning goes to
+                                           stderr, since Criterion exits 1
+                                           on a logged warning)            */
+static inline int cpf__verdict_ok(cpf_verdict v) { return cpf_verdict_print(&v); }
+#define CPF_VERDICT_OK(v) cpf__verdict_ok(v)
 #define CPF_CMOCKA_CHECK(v) do { cpf_verdict cpf__cv = (v); \
     if (cpf__cv.level == CPF_WARN) print_message("coralperf warning: %s\n", cpf__cv.message); \
     if (!cpf__cv.ok) fail_msg("%s", cpf__cv.message); } while (0)
 #define CPF_CR_CHECK(v) do { cpf_verdict cpf__cv = (v); \
-    if (cpf__cv.level == CPF_WARN) cr_log_warn("coralperf warning: %s", cpf__cv.message); \
+    if (cpf__cv.level == CPF_WARN) cpf_verdict_print(&cpf__cv); \
     cr_assert(cpf__cv.ok, "%s", cpf__cv.message); } while (0)
 
 /* ---- near-duplicate tensors (cpf_neardup) --------------------------------
@@ -4125,7 +4128,12 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     }
     if (s->exit_code == 1 && s->status == CPF_OK) {
         s->status = CPF_ERR_BENCH;
-        if (!s->message[0]) cpf__msg(s->message, sizeof s->message, "at least one benchmark failed");
+        if (!s->message[0]) {
+            size_t k, bad = 0;
+            for (k = 0; k < (size_t)stbds_arrlen(s->results); k++) bad += s->results[k].status != CPF_OK;
+            cpf__msg(s->message, sizeof s->message, "%s", bad ? "at least one benchmark failed" :
+                     "at least one guard failed (see the verdicts above)");
+        }
     }
     return s->status;
 }
@@ -8619,8 +8627,8 @@ static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, con
         else {
             /* 0.95^n > 2.5%: no order statistic bounds p95 from above */
             hi = s[n - 1];
-            cpf__msg(note, sizeof note, "; %lu samples cannot bound p95 from above (72 can): the max stands in",
-                     (unsigned long)n);
+            cpf__msg(note, sizeof note, "; %lu sample%s cannot bound p95 from above (72 can): the max stands in",
+                     (unsigned long)n, n == 1 ? "" : "s");
         }
         CPF__FREE(s);
     } else { /* max: an observed fact, no interval */
@@ -8696,7 +8704,7 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
         size_t i, k = 0;
         for (i = 0; i < r->stats.n; i++) k += r->samples_ns[i] <= b->limit;
         cpf__fmt_time(l, sizeof l, b->limit);
-        cpf__msg(o, sizeof o, "<= %s:", l);
+        cpf__msg(o, sizeof o, "<= %s", l);
         v = cpf__check_share(r, b, (double)k, (double)r->stats.n, r->iterations == 1 ? "calls" : "samples");
         {   /* say which limit */
             char tmp[320];

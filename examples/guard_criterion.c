@@ -12,7 +12,7 @@
 #include "coralperf.h"
 
 #include <criterion/criterion.h>
-#include <criterion/logging.h>        /* cr_log_warn, used by CPF_CR_CHECK */
+#include <criterion/logging.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
