@@ -3969,45 +3969,28 @@ static void cpf__suite_rankings(const cpf_suite *s);
 static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap);
 #endif
 
-/* Machine-speed probe: a fixed mix of dependent integer work, a pass over
-   4 MiB (beyond most L2 caches) and a random pointer chase through it
-   (last-level-cache latency: what a neighbour streaming memory destroys),
-   best of two. Run next to every benchmark, its time says whether the
-   machine itself got slower (another process, a lower clock) between a
-   baseline recording and now. The 4 MiB are allocated once per run, outside
-   any timing; where they cannot be had (small targets) there is no probe. */
-#define CPF__PROBE_WORDS ((size_t)1 << 20)  /* 4 MiB of uint32_t */
-static uint32_t *cpf__probe_new(void)
-{
-    uint32_t *next = CPF__ALLOC(uint32_t, CPF__PROBE_WORDS), x = 0x2545F491u;
-    size_t i;
-    if (!next) return NULL;
-    for (i = 0; i < CPF__PROBE_WORDS; i++) next[i] = (uint32_t)i;
-    for (i = CPF__PROBE_WORDS - 1; i > 0; i--) { /* one cycle through every slot (Sattolo) */
-        size_t j;
-        uint32_t t;
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        j = (size_t)x % i;
-        t = next[i]; next[i] = next[j]; next[j] = t;
-    }
-    return next;
-}
-
-static double cpf__machine_probe(const uint32_t *next)
+/* Machine-speed probe: a fixed piece of integer work (four independent
+   multiply-xorshift chains: the core's execution units, which a busy
+   sibling hyperthread, a lower clock or a throttled vCPU slow down), best of
+   three. Run next to every benchmark, its time says whether the core itself
+   got slower between a baseline recording and now. It touches no memory:
+   a memory-streaming neighbour is not allowed for (that slowdown is real
+   for the code under test and its size depends on the code). */
+static double cpf__machine_probe(void)
 {
     double best = 0;
     int rep;
-    for (rep = 0; rep < 2; rep++) {
-        uint64_t t0 = cpf_now_ns(), x = 0x9E3779B97F4A7C15ull, sum = 0;
-        size_t i;
-        uint32_t p = 0;
+    for (rep = 0; rep < 3; rep++) {
+        uint64_t t0 = cpf_now_ns(), a = 1, b = 2, c = 3, d = 4;
+        uint32_t i;
         double t;
-        for (i = 0; i < 20000; i++) x = (x ^ (x >> 29)) * 0xBF58476D1CE4E5B9ull + i;
-        for (i = 0; i < CPF__PROBE_WORDS; i += 16) sum += next[i];
-        for (i = 0; i < 8192; i++) p = next[p];
-        cpf_do_not_optimize(sum);
-        cpf_do_not_optimize(x);
-        cpf_do_not_optimize(p);
+        for (i = 0; i < 32768; i++) {
+            a = (a ^ (a >> 29)) * 0xBF58476D1CE4E5B9ull + i;
+            b = (b ^ (b >> 31)) * 0x94D049BB133111EBull + i;
+            c = (c ^ (c >> 27)) * 0xBF58476D1CE4E5B9ull + i;
+            d = (d ^ (d >> 30)) * 0x94D049BB133111EBull + i;
+        }
+        cpf_do_not_optimize(a ^ b ^ c ^ d);
         t = (double)(cpf_now_ns() - t0);
         if (rep == 0 || t < best) best = t;
     }
@@ -4015,7 +3998,7 @@ static double cpf__machine_probe(const uint32_t *next)
 }
 
 /* Runs one registered benchmark (with the probe next to it) into res. */
-static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, const uint32_t *probe, cpf_result *res)
+static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, int probe, cpf_result *res)
 {
     cpf_bench_opts o = cpf__effective_opts(&d->opts, &s->cli_opts);
     size_t j;
@@ -4024,10 +4007,10 @@ static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, const uin
         if ((s->budgets[j].b.kind == CPF_BUDGET_ALLOC || s->budgets[j].b.kind == CPF_BUDGET_RSS) &&
             cpf_filter_match(s->budgets[j].pattern, d->name))
             o.memory = 1; /* a memory budget needs the measurement */
-    if (probe) p0 = cpf__machine_probe(probe);
+    if (probe) p0 = cpf__machine_probe();
     cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock, s->caller_optimized && cpf__impl_optimized(),
                  s->governor, res);
-    if (probe && res->status == CPF_OK) res->machine_ns = (p0 + cpf__machine_probe(probe)) / 2;
+    if (probe && res->status == CPF_OK) res->machine_ns = (p0 + cpf__machine_probe()) / 2;
 }
 
 CPF_DEF cpf_status cpf_suite_run(cpf_suite *s, int argc, char **argv)
@@ -4048,7 +4031,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     size_t i, nsel = 0, ndefs;
     int progress;
     uint64_t run_start;
-    uint32_t *probe;
+    int probe;
     if (!s) return CPF_ERR_ARG;
     if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
     CPF__FREE(s->argv0);
@@ -4081,7 +4064,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     cpf__governor(s->governor, sizeof s->governor);
     progress = cpf__ansi_terminal(stderr);
     /* the machine-speed probe's buffer (none in quick mode or when it cannot be had) */
-    probe = s->cli_opts.quick ? NULL : cpf__probe_new();
+    probe = !s->cli_opts.quick; /* quick runs are too short to spend time on it */
     run_start = cpf_now_ns();
     for (i = 0; i < ndefs; i++) {
         struct cpf__def *d = s->defs[i];
@@ -4100,7 +4083,6 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
         else res.status = CPF_ERR_NOMEM;
         stbds_arrput(s->results, res);
     }
-    CPF__FREE(probe);
     if (s->progress) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
     s->ran = 1;
     s->exit_code = 0;
@@ -8313,10 +8295,10 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
 {
     cpf_diff d2;
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
-    uint32_t *probe = s->cli_opts.quick ? NULL : cpf__probe_new();
+    int probe = !s->cli_opts.quick;
     double *first = CPF__ALLOC(double, s->diff->count);
     cpf__sb line = { NULL };
-    if (!first) { CPF__FREE(probe); return; }
+    if (!first) return;
     cpf__sb_puts(&line, "\nconfirming by a re-run: ");
     for (i = 0; i < s->diff->count; i++) {
         const cpf_diff_row *row = &s->diff->rows[i];
@@ -8344,7 +8326,6 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf__sb_puts(&line, "\n");
     cpf__out(s, cpf__sb_str(&line));
     cpf__sb_free(&line);
-    CPF__FREE(probe);
     if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
     for (i = 0; i < d2.count && i < s->diff->count; i++) {
         cpf_diff_row *r2 = &d2.rows[i];
