@@ -453,6 +453,9 @@ typedef struct cpf_suite {
     double warn_threshold, fail_threshold, alpha; /* --warn-threshold, --fail-threshold, --alpha */
     int no_confirm;                   /* --no-confirm: no re-run before a failure */
     int settled;                      /* the baseline update recorded every warned row */
+    int argc;                         /* of the last cpf_suite_run (not owned) */
+    char **argv;
+    char *confirm_out;                /* child of a confirmation: results go here */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -1709,6 +1712,11 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 #if !defined(CORALPERF_NO_THREADS)
 #include <pthread.h>
 #include <sched.h>
+#endif
+#if !defined(CORALPERF_NO_FILES) && !defined(CORALPERF_NO_SPAWN)
+#include <spawn.h>
+#include <sys/wait.h>
+#define CPF__SPAWN 1
 #endif
 #define CPF__POSIX 1
 #define CPF__ISATTY(f) isatty(fileno(f))
@@ -3964,6 +3972,20 @@ static void cpf__out(const cpf_suite *s, const char *str)
 static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv);
 static void cpf__suite_baseline(cpf_suite *s);
 static void cpf__suite_guards(cpf_suite *s);
+
+/* 1 when name is one of the '\n'-separated names in CORALPERF_CONFIRM_NAMES. */
+static int cpf__confirm_listed(const char *name)
+{
+    const char *p = getenv("CORALPERF_CONFIRM_NAMES");
+    size_t n = strlen(name);
+    while (p && *p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0) return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
 static void cpf__suite_rankings(const cpf_suite *s);
 #if !defined(CORALPERF_NO_FILES)
 static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap);
@@ -4037,8 +4059,28 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     CPF__FREE(s->argv0);
     s->argv0 = cpf__strdup(argc > 0 && argv && argv[0] ? argv[0] : s->name);
     if (s->status != CPF_OK) { s->exit_code = 1; return s->status; } /* a registration failed */
+    s->argc = argc;
+    s->argv = argv;
     if (cpf__parse_args(s, argc, argv) != CPF_OK) { s->exit_code = 1; return s->status; }
     if (s->help_only) { cpf__out(s, cpf_suite_usage()); return CPF_OK; }
+    {   /* a confirmation child (see cpf__suite_confirm): only the listed
+           benchmarks, no reports, no baseline; results as baseline text */
+        const char *co = getenv("CORALPERF_CONFIRM_OUT"), *cs = getenv("CORALPERF_CONFIRM_SUITE");
+        CPF__FREE(s->confirm_out);
+        s->confirm_out = NULL;
+        if (co && *co && cs && strcmp(cs, s->name) != 0) {
+            /* another suite of the same program: nothing to confirm here */
+            return CPF_OK;
+        }
+        if (co && *co) {
+            s->confirm_out = cpf__strdup(co);
+            CPF__FREE(s->json_path); CPF__FREE(s->csv_path); CPF__FREE(s->md_path); CPF__FREE(s->junit_path);
+            s->json_path = s->csv_path = s->md_path = s->junit_path = NULL;
+            s->update_baseline = 0;
+            s->no_baseline = 1;
+            s->list_only = 0;
+        }
+    }
     ndefs = (size_t)stbds_arrlen(s->defs);
     for (i = 0; i < ndefs; i++) nsel += cpf_filter_match(s->filter, s->defs[i]->name);
     if (ndefs && !nsel) {
@@ -4070,6 +4112,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
         struct cpf__def *d = s->defs[i];
         cpf_result res;
         if (!cpf_filter_match(s->filter, d->name)) continue;
+        if (s->confirm_out && !cpf__confirm_listed(d->name)) continue;
         if (progress && (double)(cpf_now_ns() - run_start) > 1e9) {
             fprintf(stderr, "\r\033[K[%u/%u] %s", (unsigned)(stbds_arrlen(s->results) + 1), (unsigned)nsel, d->name);
             fflush(stderr);
@@ -4085,6 +4128,17 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     }
     if (s->progress) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
     s->ran = 1;
+    if (s->confirm_out) {
+#if !defined(CORALPERF_NO_FILES)
+        cpf__sb x = { NULL };
+        char msg[300];
+        if (cpf_suite_write_baseline(s, cpf__sb_write, &x) != CPF_OK ||
+            cpf__save_file(s->confirm_out, cpf__sb_str(&x), cpf__sb_len(&x), msg, sizeof msg) != CPF_OK)
+            s->exit_code = 1;
+        cpf__sb_free(&x);
+#endif
+        return s->status;
+    }
     s->exit_code = 0;
     for (i = 0; i < (size_t)stbds_arrlen(s->results); i++)
         if (s->results[i].status != CPF_OK) s->exit_code = 1;
@@ -4150,6 +4204,7 @@ CPF_DEF int cpf_suite_finish(cpf_suite *s)
     for (i = 0; i < (size_t)stbds_arrlen(s->guards); i++) CPF__FREE(s->guards[i].name);
     stbds_arrfree(s->guards);
     CPF__FREE(s->junit_path);
+    CPF__FREE(s->confirm_out);
     memset(s, 0, sizeof *s);
     return code;
 }
@@ -8275,6 +8330,76 @@ static void cpf__suite_caution(cpf_suite *s, const cpf_baseline *changes)
 }
 #endif
 
+/* --- confirmation in a fresh process ------------------------------------
+   A process draws its own memory layout and code placement; on shared VMs
+   some processes run library-heavy code 20-140% slower for their whole
+   life. A failure confirmed inside the same process repeats that, so where
+   the platform can start this program again (POSIX with posix_spawn, the
+   program reachable as argv[0]), the failing benchmarks run again in a
+   child with the same options, which writes them as baseline text. */
+#if defined(CPF__SPAWN)
+extern char **environ;
+static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out)
+{
+    const char *exe = NULL, *tmpdir = getenv("TMPDIR");
+    char path[600], **env = NULL, *e_out = NULL, *e_names = NULL, *e_suite = NULL;
+    struct stat a, b;
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int fd, status = 0, ok = 0;
+    size_t i, nenv = 0;
+    char msg[300];
+    if (!s->argv || s->argc < 1 || !s->argv[0] || !strchr(s->argv[0], '/')) return 0;
+    if (stat(s->argv[0], &a) != 0) return 0;
+#if defined(__linux__)
+    /* argv[0] must really be this program (a test harness may pass any name) */
+    if (stat("/proc/self/exe", &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) return 0;
+    exe = "/proc/self/exe";
+#else
+    (void)b;
+    exe = s->argv[0];
+#endif
+    cpf__msg(path, sizeof path, "%s/coralperf-confirm-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    fd = mkstemp(path);
+    if (fd < 0) return 0;
+    close(fd);
+    while (environ && environ[nenv]) nenv++;
+    env = CPF__ALLOC(char *, nenv + 4);
+    e_out = CPF__ALLOC(char, strlen(path) + 32);
+    e_names = CPF__ALLOC(char, strlen(names) + 32);
+    e_suite = CPF__ALLOC(char, strlen(s->name) + 32);
+    if (env && e_out && e_names && e_suite) {
+        size_t k = 0;
+        for (i = 0; i < nenv; i++)
+            if (strncmp(environ[i], "CORALPERF_CONFIRM_", 18) != 0 && strncmp(environ[i], "CORALPERF_UPDATE_BASELINE=", 26) != 0 &&
+                strncmp(environ[i], "CORALPERF_FILTER=", 17) != 0)
+                env[k++] = environ[i];
+        sprintf(e_out, "CORALPERF_CONFIRM_OUT=%s", path);
+        sprintf(e_names, "CORALPERF_CONFIRM_NAMES=%s", names);
+        sprintf(e_suite, "CORALPERF_CONFIRM_SUITE=%s", s->name);
+        env[k++] = e_out;
+        env[k++] = e_names;
+        env[k++] = e_suite;
+        env[k] = NULL;
+        if (posix_spawn_file_actions_init(&fa) == 0) {
+            posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+            fflush(stdout);
+            if (posix_spawn(&pid, exe, &fa, NULL, s->argv, env) == 0) {
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+                ok = WIFEXITED(status) && cpf_baseline_load(out, path, msg, sizeof msg) == CPF_OK;
+            }
+            posix_spawn_file_actions_destroy(&fa);
+        }
+    }
+    CPF__FREE(env);
+    CPF__FREE(e_out);
+    CPF__FREE(e_names);
+    CPF__FREE(e_suite);
+    remove(path);
+    return ok;
+}
+#endif
+
 /* Recounts a diff's levels after rows changed. */
 static void cpf__diff_recount(cpf_diff *d)
 {
@@ -8294,6 +8419,8 @@ static void cpf__diff_recount(cpf_diff *d)
 static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_diff_opts *o)
 {
     cpf_diff d2;
+    cpf_baseline cb;
+    int spawned = 0;
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     int probe = !s->cli_opts.quick;
     double *first = CPF__ALLOC(double, s->diff->count);
@@ -8302,13 +8429,56 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     /* a pause first: a disturbance of a moment (another tenant, a backup
        job) should not be measured twice */
     if (!s->cli_opts.quick) cpf_sleep_ms(1000);
-    cpf__sb_puts(&line, "\nconfirming by a re-run (after a 1 s pause): ");
+    {
+        cpf__sb names = { NULL };
+        for (i = 0; i < s->diff->count; i++)
+            if (s->diff->rows[i].level == CPF_FAIL) {
+                cpf__sb_puts(&names, cpf__sb_len(&names) ? "\n" : "");
+                cpf__sb_puts(&names, s->diff->rows[i].name);
+            }
+        memset(&cb, 0, sizeof cb);
+#if defined(CPF__SPAWN)
+        spawned = cpf__confirm_spawn(s, cpf__sb_str(&names), &cb);
+#endif
+        cpf__sb_free(&names);
+    }
+    cpf__sb_puts(&line, spawned ? "\nconfirming in a fresh process (after a 1 s pause): " :
+                                  "\nconfirming by a re-run (after a 1 s pause): ");
     for (i = 0; i < s->diff->count; i++) {
         const cpf_diff_row *row = &s->diff->rows[i];
+        const cpf_baseline_entry *ce = spawned ? cpf_baseline_find(&cb, row->name) : NULL;
         int di;
         first[i] = 0;
         if (row->level != CPF_FAIL) continue;
         first[i] = row->ratio > 0 ? row->ratio : 1;
+        if (ce && ce->n && ce->samples_ns) {
+            /* the child's samples stand in for this run's in the comparison */
+            for (k = 0; k < n; k++) {
+                cpf_result *r = &s->results[k];
+                double *x;
+                if (strcmp(r->name, row->name) != 0 || r->status != CPF_OK) continue;
+                x = CPF__ALLOC(double, ce->n);
+                if (!x) break;
+                memcpy(x, ce->samples_ns, ce->n * sizeof *x);
+                CPF__FREE(r->samples_ns);
+                r->samples_ns = x;
+                cpf_stats_compute(x, ce->n, &r->stats);
+                r->machine_ns = ce->machine_ns;
+                r->has_instructions = ce->instructions > 0;
+                r->instructions_per_op = ce->instructions > 0 ? ce->instructions : 0;
+                if (r->cpu_samples_ns) { /* keep the arrays the same length */
+                    double *c = CPF__ALLOC(double, ce->n);
+                    size_t j;
+                    if (c) for (j = 0; j < ce->n; j++) c[j] = r->cpu_ns_per_op;
+                    CPF__FREE(r->cpu_samples_ns);
+                    r->cpu_samples_ns = c;
+                }
+                cpf__esc_console(&line, row->name);
+                cpf__sb_puts(&line, " ");
+                break;
+            }
+            continue;
+        }
         di = stbds_shgeti(s->index, row->name) >= 0 ? s->index[stbds_shgeti(s->index, row->name)].value : -1;
         for (k = 0; k < n && di >= 0; k++) {
             cpf_result res;
@@ -8329,6 +8499,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf__sb_puts(&line, "\n");
     cpf__out(s, cpf__sb_str(&line));
     cpf__sb_free(&line);
+    cpf_baseline_free(&cb);
     if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
     for (i = 0; i < d2.count && i < s->diff->count; i++) {
         cpf_diff_row *r2 = &d2.rows[i];
