@@ -80,6 +80,9 @@
      CORALPERF_NO_PERF            impl   Linux: never open hardware counters
                                          (perf_event_open); results then have no
                                          instructions_per_op, as on other systems.
+     CORALPERF_NO_SPAWN           impl   POSIX: confirm a failing benchmark by a re-run
+                                         in this process, not in a fresh child
+                                         process of the same program.
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_NO_DISPATCH   impl   x86-64 gcc/clang: no run-time choice of the AVX2 loop
                                          (only what the compiler flags select).

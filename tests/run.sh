@@ -378,6 +378,17 @@ if $CC -std=c99 -O2 $WARN $INC examples/inference_budget.c -o "$T/inference_budg
         "$T/inference_budget --strict-xl --quick > $T/ib2.out 2>&1; rc=\$?; cat $T/ib2.out; [ \$rc = 1 ] && grep -q '^  FAIL  infer/xl: p95 .*limit 1.000 ms.*is entirely above the limit' $T/ib2.out && grep -q '^exit 1: ' $T/ib2.out"
 else bad "inference_budget example build" "$T/ib.build.log"; fi
 
+# --- 5c. a failure is confirmed in a fresh process ----------------------------
+echo "== confirmation of a failure in a fresh process (tests/stat/statcheck_suite.c)"
+if $CC -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/stat/statcheck_suite.c -o "$T/statcheck" -lm -pthread >"$T/sc.build.log" 2>&1; then
+    rm -rf "$T/confirm_bl"
+    check "3x the work in parse/strtol_1000: exit 1, confirmed in a fresh process, no other benchmark named" "$T/sc.log" sh -c \
+        "$T/statcheck --no-color --budget-ms=100 --filter=parse,math --baseline-dir=$T/confirm_bl --update-baseline=all > $T/sc0.out 2>&1 || { cat $T/sc0.out; exit 1; };
+         STAT_INJECT=parse/strtol_1000:2 $T/statcheck --no-color --budget-ms=100 --filter=parse,math --baseline-dir=$T/confirm_bl > $T/sc.out 2>&1; rc=\$?; cat $T/sc.out;
+         [ \$rc = 1 ] && grep -q '^confirming in a fresh process (after a 1 s pause): parse/strtol_1000 \$' $T/sc.out &&
+         grep -q '^parse/strtol_1000 .* FAIL slower .*(confirmed: first run +' $T/sc.out && ! grep -q '^math/poly_4096 .* FAIL ' $T/sc.out"
+else bad "statcheck suite build" "$T/sc.build.log"; fi
+
 # --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
 echo "== baselines under stress"
 if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then

@@ -41,7 +41,8 @@ ARGS="--no-color --budget-ms=300 --baseline-dir=$D/bl"
 NB_PID=
 neighbour_on() { "$D/neighbour" 3600 >/dev/null 2>&1 & NB_PID=$!; sleep 0.2; }
 neighbour_off() { [ -n "$NB_PID" ] && kill "$NB_PID" 2>/dev/null && wait "$NB_PID" 2>/dev/null; NB_PID=; }
-trap 'neighbour_off' EXIT INT TERM
+trap 'neighbour_off' EXIT
+trap 'neighbour_off; exit 1' INT TERM
 failed=0
 verdict() { # goal-met? label
     if [ "$1" = 1 ]; then echo "  goal met: $2"; else echo "  GOAL MISSED: $2"; failed=1; fi
