@@ -90,7 +90,7 @@ inject_row() { # label runs names... : injects +20% into each name in turn
     while [ $i -le $n ]; do
         k=$(( (i - 1) % $# + 1 ))
         eval "name=\${$k}"
-        nb=$(( (i + (i - 1) / $#) % 2 ))
+        if [ $# = 1 ]; then nb=$((i % 2)); else nb=$(( (i + (i - 1) / $#) % 2 )); fi
         [ $nb = 1 ] && neighbour_on
         STAT_INJECT="$name:0.2" $SUITE $ARGS >"$D/logs/inj.$label.$i.log" 2>&1
         rc=$?
