@@ -7978,7 +7978,7 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
        recording (another process, a lower clock), that much slowdown is
        allowed for; a faster machine changes nothing. */
     if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
-    allow = row->machine > 1 ? row->machine : 1;
+    allow = row->machine > 1.02 ? row->machine : 1; /* within 2%: the probe's own noise */
     ch = row->ratio / allow - 1;
     row->change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
     if (row->ratio - 1 < -tol) row->change = CPF_CHANGE_FASTER;
@@ -8006,7 +8006,7 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
     else if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
     else cpf__fmt_num(ps, sizeof ps, "%.3f", row->p_value);
     extra[0] = mach[0] = 0;
-    if (allow > 1.02) {
+    if (allow > 1) {
         char m1[32], m2[32];
         cpf__fmt_num(m1, sizeof m1, "%.0f", 100 * (allow - 1));
         cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
