@@ -7065,19 +7065,26 @@ CPF_DEF cpf_status cpf_baseline_remove(cpf_baseline *b, const char *name)
    moved the median by more than 5% is a real change being accepted, not
    noise: the history restarts there (so noise stays below 5%/sqrt 2 and a
    tolerance of 3 x noise below about 10.6%). */
+/* The between-run noise after one more recording whose median differs from
+   the reference by d (natural log): RMS of d / sqrt(2) over the recordings. */
+static double cpf__noise_add(double noise, int runs, double d)
+{
+    double k = runs > 0 ? runs : 1;
+    return sqrt(((k - 1) * noise * noise + d * d / 2) / k);
+}
+
 static void cpf__bl_noise(cpf_baseline_entry *e, const cpf_fingerprint *build, const cpf_fingerprint *host,
                           const cpf_baseline *oldb)
 {
     const cpf_baseline_entry *old = oldb ? cpf_baseline_find(oldb, e->name) : NULL;
-    double d, k;
+    double d;
     if (!old || old->build < 0 || old->host < 0 || !cpf__fp_equal(&oldb->fps[old->build], build) ||
         !cpf__fp_equal(&oldb->fps[old->host], host) || !(old->median_ns > 0) || !(e->median_ns > 0))
         return;
     d = log(e->median_ns / old->median_ns);
     if (fabs(d) > log(1.05)) return;
-    k = old->runs > 0 ? old->runs : 1;
     e->runs = old->runs + 1;
-    e->noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
+    e->noise = cpf__noise_add(old->noise, old->runs, d);
 }
 
 /* Adds the entry for r to b; the noise history comes from oldb (see above). */
@@ -7868,8 +7875,7 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
                     cpf__fp_equal(&cur.fps[old->build], &changes->fps[src->build]) &&
                     cpf__fp_equal(&cur.fps[old->host], &changes->fps[src->host])) {
                     cpf_baseline_entry *w = &cur.entries[old - cur.entries];
-                    double d = log(src->median_ns / old->median_ns), k = old->runs > 0 ? old->runs : 1;
-                    w->noise = sqrt(((k - 1) * old->noise * old->noise + d * d / 2) / k);
+                    w->noise = cpf__noise_add(old->noise, old->runs, log(src->median_ns / old->median_ns));
                     w->runs = old->runs + 1;
                     CPF__FREE(w->line); /* written afresh */
                     w->line = NULL;
