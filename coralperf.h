@@ -1405,6 +1405,7 @@ CPF_DEF cpf_status cpf_suite_budget(cpf_suite *s, const char *pattern, const cpf
 CPF_DEF cpf_status cpf_suite_threshold(cpf_suite *s, const cpf_threshold *t);
 /* The guard decisions of the last run, in order. */
 CPF_DEF size_t cpf_suite_guard_count(const cpf_suite *s);
+/* The i-th guard decision (NULL when i is out of range). */
 CPF_DEF const cpf_guard *cpf_suite_guard(const cpf_suite *s, size_t i);
 /* Writes the guards as JUnit XML (one testcase per guard). */
 CPF_DEF cpf_status cpf_junit_write(const cpf_suite *s, cpf_write_fn w, void *user);
@@ -2748,7 +2749,7 @@ CPF_DEF cpf_status cpf_shift_ci(const double *a, size_t na, const double *b, siz
     double *sa, *sb, *d, z, ca;
     size_t ta = na, tb = nb, i, j, m, k;
     if (!a || !b || !na || !nb || !est || !lo || !hi) return CPF_ERR_ARG;
-    while (ta * tb > (size_t)1 << 20) { if (ta >= tb) ta = ta / 2 + 1; else tb = tb / 2 + 1; }
+    while ((double)ta * (double)tb > 1048576.0) { if (ta >= tb) ta = ta / 2 + 1; else tb = tb / 2 + 1; }
     sa = CPF__ALLOC(double, na);
     sb = CPF__ALLOC(double, nb);
     d = CPF__ALLOC(double, ta * tb);
@@ -7881,6 +7882,7 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
                     w->line = NULL;
                     continue;
                 }
+                if (old) continue; /* recorded under other fingerprints: noise runs do not re-record */
             }
             e.name = cpf__strdup(src->name);
             e.samples_ns = CPF__ALLOC(double, src->n ? src->n : 1);
@@ -8053,9 +8055,9 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
         cpf__fmt_num(is, sizeof is, "%+.2f", 100 * ir);
         cpf__fmt_num(it, sizeof it, "%.1f", 100 * insthr);
         if (ir > insthr) {
-            cpf_level l = row->build_match ? CPF_FAIL : CPF_WARN;
+            cpf_level l = row->build_match && row->host_match ? CPF_FAIL : CPF_WARN;
             cpf__msg(extra, sizeof extra, "; instructions %s%% (beyond +%s%%%s)", is, it,
-                     row->build_match ? "" : ", other build: a warning");
+                     !row->build_match ? ", other build: a warning" : !row->host_match ? ", other host: a warning" : "");
             if (l > row->level) row->level = l;
         } else {
             cpf__msg(extra, sizeof extra, "; instructions %s%%", is);
@@ -8358,6 +8360,7 @@ static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out
     int fd, status = 0, ok = 0;
     size_t i, nenv = 0;
     char msg[300];
+    char **args;
     if (!s->argv || s->argc < 1 || !s->argv[0] || !strchr(s->argv[0], '/')) return 0;
     if (stat(s->argv[0], &a) != 0) return 0;
 #if defined(__linux__)
@@ -8365,8 +8368,10 @@ static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out
     if (stat("/proc/self/exe", &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) return 0;
     exe = "/proc/self/exe";
 #else
+    /* elsewhere the program's identity cannot be checked: re-run in-process */
     (void)b;
-    exe = s->argv[0];
+    (void)exe;
+    return 0;
 #endif
     cpf__msg(path, sizeof path, "%s/coralperf-confirm-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     fd = mkstemp(path);
@@ -8393,9 +8398,16 @@ static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out
         if (posix_spawn_file_actions_init(&fa) == 0) {
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
             fflush(stdout);
-            if (posix_spawn(&pid, exe, &fa, NULL, s->argv, env) == 0) {
-                while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
-                ok = WIFEXITED(status) && cpf_baseline_load(out, path, msg, sizeof msg) == CPF_OK;
+            /* argv as main got it, but NULL-terminated whatever the caller passed */
+            args = CPF__ALLOC(char *, (size_t)s->argc + 1);
+            if (args) {
+                memcpy(args, s->argv, sizeof(char *) * (size_t)s->argc);
+                args[s->argc] = NULL;
+                if (posix_spawn(&pid, exe, &fa, NULL, args, env) == 0) {
+                    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+                    ok = WIFEXITED(status) && cpf_baseline_load(out, path, msg, sizeof msg) == CPF_OK;
+                }
+                CPF__FREE(args);
             }
             posix_spawn_file_actions_destroy(&fa);
         }
@@ -8862,8 +8874,10 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
     }
     switch (b->kind) {
     case CPF_BUDGET_MEDIAN: v = cpf__check_time(r, b, "median"); break;
-    case CPF_BUDGET_P95: v = cpf__check_time(r, b, "p95"); break;
-    case CPF_BUDGET_MAX: v = cpf__check_time(r, b, "max"); break;
+    /* a sample of many iterations is their mean: say so, the tail of single
+       calls needs opts.calls */
+    case CPF_BUDGET_P95: v = cpf__check_time(r, b, r->iterations > 1 ? "p95 of sample means" : "p95"); break;
+    case CPF_BUDGET_MAX: v = cpf__check_time(r, b, r->iterations > 1 ? "max of sample means" : "max"); break;
     case CPF_BUDGET_COMPLIANCE: {
         size_t i, k = 0;
         for (i = 0; i < r->stats.n; i++) k += r->samples_ns[i] <= b->limit;
@@ -9079,7 +9093,7 @@ static void cpf__suite_guards(cpf_suite *s)
         cpf__fmt_num(pc, sizeof pc, "%.1f", 100.0 * comp_k / comp_n);
         cpf__sb_printf(&sb, "; compliance %s%% (%.0f of %.0f samples within their limits)", pc, comp_k, comp_n);
     }
-    cpf__sb_printf(&sb, " -> exit %d\n", nfail ? 1 : nwarn ? 2 : s->exit_code);
+    cpf__sb_printf(&sb, " -> exit %d\n", nfail ? 1 : s->exit_code ? s->exit_code : nwarn ? 2 : 0);
     cpf__out(s, cpf__sb_str(&sb));
     cpf__sb_free(&sb);
     if (nfail) s->exit_code = 1;
