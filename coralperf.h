@@ -8826,6 +8826,14 @@ static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, con
     return v;
 }
 
+/* How many of a result's samples are at or under limit_ns. */
+static size_t cpf__count_within(const cpf_result *r, double limit_ns)
+{
+    size_t i, k = 0;
+    for (i = 0; i < r->stats.n; i++) k += r->samples_ns[i] <= limit_ns;
+    return k;
+}
+
 /* Share k/n against a required fraction: pass when k/n reaches it, fail when
    the Wilson interval lies entirely below it, warn in between. */
 static cpf_verdict cpf__check_share(const cpf_result *r, const cpf_budget *b, double k, double n, const char *what)
@@ -8879,8 +8887,7 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
     case CPF_BUDGET_P95: v = cpf__check_time(r, b, r->iterations > 1 ? "p95 of sample means" : "p95"); break;
     case CPF_BUDGET_MAX: v = cpf__check_time(r, b, r->iterations > 1 ? "max of sample means" : "max"); break;
     case CPF_BUDGET_COMPLIANCE: {
-        size_t i, k = 0;
-        for (i = 0; i < r->stats.n; i++) k += r->samples_ns[i] <= b->limit;
+        size_t k = cpf__count_within(r, b->limit);
         cpf__fmt_time(l, sizeof l, b->limit);
         cpf__msg(o, sizeof o, "<= %s", l);
         v = cpf__check_share(r, b, (double)k, (double)r->stats.n, r->iterations == 1 ? "calls" : "samples");
@@ -9057,9 +9064,7 @@ static void cpf__suite_guards(cpf_suite *s)
             if (!head++) cpf__sb_puts(&sb, "\nbudgets\n");
             cpf__sb_printf(&sb, "  %s  %s\n", v.level == CPF_PASS ? "ok  " : v.level == CPF_WARN ? "WARN" : "FAIL", v.message);
             if (b->kind == CPF_BUDGET_COMPLIANCE && r->stats.n) {
-                size_t k, c = 0;
-                for (k = 0; k < r->stats.n; k++) c += r->samples_ns[k] <= b->limit;
-                comp_k += (double)c;
+                comp_k += (double)cpf__count_within(r, b->limit);
                 comp_n += (double)r->stats.n;
             }
         }
