@@ -7511,12 +7511,15 @@ static cpf_status cpf__bl_parse_fp(cpf_baseline *b, const char *s, const char *e
 
 static cpf_status cpf__bl_parse(cpf_baseline *b, const char *data, size_t len, char *msg, size_t cap)
 {
-    const char *p = data, *end = data + len;
+    const char *p, *end;
     size_t lineno = 0, i, j;
     int saw_end = 0;
     cpf_status st = CPF_OK;
     cpf__bl_ref *refs = NULL;
     char (*ids)[17] = NULL;
+    if (!data) data = ""; /* an empty gzip member inflates to no buffer; NULL + 0 is undefined */
+    p = data;
+    end = data + len;
     if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) p += 3;
     if (len && memchr(data, 0, len))
         return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "not a text file (it contains a NUL byte at offset %lu)",

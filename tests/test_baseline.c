@@ -498,6 +498,16 @@ static void test_gzip_baselines_load_from_memory_like_text(void)
         CHECK(strstr(msg, "gzip") != NULL);
         CHECK(cpf_baseline_load_mem(&l, gz.data, gz.len / 2, msg, sizeof msg) != CPF_OK);
     }
+    /* a gzip member holding no text (found by fuzz_baseline): an error with a message */
+    {
+        cpf_bytes empty = { NULL, 0 };
+        CHECK(cpf_gzip("", 0, 6, &empty, msg, sizeof msg) == CPF_OK && cpf_is_gzip(empty.data, empty.len));
+        msg[0] = 0;
+        CHECK(cpf_baseline_load_mem(&l, empty.data, empty.len, msg, sizeof msg) == CPF_ERR_FORMAT);
+        CHECK_MSG(msg[0] != 0, "no message for an empty gzip baseline");
+        CHECK(cpf_baseline_load_mem(&l, NULL, 0, msg, sizeof msg) == CPF_ERR_FORMAT && msg[0]);
+        cpf_bytes_free(&empty);
+    }
     cpf_bytes_free(&text);
     cpf_bytes_free(&gz);
     cpf_baseline_free(&b);
