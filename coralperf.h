@@ -52,7 +52,11 @@
                                     14. guards (cpf_budget*, cpf_check_budget,
                                         cpf_suite_budget, cpf_suite_threshold,
                                         cpf_junit_write, CPF_*_CHECK macros)
-                                    15. license (end of file)
+                                    15. histogram, load runner, scaling and stress
+                                        (cpf_hist_*, cpf_load_*, cpf_stress_run)
+                                    16. scaling sweep and complexity (cpf_sweep_*,
+                                        cpf_complexity_fit, cpf_suite_complexity)
+                                    17. license (end of file)
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -1590,6 +1594,257 @@ CPF_DEF const char *cpf_neardup_packer_name(cpf_neardup_packer p);
    report (numbers and fixed labels only); either stats pointer may be NULL. */
 CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_neardup_stats *nd,
                                           cpf_report_format fmt, cpf_write_fn w, void *user);
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- latency histogram (cpf_hist) -----------------------------------------
+   HDR-style log-linear buckets over the whole uint64_t range (ns, or any
+   unit): values below 2^(bits+1) get a bucket each (exact); above, every
+   power of two is split into 2^bits equal buckets, so a reported percentile
+   is within 2^-(bits+1) of the true value (bits 7, the default: 0.4%;
+   memory (65 - bits) x 2^bits x 8 bytes = 58 KiB). One histogram per thread
+   (recording uses no atomics); merge them by summing. Percentiles are the
+   nearest-rank value's bucket midpoint, clamped to [min, max]; min, max,
+   count and mean are exact. Serialised in the baseline's text alphabet. */
+typedef struct cpf_hist {
+    uint64_t *counts;          /* owned: nbuckets counters */
+    uint32_t nbuckets;
+    int bits;                  /* precision (1..14) */
+    uint64_t count;            /* values recorded */
+    uint64_t min, max;         /* exact (min = UINT64_MAX while empty) */
+    double sum;                /* for the mean */
+} cpf_hist;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Prepares an empty histogram; bits 0 = default 7 (1..14, else CPF_ERR_ARG). */
+CPF_DEF cpf_status cpf_hist_init(cpf_hist *h, int bits);
+/* Records value n times (cpf_hist_record records it once: inline, below). */
+CPF_DEF void cpf_hist_record_n(cpf_hist *h, uint64_t value, uint64_t n);
+/* Adds every count of from into into (same bits, else CPF_ERR_ARG). */
+CPF_DEF cpf_status cpf_hist_merge(cpf_hist *into, const cpf_hist *from);
+/* The p-th percentile (0 <= p <= 100; 100 = max, 0 = min); 0 when empty. */
+CPF_DEF uint64_t cpf_hist_percentile(const cpf_hist *h, double p);
+/* Exact mean of the recorded values (0 when empty). */
+CPF_DEF double cpf_hist_mean(const cpf_hist *h);
+/* Forgets every value (keeps the buckets). */
+CPF_DEF void cpf_hist_reset(cpf_hist *h);
+/* Releases the buckets. */
+CPF_DEF void cpf_hist_free(cpf_hist *h);
+/* Text form (no spaces, printable ASCII: fits a baseline field); owned bytes. */
+CPF_DEF cpf_status cpf_hist_encode(const cpf_hist *h, cpf_bytes *out);
+/* Reads cpf_hist_encode's text into a new histogram; a clear error otherwise. */
+CPF_DEF cpf_status cpf_hist_decode(cpf_hist *h, const char *text, size_t len, char *msg, size_t msg_cap);
+/* Bucket index of a value (the slow path of cpf_hist_record; for tools). */
+CPF_DEF uint32_t cpf_hist_bucket(const cpf_hist *h, uint64_t value);
+#ifdef __cplusplus
+}
+#endif
+
+/* floor(log2(v)) for v > 0 (the histogram's bucket exponent). */
+#if defined(__GNUC__) || defined(__clang__)
+static inline int cpf__log2_u64(uint64_t v) { return 63 - __builtin_clzll(v); }
+#else
+static inline int cpf__log2_u64(uint64_t v)
+{
+    int e = 0;
+    if (v >> 32) { v >>= 32; e += 32; }
+    if (v >> 16) { v >>= 16; e += 16; }
+    if (v >> 8) { v >>= 8; e += 8; }
+    if (v >> 4) { v >>= 4; e += 4; }
+    if (v >> 2) { v >>= 2; e += 2; }
+    return e + (int)(v >> 1);
+}
+#endif
+/* Records one value: a few instructions, no allocation, no atomics, no
+   branches on the bucket layout. Bucket of v: v itself below 2^(bits+1),
+   else (shift x 2^bits + (v >> shift)) with shift = log2(v) - bits. */
+static inline void cpf_hist_record(cpf_hist *h, uint64_t v)
+{
+    int shift = (v >> (h->bits + 1)) ? cpf__log2_u64(v) - h->bits : 0;
+    h->counts[((uint64_t)shift << h->bits) + (v >> shift)]++;
+    h->count++;
+    h->sum += (double)v;
+    if (v < h->min) h->min = v;
+    if (v > h->max) h->max = v;
+}
+
+/* ---- load, concurrency and scaling (cpf_load_*, cpf_stress_*) ------------
+   N threads ("users") call an operation. Closed loop: each user calls again
+   as soon as a call returns. Open loop (opts.rate > 0): calls are scheduled
+   at the target rate and latency counts from the intended start, so a stall
+   shows in the percentiles instead of silently lowering the rate
+   (coordinated omission). Memory is bounded however long a run lasts (one
+   histogram per user and at most CPF_LOAD_MAX_SNAPSHOTS snapshots).
+   With CORALPERF_NO_THREADS only 1-user runs work (CPF_ERR_UNSUPPORTED
+   otherwise) and the stress harness is unsupported. */
+/* The operation: return 0 for success, anything else counts as a failure.
+   user is 0..threads-1. Called concurrently from several threads. */
+typedef int (*cpf_load_fn)(void *ctx, int user);
+typedef enum cpf_load_profile {
+    CPF_LOAD_CONSTANT = 0,     /* opts.threads users from start to end */
+    CPF_LOAD_RAMP,             /* start_threads users, rising evenly to threads */
+    CPF_LOAD_SPIKE,            /* start_threads users, threads during the spike */
+    CPF_LOAD_ENDURANCE         /* constant, with snapshots so drift shows */
+} cpf_load_profile;
+#define CPF_LOAD_MAX_SNAPSHOTS 256
+/* Zero-initialised options are the defaults shown. */
+typedef struct cpf_load_opts {
+    int threads;               /* users (default 1); the peak for ramp and spike */
+    double duration_ms;        /* run time (default 1000; endurance 10000) */
+    uint64_t calls;            /* stop after this many calls in all (0: duration only) */
+    double rate;               /* open loop: calls/s over all users (0: closed loop) */
+    cpf_load_profile profile;
+    int start_threads;         /* ramp/spike: users outside the peak (default 1) */
+    double spike_start;        /* spike: start as a fraction of the run (default 0.4) */
+    double spike_length;       /* spike: length as a fraction of the run (default 0.2) */
+    double warmup_ms;          /* calls that start earlier are not recorded (default 0) */
+    double snapshot_ms;        /* a snapshot every this many ms (default: run/10) */
+    int hist_bits;             /* histogram precision (default 7) */
+} cpf_load_opts;
+typedef struct cpf_load_snapshot {
+    double t_ms;               /* end of the interval, from the start of the run */
+    int threads;               /* users active at the end of the interval */
+    uint64_t calls, failures;  /* in the interval */
+    double ops_per_s;          /* calls / interval */
+    uint64_t p50_ns, p99_ns, max_ns; /* latency of the interval's calls */
+} cpf_load_snapshot;
+typedef struct cpf_load_result {
+    cpf_load_opts opts;        /* as run (defaults filled in) */
+    uint64_t calls, failures;  /* recorded calls (warm-up excluded) */
+    double wall_ms;            /* measured part of the run */
+    double cpu_ms;             /* CPU time of all users together */
+    double ops_per_s;          /* calls / wall time */
+    double error_rate;         /* failures / calls */
+    cpf_hist latency;          /* every user merged; open loop: from intended start */
+    cpf_hist service;          /* from the real start of each call (= latency when closed) */
+    uint64_t p50_ns, p90_ns, p95_ns, p99_ns, p999_ns, max_ns;
+    double mean_ns;
+    uint64_t late_calls;       /* open loop: calls that started > 1 ms after their slot */
+    uint64_t *calls_per_user;  /* owned: opts.threads entries */
+    double fairness;           /* Jain's index of calls per user over the users that
+                                  ran the whole time (1 = equal shares) */
+    cpf_load_snapshot *snapshots; /* owned, snapshot_count entries */
+    int snapshot_count;
+} cpf_load_result;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Runs the load; *out must be freed with cpf_load_result_free. */
+CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void *ctx,
+                                cpf_load_result *out, char *msg, size_t msg_cap);
+/* Releases what a load result owns. */
+CPF_DEF void cpf_load_result_free(cpf_load_result *r);
+/* A load result in plain words: throughput, error rate, percentiles, fairness,
+   snapshots (console) or one JSON object. */
+CPF_DEF cpf_status cpf_load_report_write(const cpf_load_result *r, const char *name, cpf_report_format fmt,
+                                         cpf_write_fn w, void *user);
+
+/* Scaling: the same load at 1, 2, 4, ... max_threads users (max_threads
+   included), each point a closed-loop cpf_load_run with opts' duration. */
+typedef struct cpf_scaling_point {
+    int threads;
+    double ops_per_s;
+    double speedup;            /* ops_per_s / ops_per_s at 1 user */
+    double efficiency;         /* speedup / threads (1 = perfect) */
+    uint64_t p99_ns;
+    double error_rate;
+} cpf_scaling_point;
+typedef struct cpf_scaling_result {
+    cpf_scaling_point points[16];
+    int count;
+    int cpus;                  /* cpf_cpu_count() when run: above it, efficiency must drop */
+} cpf_scaling_result;
+CPF_DEF cpf_status cpf_load_scaling(const cpf_load_opts *opts, int max_threads, cpf_load_fn op, void *ctx,
+                                    cpf_scaling_result *out, char *msg, size_t msg_cap);
+/* Guard: parallel efficiency at `threads` users at least min_efficiency
+   (e.g. 0.8); the message says "2 users: 1.66x, 83% efficient (needs 80%)". */
+CPF_DEF cpf_verdict cpf_check_efficiency(const cpf_scaling_result *r, int threads, double min_efficiency);
+/* Scaling table in plain words (console) or JSON. */
+CPF_DEF cpf_status cpf_scaling_report_write(const cpf_scaling_result *r, const char *name, cpf_report_format fmt,
+                                            cpf_write_fn w, void *user);
+
+/* Thread-safety stress: for threads = 1, 2, 3, ... max_threads, `rounds`
+   times: reset(ctx, threads), then all users start together (a barrier) and
+   each calls op calls_per_user times, then check(ctx, threads, calls_per_user,
+   msg, cap) must return 0 (non-zero: the invariant broke; msg says how). */
+typedef void (*cpf_stress_reset_fn)(void *ctx, int threads);
+typedef int (*cpf_stress_check_fn)(void *ctx, int threads, uint64_t calls_per_user, char *msg, size_t msg_cap);
+typedef struct cpf_stress_opts {
+    int max_threads;           /* default max(4, 2 x cpf_cpu_count()) */
+    int rounds;                /* per thread count (default 20) */
+    uint64_t calls_per_user;   /* per round (default 10000) */
+    double budget_ms;          /* stop after this much time (default 10000) */
+} cpf_stress_opts;
+typedef struct cpf_stress_result {
+    int broke_at;              /* first thread count whose invariant broke; 0 = never */
+    int round;                 /* the round it broke in (0-based) */
+    int max_tested;            /* the highest thread count that ran every round */
+    uint64_t rounds_run;
+    char message[256];         /* check's message, or "held up to N threads" */
+} cpf_stress_result;
+CPF_DEF cpf_status cpf_stress_run(const cpf_stress_opts *opts, cpf_stress_reset_fn reset, cpf_load_fn op,
+                                  cpf_stress_check_fn check, void *ctx, cpf_stress_result *out,
+                                  char *msg, size_t msg_cap);
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- scaling sweep and complexity (cpf_sweep_*, cpf_complexity_*) ---------
+   A benchmark run at geometrically growing sizes until a time or memory
+   budget is hit, and a least-squares fit of its cost to the classes below
+   (cost = coef x f(n)), as Google Benchmark's complexity reports do. */
+typedef enum cpf_big_o {
+    CPF_O_1 = 0, CPF_O_LOG_N, CPF_O_N, CPF_O_N_LOG_N, CPF_O_N2, CPF_O_N3,
+    CPF_O_COUNT                /* number of classes */
+} cpf_big_o;
+typedef struct cpf_complexity {
+    cpf_big_o best;            /* smallest relative RMS error */
+    double coef;               /* cost ~= coef x f(n) for the best class */
+    double rms;                /* relative RMS error of the best fit (0.05 = 5%) */
+    double rms_of[CPF_O_COUNT];  /* every class's relative RMS error */
+    double coef_of[CPF_O_COUNT];
+    int points;
+} cpf_complexity;
+typedef struct cpf_sweep_opts {
+    int64_t start;             /* first size (default 16) */
+    double factor;             /* size growth per step (default 2) */
+    int64_t max_n;             /* largest size (default 2^40) */
+    double max_time_ms;        /* stop once one size's median op exceeds this (default 100) */
+    double max_bytes;          /* stop once the next size would allocate/grow RSS past this
+                                  (measured per size; 0 = no memory budget) */
+    double budget_ms;          /* the whole sweep (default 20000) */
+    cpf_bench_opts bench;      /* per-size runs (default: quick) */
+} cpf_sweep_opts;
+typedef struct cpf_sweep_result {
+    int count;                 /* sizes measured */
+    int64_t *n;                /* owned: the sizes */
+    double *ns;                /* owned: median ns per op at each size */
+    double *bytes;             /* owned: bytes allocated (or RSS growth) per op at each size; 0 unknown */
+    cpf_complexity fit;
+    char stopped[160];         /* why the sweep stopped, in plain words */
+} cpf_sweep_result;
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Fits cost t[i] at size n[i] (count >= 3, n > 0) to every class. */
+CPF_DEF cpf_status cpf_complexity_fit(const double *n, const double *t, int count, cpf_complexity *out);
+/* "O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)". */
+CPF_DEF const char *cpf_big_o_text(cpf_big_o o);
+/* Runs fn (cpf_bench_arg = the size) at growing sizes and fits the medians. */
+CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, const cpf_sweep_opts *opts,
+                                 cpf_sweep_result *out, char *msg, size_t msg_cap);
+/* Releases what a sweep result owns. */
+CPF_DEF void cpf_sweep_result_free(cpf_sweep_result *r);
+/* Guard: the fitted class is no worse than worst ("no worse than O(n log n)"). */
+CPF_DEF cpf_verdict cpf_check_complexity(const cpf_complexity *c, cpf_big_o worst);
+/* After a suite run: fits the medians of each registered family matching
+   pattern (benchmarks added with _add_args/_add_range) and adds a guard
+   "complexity <= worst"; the console report prints the fit under the table. */
+CPF_DEF cpf_status cpf_suite_complexity(cpf_suite *s, const char *pattern, cpf_big_o worst);
 #ifdef __cplusplus
 }
 #endif
@@ -11702,6 +11957,22 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
     cpf__sb_free(&sb);
     return rc == 0 ? CPF_OK : CPF_ERR_IO;
 }
+
+
+/* ======================================================================== */
+/* ==== module: hist (latency histogram) ================================== */
+/* ======================================================================== */
+/* (hist: implementation goes here) */
+
+/* ======================================================================== */
+/* ==== module: load (concurrent load runner, scaling, stress) ============ */
+/* ======================================================================== */
+/* (load: implementation goes here) */
+
+/* ======================================================================== */
+/* ==== module: complexity (scaling sweep, big-O fit) ===================== */
+/* ======================================================================== */
+/* (complexity: implementation goes here) */
 
 #undef CPF__ND_PERIOD
 #undef CPF__ND_SEED
