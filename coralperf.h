@@ -1849,6 +1849,83 @@ CPF_DEF cpf_status cpf_suite_complexity(cpf_suite *s, const char *pattern, cpf_b
 }
 #endif
 
+/* ---- A/B comparison in one process (cpf_ab_*) -----------------------------
+   Two implementations compiled into one binary (old_parse vs new_parse)
+   measured in interleaved rounds: each round runs every case's two
+   variants back to back in a random order (and the cases in a random
+   order), each sample one batch of at least min_sample_ms. Per round
+   d = ln(B/A); the change is exp(median d) - 1 with a distribution-free
+   (sign-test) confidence interval. Drift of the machine (a neighbour, a
+   slower clock) hits both variants of a round alike and cancels in d, which
+   is why this finds 3-5% changes that a stored baseline cannot.
+   Looks at min_pairs, 2x, 4x ... up to max_pairs rounds; a case stops once
+   its verdict is clear:
+     fail  the CI's lower bound is above fail_lower and the estimate above
+           fail_estimate (default +1% and +2%: a 3% regression target), and a
+           re-measurement in a fresh order agrees (unless no_confirm);
+     pass  the CI's upper bound is below target (a regression of the target
+           size is ruled out);
+     warn  neither at max_pairs or when the time budget runs out
+           ("inconclusive"), or a failure that did not reproduce.
+   Changes are B relative to A: + is slower. */
+typedef struct cpf_ab_opts {
+    double target;             /* regression size to rule out (default 0.03) */
+    double fail_lower;         /* default 0.01 */
+    double fail_estimate;      /* default 0.02 */
+    double confidence;         /* of the interval (default 0.99) */
+    unsigned min_pairs;        /* first look (default 20) */
+    unsigned max_pairs;        /* last look (default 160) */
+    double min_sample_ms;      /* each sample lasts at least this (default 1 ms) */
+    double warmup_ms;          /* per variant before the rounds (default 50 ms) */
+    double budget_ms;          /* all rounds of one call together (default 120000) */
+    int no_confirm;            /* 1: do not re-measure a failure */
+    uint64_t seed;             /* order of the rounds (0: a fixed default; the same
+                                  seed gives the same order) */
+} cpf_ab_opts;
+typedef struct cpf_ab_case {
+    const char *name;
+    cpf_bench_fn a, b;         /* baseline and candidate, written like any benchmark */
+    void *ctx;                 /* cpf_bench_ctx() in both */
+    int64_t arg;               /* cpf_bench_arg() in both */
+} cpf_ab_case;
+typedef struct cpf_ab_result {
+    char *name;                /* owned copy */
+    cpf_status status;         /* CPF_OK, or why there are no numbers (message) */
+    cpf_level level;           /* the verdict */
+    double a_ns, b_ns;         /* median time per op of each variant */
+    double change;             /* exp(median d) - 1: +0.049 = B 4.9% slower */
+    double lo, hi;             /* its confidence interval */
+    double confidence;         /* the interval's real coverage (>= opts.confidence) */
+    double sigma;              /* 1.4826 x MAD of d: the noise of one pair (0.021 = 2.1%) */
+    unsigned pairs;            /* rounds used */
+    uint64_t iterations;       /* per sample */
+    int confirmed;             /* a failure re-measured and reproduced */
+    int reproduced;            /* 0 when the re-measurement did not fail (then warn) */
+    double *d;                 /* owned: ln(B/A) of each round, in round order */
+    char message[320];         /* "FAIL parse 1.203 ms -> 1.262 ms +4.9% [+3.8%, +6.1%] 99% paired n=80 sigma=2.1% (confirmed)" */
+} cpf_ab_result;
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Compares n cases in interleaved rounds; results[n] receive the verdicts
+   (free each with cpf_ab_result_free). CPF_OK when every case ran. */
+CPF_DEF cpf_status cpf_ab_run(const cpf_ab_case *cases, size_t n, const cpf_ab_opts *opts,
+                              cpf_ab_result *results, char *msg, size_t msg_cap);
+/* One case: a convenience around cpf_ab_run. */
+CPF_DEF cpf_status cpf_ab_compare(const char *name, cpf_bench_fn a, cpf_bench_fn b, void *ctx,
+                                  const cpf_ab_opts *opts, cpf_ab_result *out);
+/* The statistic alone: change, interval and sigma of n log-ratios d
+   (for pairs measured elsewhere); 0 = ok, CPF_ERR_ARG for n < 2 or NaN. */
+CPF_DEF cpf_status cpf_ab_estimate(const double *d, size_t n, double confidence,
+                                   double *change, double *lo, double *hi, double *sigma);
+/* The verdict as {ok, level, message} for test frameworks. */
+CPF_DEF cpf_verdict cpf_ab_verdict(const cpf_ab_result *r);
+/* Releases what an A/B result owns. */
+CPF_DEF void cpf_ab_result_free(cpf_ab_result *r);
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* CORALPERF_H */
 
 /* ======================================================================== */
@@ -11973,6 +12050,357 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 /* ==== module: complexity (scaling sweep, big-O fit) ===================== */
 /* ======================================================================== */
 /* (complexity: implementation goes here) */
+
+/* ======================================================================== */
+/* ==== module: ab (A/B comparison in one process) ======================== */
+/* ======================================================================== */
+
+static cpf_ab_opts cpf__ab_effective(const cpf_ab_opts *in)
+{
+    cpf_ab_opts o;
+    memset(&o, 0, sizeof o);
+    if (in) o = *in;
+    if (o.target <= 0.0) o.target = 0.03;
+    if (o.fail_lower <= 0.0) o.fail_lower = 0.01;
+    if (o.fail_estimate <= 0.0) o.fail_estimate = 0.02;
+    if (o.confidence <= 0.0 || o.confidence >= 1.0) o.confidence = 0.99;
+    if (!o.min_pairs) o.min_pairs = 20;
+    if (!o.max_pairs) o.max_pairs = 160;
+    if (o.max_pairs < o.min_pairs) o.max_pairs = o.min_pairs;
+    if (o.min_sample_ms <= 0.0) o.min_sample_ms = 1.0;
+    if (o.warmup_ms <= 0.0) o.warmup_ms = 50.0;
+    if (o.budget_ms <= 0.0) o.budget_ms = 120000.0;
+    if (!o.seed) o.seed = 0xC0A1AB01u;
+    return o;
+}
+
+CPF_DEF cpf_status cpf_ab_estimate(const double *d, size_t n, double confidence,
+                                   double *change, double *lo, double *hi, double *sigma)
+{
+    double *s, med, mad;
+    size_t i, rl = 0, rh = 0;
+    if (!d || n < 2 || confidence <= 0.0 || confidence >= 1.0) return CPF_ERR_ARG;
+    for (i = 0; i < n; i++)
+        if (!(d[i] == d[i]) || d[i] > 1e300 || d[i] < -1e300) return CPF_ERR_ARG;
+    s = CPF__ALLOC(double, 2 * n);
+    if (!s) return CPF_ERR_NOMEM;
+    memcpy(s, d, n * sizeof *s);
+    cpf_sort_doubles(s, n);
+    med = cpf_quantile_sorted(s, n, 0.5);
+    /* Sign-test interval: order statistics bounding the median of d; exp()
+       is monotonic, so they bound the median ratio too. */
+    cpf_median_ci_ranks(n, confidence, &rl, &rh);
+    if (rl < 1) rl = 1;
+    if (rh > n || rh < rl) rh = n;
+    if (change) *change = expm1(med);
+    if (lo) *lo = expm1(s[rl - 1]);
+    if (hi) *hi = expm1(s[rh - 1]);
+    for (i = 0; i < n; i++) s[n + i] = fabs(s[i] - med);
+    cpf_sort_doubles(s + n, n);
+    mad = cpf_quantile_sorted(s + n, n, 0.5);
+    if (sigma) *sigma = 1.4826 * mad;
+    CPF__FREE(s);
+    return CPF_OK;
+}
+
+/* One timed sample of a variant: exactly iters iterations in one batch, no
+   warm-up (the rounds keep both variants warm). Allocates only outside the
+   timed batch (the runner's buffers). */
+static cpf_status cpf__ab_sample(cpf_bench_fn fn, void *ctx, int64_t arg, uint64_t iters, double sample_ms,
+                                 double warm_ms, const cpf_clock_info *ci, double *ns_per_op, uint64_t *iters_out,
+                                 char *msg, size_t cap)
+{
+    cpf_bench_opts o;
+    cpf_result r;
+    cpf_status st;
+    memset(&o, 0, sizeof o);
+    memset(&r, 0, sizeof r);
+    if (iters) {
+        o.samples = 1;
+        o.iterations = iters;
+        o.warmup_ms = 1e-9;
+        o.budget_ms = 1e12;
+        o.target_ci = -1.0;
+    } else {
+        /* calibration: the runner sizes the batch for sample_ms; its warm-up
+           and samples warm the variant up */
+        o.samples = 3;
+        o.min_sample_ms = sample_ms;
+        o.warmup_ms = warm_ms;
+        o.target_ci = -1.0;
+    }
+    o = cpf__effective_opts(&o, NULL);
+    st = cpf__run_one(fn, ctx, arg, 1, &o, ci, 1, NULL, &r);
+    if (st == CPF_OK && r.skipped) {
+        st = CPF_ERR_BENCH;
+        cpf__msg(msg, cap, "skipped: %s", r.message);
+    } else if (st != CPF_OK) {
+        cpf__msg(msg, cap, "%s", r.message);
+    } else {
+        *ns_per_op = r.stats.median;
+        if (iters_out) *iters_out = r.iterations;
+    }
+    cpf_result_free(&r);
+    return st;
+}
+
+/* The verdict of a case after `pairs` rounds; 1 when it is final. */
+static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, int last)
+{
+    double change = 0, lo = 0, hi = 0, sigma = 0;
+    size_t rl = 0, rh = 0;
+    if (cpf_ab_estimate(r->d, r->pairs, o->confidence, &change, &lo, &hi, &sigma) != CPF_OK) {
+        r->status = CPF_ERR_BENCH;
+        cpf__msg(r->message, sizeof r->message, "%s: the times are not usable (zero or not finite)", r->name);
+        return 1;
+    }
+    r->change = change; r->lo = lo; r->hi = hi; r->sigma = sigma;
+    r->confidence = cpf_median_ci_ranks(r->pairs, o->confidence, &rl, &rh);
+    if (lo > o->fail_lower && change > o->fail_estimate) { r->level = CPF_FAIL; return 1; }
+    if (hi < o->target) { r->level = CPF_PASS; return 1; }
+    r->level = CPF_WARN; /* inconclusive so far */
+    return last;
+}
+
+static void cpf__ab_message(cpf_ab_result *r, const cpf_ab_opts *o, const char *tail)
+{
+    char ta[32], tb[32], c[24], l[24], h[24], s[24], cf[16];
+    const char *word = r->level == CPF_FAIL ? "FAIL" : r->level == CPF_WARN ? "WARN" : "ok";
+    cpf__fmt_time(ta, sizeof ta, r->a_ns);
+    cpf__fmt_time(tb, sizeof tb, r->b_ns);
+    cpf__fmt_num(c, sizeof c, "%+.1f", 100.0 * r->change);
+    cpf__fmt_num(l, sizeof l, "%+.1f", 100.0 * r->lo);
+    cpf__fmt_num(h, sizeof h, "%+.1f", 100.0 * r->hi);
+    cpf__fmt_num(s, sizeof s, "%.1f", 100.0 * r->sigma);
+    cpf__fmt_num(cf, sizeof cf, "%.0f", 100.0 * o->confidence);
+    cpf__msg(r->message, sizeof r->message, "%s %s %s -> %s %s%% [%s%%, %s%%] %s%% paired n=%u sigma=%s%%%s%s",
+             word, r->name, ta, tb, c, l, h, cf, r->pairs, s, tail && tail[0] ? " " : "", tail ? tail : "");
+}
+
+struct cpf__ab_state {
+    double *ta, *tb;              /* per-op time of each round's samples */
+    uint64_t iters;
+    unsigned look;                /* next look at this many pairs */
+    int active;
+};
+
+static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_ab_opts *o,
+                                 cpf_ab_result *res, const cpf_clock_info *ci, char *msg, size_t cap)
+{
+    struct cpf__ab_state *st = CPF__ALLOC(struct cpf__ab_state, n);
+    size_t *order = CPF__ALLOC(size_t, n), i, k, active = 0;
+    uint64_t rng = o->seed, t0 = cpf_now_ns();
+    cpf_status rc = CPF_OK;
+    char m[256];
+    if (!st || !order) { CPF__FREE(st); CPF__FREE(order); cpf__msg(msg, cap, "out of memory"); return CPF_ERR_NOMEM; }
+    memset(st, 0, n * sizeof *st);
+    for (i = 0; i < n && rc == CPF_OK; i++) {
+        uint64_t ia = 0, ib = 0;
+        double a = 0, b = 0;
+        cpf_status s1;
+        res[i].d = CPF__ALLOC(double, o->max_pairs);
+        st[i].ta = CPF__ALLOC(double, o->max_pairs);
+        st[i].tb = CPF__ALLOC(double, o->max_pairs);
+        if (!res[i].d || !st[i].ta || !st[i].tb) { rc = CPF_ERR_NOMEM; cpf__msg(msg, cap, "out of memory for %u pairs", o->max_pairs); break; }
+        /* warm up and size the batch: the larger calibrated batch, so both
+           variants' samples last at least min_sample_ms */
+        s1 = cpf__ab_sample(cases[i].a, cases[i].ctx, cases[i].arg, 0, o->min_sample_ms, o->warmup_ms, ci, &a, &ia, m, sizeof m);
+        if (s1 == CPF_OK) s1 = cpf__ab_sample(cases[i].b, cases[i].ctx, cases[i].arg, 0, o->min_sample_ms, o->warmup_ms, ci, &b, &ib, m, sizeof m);
+        if (s1 != CPF_OK) {
+            res[i].status = s1;
+            cpf__msg(res[i].message, sizeof res[i].message, "%s: %s", res[i].name, m);
+            continue;
+        }
+        st[i].iters = ia > ib ? ia : ib;
+        st[i].look = o->min_pairs;
+        st[i].active = 1;
+        res[i].iterations = st[i].iters;
+        active++;
+    }
+    while (rc == CPF_OK && active > 0) {
+        int over = (double)(cpf_now_ns() - t0) > o->budget_ms * 1e6;
+        size_t m_act = 0;
+        for (i = 0; i < n; i++) if (st[i].active) order[m_act++] = i;
+        for (i = m_act; i > 1; i--) { /* Fisher-Yates: cases in a fresh order each round */
+            size_t j = (size_t)(cpf__splitmix64(&rng) % i), t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+        for (k = 0; k < m_act && !over; k++) {
+            size_t c = order[k];
+            int b_first = (int)(cpf__splitmix64(&rng) & 1u);
+            double ta = 0, tb = 0;
+            cpf_status s1;
+            if (b_first) {
+                s1 = cpf__ab_sample(cases[c].b, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &tb, NULL, m, sizeof m);
+                if (s1 == CPF_OK) s1 = cpf__ab_sample(cases[c].a, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &ta, NULL, m, sizeof m);
+            } else {
+                s1 = cpf__ab_sample(cases[c].a, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &ta, NULL, m, sizeof m);
+                if (s1 == CPF_OK) s1 = cpf__ab_sample(cases[c].b, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &tb, NULL, m, sizeof m);
+            }
+            if (s1 != CPF_OK || !(ta > 0.0) || !(tb > 0.0)) {
+                res[c].status = s1 != CPF_OK ? s1 : CPF_ERR_BENCH;
+                if (s1 != CPF_OK) cpf__msg(res[c].message, sizeof res[c].message, "%s: %s", res[c].name, m);
+                else cpf__msg(res[c].message, sizeof res[c].message, "%s: a sample took no measurable time (the clock is too coarse for this batch)", res[c].name);
+                st[c].active = 0;
+                active--;
+                continue;
+            }
+            st[c].ta[res[c].pairs] = ta;
+            st[c].tb[res[c].pairs] = tb;
+            res[c].d[res[c].pairs] = log(tb / ta);
+            res[c].pairs++;
+        }
+        if (!over) over = (double)(cpf_now_ns() - t0) > o->budget_ms * 1e6;
+        for (k = 0; k < m_act; k++) {
+            size_t c = order[k];
+            int last;
+            if (!st[c].active) continue;
+            last = res[c].pairs >= o->max_pairs || over;
+            if (res[c].pairs < st[c].look && !last) continue;
+            if (res[c].pairs < 2) { /* the budget ran out before two rounds */
+                res[c].status = CPF_ERR_BENCH;
+                cpf__msg(res[c].message, sizeof res[c].message, "%s: the %.0f ms budget ran out after %u rounds",
+                         res[c].name, o->budget_ms, res[c].pairs);
+                st[c].active = 0;
+                active--;
+                continue;
+            }
+            if (cpf__ab_judge(&res[c], o, last)) {
+                double *tmp = st[c].ta;
+                cpf_sort_doubles(tmp, res[c].pairs);
+                res[c].a_ns = cpf_quantile_sorted(tmp, res[c].pairs, 0.5);
+                tmp = st[c].tb;
+                cpf_sort_doubles(tmp, res[c].pairs);
+                res[c].b_ns = cpf_quantile_sorted(tmp, res[c].pairs, 0.5);
+                st[c].active = 0;
+                active--;
+            } else {
+                st[c].look = st[c].look * 2 < o->max_pairs ? st[c].look * 2 : o->max_pairs;
+            }
+        }
+    }
+    for (i = 0; i < n; i++) { CPF__FREE(st[i].ta); CPF__FREE(st[i].tb); }
+    CPF__FREE(st);
+    CPF__FREE(order);
+    return rc;
+}
+
+CPF_DEF cpf_status cpf_ab_run(const cpf_ab_case *cases, size_t n, const cpf_ab_opts *opts,
+                              cpf_ab_result *results, char *msg, size_t msg_cap)
+{
+    cpf_ab_opts o = cpf__ab_effective(opts);
+    cpf_clock_info ci;
+    cpf_status rc;
+    size_t i, rl = 0, rh = 0;
+    char tmp[8];
+    if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
+    msg[0] = 0;
+    if (!results || (!cases && n)) { cpf__msg(msg, msg_cap, "cpf_ab_run: cases and results must not be NULL"); return CPF_ERR_ARG; }
+    memset(results, 0, n * sizeof *results);
+    if (n == 0) { cpf__msg(msg, msg_cap, "cpf_ab_run: no cases"); return CPF_ERR_ARG; }
+    if (cpf_median_ci_ranks(o.min_pairs, o.confidence, &rl, &rh) < o.confidence) {
+        cpf__msg(msg, msg_cap, "min_pairs %u is too few for a %.0f%% interval (the sign test needs more pairs)",
+                 o.min_pairs, 100.0 * o.confidence);
+        return CPF_ERR_ARG;
+    }
+    for (i = 0; i < n; i++) {
+        if (!cases[i].name || !cases[i].a || !cases[i].b) {
+            cpf__msg(msg, msg_cap, "case %lu: name, a and b must not be NULL", (unsigned long)i);
+            return CPF_ERR_ARG;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        results[i].name = cpf__strdup(cases[i].name);
+        if (!results[i].name) { for (; i > 0; i--) cpf_ab_result_free(&results[i - 1]); cpf__msg(msg, msg_cap, "out of memory"); return CPF_ERR_NOMEM; }
+    }
+    cpf_clock_measure(&ci);
+    rc = cpf__ab_rounds(cases, n, &o, results, &ci, msg, msg_cap);
+    for (i = 0; i < n && rc == CPF_OK; i++)
+        if (results[i].status != CPF_OK) { rc = results[i].status; cpf__msg(msg, msg_cap, "%s", results[i].message); }
+    for (i = 0; i < n; i++) {
+        cpf_ab_result *r = &results[i];
+        if (r->status != CPF_OK || r->pairs < 2) continue;
+        if (r->level == CPF_FAIL && !o.no_confirm) {
+            /* Re-measure the failure alone, in a fresh order, before reporting it. */
+            cpf_ab_opts o2 = o;
+            cpf_ab_result again;
+            char m2[256];
+            o2.no_confirm = 1;
+            o2.seed = o.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(i + 1));
+            if (cpf_ab_run(&cases[i], 1, &o2, &again, m2, sizeof m2) == CPF_OK && again.status == CPF_OK) {
+                char c[24];
+                r->reproduced = again.level == CPF_FAIL;
+                r->confirmed = r->reproduced;
+                cpf__fmt_num(c, sizeof c, "%+.1f", 100.0 * again.change);
+                if (r->confirmed) {
+                    cpf__ab_message(r, &o, "(confirmed)");
+                } else {
+                    char tail[96];
+                    r->level = CPF_WARN;
+                    cpf__msg(tail, sizeof tail, "(did not reproduce: %s%% on re-measurement; a warning)", c);
+                    cpf__ab_message(r, &o, tail);
+                }
+            } else {
+                r->level = CPF_WARN;
+                cpf__ab_message(r, &o, "(the re-measurement failed to run; a warning)");
+            }
+            cpf_ab_result_free(&again);
+            continue;
+        }
+        if (r->level == CPF_WARN) {
+            char tail[96], t[16];
+            cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o.target);
+            cpf__msg(tail, sizeof tail, "(inconclusive: a +%s%% change cannot be ruled out)", t);
+            cpf__ab_message(r, &o, tail);
+        } else {
+            cpf__ab_message(r, &o, r->level == CPF_FAIL ? "(not re-measured)" : "");
+        }
+    }
+    return rc;
+}
+
+CPF_DEF cpf_status cpf_ab_compare(const char *name, cpf_bench_fn a, cpf_bench_fn b, void *ctx,
+                                  const cpf_ab_opts *opts, cpf_ab_result *out)
+{
+    cpf_ab_case c;
+    cpf_status st;
+    char msg[256];
+    if (!out) return CPF_ERR_ARG;
+    c.name = name;
+    c.a = a;
+    c.b = b;
+    c.ctx = ctx;
+    c.arg = 0;
+    st = cpf_ab_run(&c, 1, opts, out, msg, sizeof msg);
+    if (st != CPF_OK && out->status == CPF_OK) {
+        out->status = st;
+        cpf__msg(out->message, sizeof out->message, "%s", msg);
+        return st;
+    }
+    return out->status;
+}
+
+CPF_DEF cpf_verdict cpf_ab_verdict(const cpf_ab_result *r)
+{
+    cpf_verdict v;
+    memset(&v, 0, sizeof v);
+    if (!r) { v.level = CPF_FAIL; cpf__msg(v.message, sizeof v.message, "no A/B result"); return v; }
+    v.level = r->status != CPF_OK ? CPF_FAIL : r->level;
+    v.ok = v.level != CPF_FAIL;
+    v.observed = r->change; /* the limit lives in the options */
+    cpf__msg(v.message, sizeof v.message, "%s", r->message);
+    return v;
+}
+
+CPF_DEF void cpf_ab_result_free(cpf_ab_result *r)
+{
+    if (!r) return;
+    CPF__FREE(r->name);
+    CPF__FREE(r->d);
+    memset(r, 0, sizeof *r);
+}
+
 
 #undef CPF__ND_PERIOD
 #undef CPF__ND_SEED

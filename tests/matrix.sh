@@ -14,7 +14,7 @@ M="$BUILD/matrix"
 mkdir -p "$M"
 PASS=0; FAIL=0; SKIP=0; STAGES_FAILED=""
 WARN="-Wall -Wextra -Werror -pedantic"
-UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c"
+UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c"
 have() { command -v "$1" >/dev/null 2>&1; }
 t0=$(date +%s)
 
