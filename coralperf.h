@@ -463,6 +463,11 @@ typedef struct cpf_suite {
     int argc;                         /* of the last cpf_suite_run (not owned) */
     char **argv;
     char *confirm_out;                /* child of a confirmation: results go here */
+    char *ab_path;                    /* --ab: the base build to compare with */
+    double ab_target;                 /* --ab-target (fraction; 0 = default) */
+    unsigned ab_max_pairs;            /* --ab-max-pairs (0 = default) */
+    uint64_t ab_seed;                 /* --ab-seed (0 = default) */
+    int ab_worker;                    /* this process served as an A/B worker */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -2051,6 +2056,7 @@ CPF_DEF void cpf_ab_result_free(cpf_ab_result *r);
 #endif
 #if !defined(CORALPERF_NO_FILES) && !defined(CORALPERF_NO_SPAWN)
 #include <spawn.h>
+#include <signal.h> /* SIGPIPE around writes to A/B workers */
 #include <sys/wait.h>
 #define CPF__SPAWN 1
 #endif
@@ -4127,6 +4133,14 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      divided among the benchmarks compared, at most 0.01 in all)\n"
         "  --no-confirm        fail without re-running the failing benchmarks first\n"
         "  --junit=FILE        write the guard verdicts as JUnit XML\n"
+        "  --ab=PATH           A/B mode: compare this build (candidate) with the base build\n"
+        "                      at PATH (the same suite built from the base commit) in\n"
+        "                      interleaved rounds; each benchmark passes, warns (inconclusive)\n"
+        "                      or fails (confirmed regression)\n"
+        "  --ab-target=P       the regression size to rule out (default 3%: fail when the 99%\n"
+        "                      interval is above +1% and the change above +2%)\n"
+        "  --ab-max-pairs=N    at most N rounds per benchmark (default 160)\n"
+        "  --ab-seed=N         order of the rounds (default fixed: runs repeat exactly)\n"
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
         "  --help              show this text\n"
@@ -4267,11 +4281,30 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             s->alpha = d;
         } else if (strcmp(a, "--no-confirm") == 0) {
             s->no_confirm = 1;
+        } else if (cpf__flag_value(a, "--ab", &v)) {
+            if (!v || !*v) return cpf__usage_error(s, "--ab needs the path of the base build, as in --ab=build/base/suite");
+            if (cpf__set_str(s, &s->ab_path, v, "--ab") != CPF_OK) return s->status;
+        } else if (cpf__flag_value(a, "--ab-target", &v)) {
+            if (!cpf__parse_percent(v, &d) || d >= 1.0)
+                return cpf__usage_error(s, "--ab-target needs a percentage between 0 and 100, as in --ab-target=3%%, got '%s'", v ? v : "");
+            s->ab_target = d;
+        } else if (cpf__flag_value(a, "--ab-max-pairs", &v)) {
+            if (!cpf__parse_number(v, 8, 100000, &d) || d != floor(d))
+                return cpf__usage_error(s, "--ab-max-pairs needs a whole number from 8 to 100000, got '%s'", v ? v : "");
+            s->ab_max_pairs = (unsigned)d;
+        } else if (cpf__flag_value(a, "--ab-seed", &v)) {
+            if (!cpf__parse_number(v, 1, 4294967295.0, &d) || d != floor(d))
+                return cpf__usage_error(s, "--ab-seed needs a whole number from 1 to 4294967295, got '%s'", v ? v : "");
+            s->ab_seed = (uint64_t)d;
         } else {
             return cpf__usage_error(s, "unknown option '%s'", a);
         }
     }
     if (s->color < 0) s->color = (!no_color || !*no_color) && s->out == cpf__stdout_write && cpf__ansi_terminal(stdout);
+    if (s->ab_path && s->update_baseline)
+        return cpf__usage_error(s, "--ab compares two builds and records no baseline: drop --update-baseline");
+    if (s->ab_path && (s->json_path || s->csv_path || s->md_path))
+        return cpf__usage_error(s, "--ab writes its verdicts to the console and --junit only (not --json, --csv or --markdown)");
     if (s->no_baseline && s->update_baseline)
         return cpf__usage_error(s, "--update-baseline (or CORALPERF_UPDATE_BASELINE) and --no-baseline contradict each other");
     return CPF_OK;
@@ -4306,6 +4339,8 @@ static void cpf__out(const cpf_suite *s, const char *str)
 }
 
 static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv);
+static cpf_status cpf__suite_ab(cpf_suite *s);
+static int cpf__suite_ab_worker(cpf_suite *s);
 static void cpf__suite_baseline(cpf_suite *s);
 static void cpf__suite_guards(cpf_suite *s);
 
@@ -4399,6 +4434,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     s->argv = argv;
     if (cpf__parse_args(s, argc, argv) != CPF_OK) { s->exit_code = 1; return s->status; }
     if (s->help_only) { cpf__out(s, cpf_suite_usage()); return CPF_OK; }
+    if (cpf__suite_ab_worker(s)) { s->exit_code = 0; return CPF_OK; } /* started by --ab */
     {   /* a confirmation child (see cpf__suite_confirm): only the listed
            benchmarks, no reports, no baseline; results as baseline text */
         const char *co = getenv("CORALPERF_CONFIRM_OUT"), *cs = getenv("CORALPERF_CONFIRM_SUITE");
@@ -4438,6 +4474,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     if (cpf__probe_writable(s, s->json_path, "--json") || cpf__probe_writable(s, s->csv_path, "--csv") ||
         cpf__probe_writable(s, s->md_path, "--markdown") || cpf__probe_writable(s, s->junit_path, "--junit"))
         return s->status;
+    if (s->ab_path) return cpf__suite_ab(s);
     cpf_clock_measure(&s->clock);
     cpf__governor(s->governor, sizeof s->governor);
     progress = cpf__ansi_terminal(stderr);
@@ -4541,6 +4578,7 @@ CPF_DEF int cpf_suite_finish(cpf_suite *s)
     stbds_arrfree(s->guards);
     CPF__FREE(s->junit_path);
     CPF__FREE(s->confirm_out);
+    CPF__FREE(s->ab_path);
     memset(s, 0, sizeof *s);
     return code;
 }
@@ -12052,7 +12090,7 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 /* (complexity: implementation goes here) */
 
 /* ======================================================================== */
-/* ==== module: ab (A/B comparison in one process) ======================== */
+/* ==== module: ab (A/B comparison: in one process, or two builds) ======== */
 /* ======================================================================== */
 
 static cpf_ab_opts cpf__ab_effective(const cpf_ab_opts *in)
@@ -12079,7 +12117,7 @@ CPF_DEF cpf_status cpf_ab_estimate(const double *d, size_t n, double confidence,
 {
     double *s, med, mad;
     size_t i, rl = 0, rh = 0;
-    if (!d || n < 2 || confidence <= 0.0 || confidence >= 1.0) return CPF_ERR_ARG;
+    if (!d || n < 2 || !(confidence > 0.0 && confidence < 1.0)) return CPF_ERR_ARG;
     for (i = 0; i < n; i++)
         if (!(d[i] == d[i]) || d[i] > 1e300 || d[i] < -1e300) return CPF_ERR_ARG;
     s = CPF__ALLOC(double, 2 * n);
@@ -12087,8 +12125,8 @@ CPF_DEF cpf_status cpf_ab_estimate(const double *d, size_t n, double confidence,
     memcpy(s, d, n * sizeof *s);
     cpf_sort_doubles(s, n);
     med = cpf_quantile_sorted(s, n, 0.5);
-    /* Sign-test interval: order statistics bounding the median of d; exp()
-       is monotonic, so they bound the median ratio too. */
+    /* Sign-test interval: the order statistics that bound the median of d;
+       exp() is monotonic, so they bound the median ratio too. */
     cpf_median_ci_ranks(n, confidence, &rl, &rh);
     if (rl < 1) rl = 1;
     if (rh > n || rh < rl) rh = n;
@@ -12103,34 +12141,34 @@ CPF_DEF cpf_status cpf_ab_estimate(const double *d, size_t n, double confidence,
     return CPF_OK;
 }
 
-/* One timed sample of a variant: exactly iters iterations in one batch, no
-   warm-up (the rounds keep both variants warm). Allocates only outside the
-   timed batch (the runner's buffers). */
-static cpf_status cpf__ab_sample(cpf_bench_fn fn, void *ctx, int64_t arg, uint64_t iters, double sample_ms,
-                                 double warm_ms, const cpf_clock_info *ci, double *ns_per_op, uint64_t *iters_out,
-                                 char *msg, size_t cap)
+/* One sample of a variant. iters > 0: exactly iters iterations in one timed
+   batch, no warm-up (the rounds keep both variants warm). iters == 0:
+   calibration: the runner sizes the batch for sample_ms after warm_ms of
+   warm-up and reports it in *iters_out. The runner allocates only outside
+   its timed batches. base (optional) lends its setup/teardown hooks. */
+static cpf_status cpf__ab_sample(cpf_bench_fn fn, void *ctx, int64_t arg, int has_arg, const cpf_bench_opts *base,
+                                 uint64_t iters, double sample_ms, double warm_ms, const cpf_clock_info *ci,
+                                 double *ns_per_op, uint64_t *iters_out, char *msg, size_t cap)
 {
     cpf_bench_opts o;
     cpf_result r;
     cpf_status st;
     memset(&o, 0, sizeof o);
     memset(&r, 0, sizeof r);
+    if (base) { o.setup = base->setup; o.teardown = base->teardown; }
+    o.target_ci = -1.0;
     if (iters) {
         o.samples = 1;
         o.iterations = iters;
         o.warmup_ms = 1e-9;
         o.budget_ms = 1e12;
-        o.target_ci = -1.0;
     } else {
-        /* calibration: the runner sizes the batch for sample_ms; its warm-up
-           and samples warm the variant up */
         o.samples = 3;
         o.min_sample_ms = sample_ms;
         o.warmup_ms = warm_ms;
-        o.target_ci = -1.0;
     }
     o = cpf__effective_opts(&o, NULL);
-    st = cpf__run_one(fn, ctx, arg, 1, &o, ci, 1, NULL, &r);
+    st = cpf__run_one(fn, ctx, arg, has_arg, &o, ci, 1, NULL, &r);
     if (st == CPF_OK && r.skipped) {
         st = CPF_ERR_BENCH;
         cpf__msg(msg, cap, "skipped: %s", r.message);
@@ -12144,7 +12182,11 @@ static cpf_status cpf__ab_sample(cpf_bench_fn fn, void *ctx, int64_t arg, uint64
     return st;
 }
 
-/* The verdict of a case after `pairs` rounds; 1 when it is final. */
+/* Where the samples come from: variant 0 (A) or 1 (B) of case id. */
+typedef cpf_status (*cpf__ab_sampler)(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
+                                      double warm_ms, double *ns, uint64_t *iters_out, char *msg, size_t cap);
+
+/* The verdict of a case after its pairs so far; 1 when it is final. */
 static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, int last)
 {
     double change = 0, lo = 0, hi = 0, sigma = 0;
@@ -12184,8 +12226,10 @@ struct cpf__ab_state {
     int active;
 };
 
-static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_ab_opts *o,
-                                 cpf_ab_result *res, const cpf_clock_info *ci, char *msg, size_t cap)
+/* Calibrates every case, then runs rounds until each case has a verdict.
+   res[k] (name set by the caller) belongs to case ids[k]. */
+static cpf_status cpf__ab_rounds(const size_t *ids, size_t n, const cpf_ab_opts *o, cpf_ab_result *res,
+                                 cpf__ab_sampler sample, void *user, char *msg, size_t cap)
 {
     struct cpf__ab_state *st = CPF__ALLOC(struct cpf__ab_state, n);
     size_t *order = CPF__ALLOC(size_t, n), i, k, active = 0;
@@ -12202,16 +12246,18 @@ static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_a
         st[i].ta = CPF__ALLOC(double, o->max_pairs);
         st[i].tb = CPF__ALLOC(double, o->max_pairs);
         if (!res[i].d || !st[i].ta || !st[i].tb) { rc = CPF_ERR_NOMEM; cpf__msg(msg, cap, "out of memory for %u pairs", o->max_pairs); break; }
-        /* warm up and size the batch: the larger calibrated batch, so both
-           variants' samples last at least min_sample_ms */
-        s1 = cpf__ab_sample(cases[i].a, cases[i].ctx, cases[i].arg, 0, o->min_sample_ms, o->warmup_ms, ci, &a, &ia, m, sizeof m);
-        if (s1 == CPF_OK) s1 = cpf__ab_sample(cases[i].b, cases[i].ctx, cases[i].arg, 0, o->min_sample_ms, o->warmup_ms, ci, &b, &ib, m, sizeof m);
+        /* warm up and size the batch: the larger calibrated batch, so that
+           both variants' samples last at least min_sample_ms */
+        m[0] = 0;
+        s1 = sample(user, ids[i], 0, 0, o->min_sample_ms, o->warmup_ms, &a, &ia, m, sizeof m);
+        if (s1 == CPF_OK) s1 = sample(user, ids[i], 1, 0, o->min_sample_ms, o->warmup_ms, &b, &ib, m, sizeof m);
         if (s1 != CPF_OK) {
             res[i].status = s1;
             cpf__msg(res[i].message, sizeof res[i].message, "%s: %s", res[i].name, m);
             continue;
         }
         st[i].iters = ia > ib ? ia : ib;
+        if (!st[i].iters) st[i].iters = 1;
         st[i].look = o->min_pairs;
         st[i].active = 1;
         res[i].iterations = st[i].iters;
@@ -12221,24 +12267,19 @@ static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_a
         int over = (double)(cpf_now_ns() - t0) > o->budget_ms * 1e6;
         size_t m_act = 0;
         for (i = 0; i < n; i++) if (st[i].active) order[m_act++] = i;
-        for (i = m_act; i > 1; i--) { /* Fisher-Yates: cases in a fresh order each round */
+        for (i = m_act; i > 1; i--) { /* Fisher-Yates: the cases in a fresh order each round */
             size_t j = (size_t)(cpf__splitmix64(&rng) % i), t = order[i - 1];
             order[i - 1] = order[j];
             order[j] = t;
         }
         for (k = 0; k < m_act && !over; k++) {
             size_t c = order[k];
-            int b_first = (int)(cpf__splitmix64(&rng) & 1u);
-            double ta = 0, tb = 0;
+            int b_first = (int)(cpf__splitmix64(&rng) & 1u); /* and the variants of each case */
+            double t[2] = { 0, 0 };
             cpf_status s1;
-            if (b_first) {
-                s1 = cpf__ab_sample(cases[c].b, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &tb, NULL, m, sizeof m);
-                if (s1 == CPF_OK) s1 = cpf__ab_sample(cases[c].a, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &ta, NULL, m, sizeof m);
-            } else {
-                s1 = cpf__ab_sample(cases[c].a, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &ta, NULL, m, sizeof m);
-                if (s1 == CPF_OK) s1 = cpf__ab_sample(cases[c].b, cases[c].ctx, cases[c].arg, st[c].iters, 0, 0, ci, &tb, NULL, m, sizeof m);
-            }
-            if (s1 != CPF_OK || !(ta > 0.0) || !(tb > 0.0)) {
+            s1 = sample(user, ids[c], b_first, st[c].iters, 0, 0, &t[b_first], NULL, m, sizeof m);
+            if (s1 == CPF_OK) s1 = sample(user, ids[c], !b_first, st[c].iters, 0, 0, &t[!b_first], NULL, m, sizeof m);
+            if (s1 != CPF_OK || !(t[0] > 0.0) || !(t[1] > 0.0)) {
                 res[c].status = s1 != CPF_OK ? s1 : CPF_ERR_BENCH;
                 if (s1 != CPF_OK) cpf__msg(res[c].message, sizeof res[c].message, "%s: %s", res[c].name, m);
                 else cpf__msg(res[c].message, sizeof res[c].message, "%s: a sample took no measurable time (the clock is too coarse for this batch)", res[c].name);
@@ -12246,9 +12287,9 @@ static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_a
                 active--;
                 continue;
             }
-            st[c].ta[res[c].pairs] = ta;
-            st[c].tb[res[c].pairs] = tb;
-            res[c].d[res[c].pairs] = log(tb / ta);
+            st[c].ta[res[c].pairs] = t[0];
+            st[c].tb[res[c].pairs] = t[1];
+            res[c].d[res[c].pairs] = log(t[1] / t[0]);
             res[c].pairs++;
         }
         if (!over) over = (double)(cpf_now_ns() - t0) > o->budget_ms * 1e6;
@@ -12267,12 +12308,10 @@ static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_a
                 continue;
             }
             if (cpf__ab_judge(&res[c], o, last)) {
-                double *tmp = st[c].ta;
-                cpf_sort_doubles(tmp, res[c].pairs);
-                res[c].a_ns = cpf_quantile_sorted(tmp, res[c].pairs, 0.5);
-                tmp = st[c].tb;
-                cpf_sort_doubles(tmp, res[c].pairs);
-                res[c].b_ns = cpf_quantile_sorted(tmp, res[c].pairs, 0.5);
+                cpf_sort_doubles(st[c].ta, res[c].pairs);
+                res[c].a_ns = cpf_quantile_sorted(st[c].ta, res[c].pairs, 0.5);
+                cpf_sort_doubles(st[c].tb, res[c].pairs);
+                res[c].b_ns = cpf_quantile_sorted(st[c].tb, res[c].pairs, 0.5);
                 st[c].active = 0;
                 active--;
             } else {
@@ -12286,77 +12325,110 @@ static cpf_status cpf__ab_rounds(const cpf_ab_case *cases, size_t n, const cpf_a
     return rc;
 }
 
+/* After the rounds: every failure is measured again on its own, in a fresh
+   order, and stands only if it repeats; then the messages. */
+static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, cpf_ab_result *res,
+                             cpf__ab_sampler sample, void *user)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        cpf_ab_result *r = &res[i];
+        if (r->status != CPF_OK || r->pairs < 2) continue;
+        if (r->level == CPF_FAIL && !o->no_confirm) {
+            cpf_ab_opts o2 = *o;
+            cpf_ab_result again;
+            char m2[256], c[24], tail[128];
+            memset(&again, 0, sizeof again);
+            o2.seed = o->seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(i + 1));
+            again.name = r->name; /* borrowed for messages */
+            if (cpf__ab_rounds(&ids[i], 1, &o2, &again, sample, user, m2, sizeof m2) == CPF_OK &&
+                again.status == CPF_OK && again.pairs >= 2) {
+                r->reproduced = again.level == CPF_FAIL;
+                r->confirmed = r->reproduced;
+                cpf__fmt_num(c, sizeof c, "%+.1f", 100.0 * again.change);
+                if (r->confirmed) {
+                    cpf__ab_message(r, o, "(confirmed)");
+                } else {
+                    r->level = CPF_WARN;
+                    cpf__msg(tail, sizeof tail, "(did not reproduce: %s%% when measured again; a warning)", c);
+                    cpf__ab_message(r, o, tail);
+                }
+            } else {
+                r->level = CPF_WARN;
+                cpf__ab_message(r, o, "(measuring it again did not work; a warning)");
+            }
+            CPF__FREE(again.d);
+        } else if (r->level == CPF_WARN) {
+            char tail[96], t[16];
+            cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o->target);
+            cpf__msg(tail, sizeof tail, "(inconclusive: a +%s%% change cannot be ruled out)", t);
+            cpf__ab_message(r, o, tail);
+        } else {
+            cpf__ab_message(r, o, r->level == CPF_FAIL ? "(not measured again: no_confirm)" : "");
+        }
+    }
+}
+
+/* In-process sampler: the cases' own functions. */
+struct cpf__ab_local { const cpf_ab_case *cases; cpf_clock_info ci; };
+static cpf_status cpf__ab_local_sample(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
+                                       double warm_ms, double *ns, uint64_t *iters_out, char *msg, size_t cap)
+{
+    struct cpf__ab_local *l = (struct cpf__ab_local *)user;
+    const cpf_ab_case *c = &l->cases[id];
+    return cpf__ab_sample(variant ? c->b : c->a, c->ctx, c->arg, 1, NULL, iters, sample_ms, warm_ms, &l->ci,
+                          ns, iters_out, msg, cap);
+}
+
+static cpf_status cpf__ab_check_opts(const cpf_ab_opts *o, char *msg, size_t cap)
+{
+    size_t rl = 0, rh = 0;
+    if (cpf_median_ci_ranks(o->min_pairs, o->confidence, &rl, &rh) < o->confidence) {
+        cpf__msg(msg, cap, "min_pairs %u is too few for a %.0f%% interval (the sign test needs more pairs)",
+                 o->min_pairs, 100.0 * o->confidence);
+        return CPF_ERR_ARG;
+    }
+    return CPF_OK;
+}
+
 CPF_DEF cpf_status cpf_ab_run(const cpf_ab_case *cases, size_t n, const cpf_ab_opts *opts,
                               cpf_ab_result *results, char *msg, size_t msg_cap)
 {
     cpf_ab_opts o = cpf__ab_effective(opts);
-    cpf_clock_info ci;
+    struct cpf__ab_local l;
     cpf_status rc;
-    size_t i, rl = 0, rh = 0;
+    size_t i, *ids;
     char tmp[8];
     if (!msg || !msg_cap) { msg = tmp; msg_cap = sizeof tmp; }
     msg[0] = 0;
     if (!results || (!cases && n)) { cpf__msg(msg, msg_cap, "cpf_ab_run: cases and results must not be NULL"); return CPF_ERR_ARG; }
     memset(results, 0, n * sizeof *results);
     if (n == 0) { cpf__msg(msg, msg_cap, "cpf_ab_run: no cases"); return CPF_ERR_ARG; }
-    if (cpf_median_ci_ranks(o.min_pairs, o.confidence, &rl, &rh) < o.confidence) {
-        cpf__msg(msg, msg_cap, "min_pairs %u is too few for a %.0f%% interval (the sign test needs more pairs)",
-                 o.min_pairs, 100.0 * o.confidence);
-        return CPF_ERR_ARG;
-    }
-    for (i = 0; i < n; i++) {
+    if (cpf__ab_check_opts(&o, msg, msg_cap) != CPF_OK) return CPF_ERR_ARG;
+    for (i = 0; i < n; i++)
         if (!cases[i].name || !cases[i].a || !cases[i].b) {
             cpf__msg(msg, msg_cap, "case %lu: name, a and b must not be NULL", (unsigned long)i);
             return CPF_ERR_ARG;
         }
-    }
+    ids = CPF__ALLOC(size_t, n);
+    if (!ids) { cpf__msg(msg, msg_cap, "out of memory"); return CPF_ERR_NOMEM; }
     for (i = 0; i < n; i++) {
+        ids[i] = i;
         results[i].name = cpf__strdup(cases[i].name);
-        if (!results[i].name) { for (; i > 0; i--) cpf_ab_result_free(&results[i - 1]); cpf__msg(msg, msg_cap, "out of memory"); return CPF_ERR_NOMEM; }
+        if (!results[i].name) {
+            for (; i > 0; i--) cpf_ab_result_free(&results[i - 1]);
+            CPF__FREE(ids);
+            cpf__msg(msg, msg_cap, "out of memory");
+            return CPF_ERR_NOMEM;
+        }
     }
-    cpf_clock_measure(&ci);
-    rc = cpf__ab_rounds(cases, n, &o, results, &ci, msg, msg_cap);
+    l.cases = cases;
+    cpf_clock_measure(&l.ci);
+    rc = cpf__ab_rounds(ids, n, &o, results, cpf__ab_local_sample, &l, msg, msg_cap);
+    cpf__ab_conclude(ids, n, &o, results, cpf__ab_local_sample, &l);
+    CPF__FREE(ids);
     for (i = 0; i < n && rc == CPF_OK; i++)
         if (results[i].status != CPF_OK) { rc = results[i].status; cpf__msg(msg, msg_cap, "%s", results[i].message); }
-    for (i = 0; i < n; i++) {
-        cpf_ab_result *r = &results[i];
-        if (r->status != CPF_OK || r->pairs < 2) continue;
-        if (r->level == CPF_FAIL && !o.no_confirm) {
-            /* Re-measure the failure alone, in a fresh order, before reporting it. */
-            cpf_ab_opts o2 = o;
-            cpf_ab_result again;
-            char m2[256];
-            o2.no_confirm = 1;
-            o2.seed = o.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(i + 1));
-            if (cpf_ab_run(&cases[i], 1, &o2, &again, m2, sizeof m2) == CPF_OK && again.status == CPF_OK) {
-                char c[24];
-                r->reproduced = again.level == CPF_FAIL;
-                r->confirmed = r->reproduced;
-                cpf__fmt_num(c, sizeof c, "%+.1f", 100.0 * again.change);
-                if (r->confirmed) {
-                    cpf__ab_message(r, &o, "(confirmed)");
-                } else {
-                    char tail[96];
-                    r->level = CPF_WARN;
-                    cpf__msg(tail, sizeof tail, "(did not reproduce: %s%% on re-measurement; a warning)", c);
-                    cpf__ab_message(r, &o, tail);
-                }
-            } else {
-                r->level = CPF_WARN;
-                cpf__ab_message(r, &o, "(the re-measurement failed to run; a warning)");
-            }
-            cpf_ab_result_free(&again);
-            continue;
-        }
-        if (r->level == CPF_WARN) {
-            char tail[96], t[16];
-            cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o.target);
-            cpf__msg(tail, sizeof tail, "(inconclusive: a +%s%% change cannot be ruled out)", t);
-            cpf__ab_message(r, &o, tail);
-        } else {
-            cpf__ab_message(r, &o, r->level == CPF_FAIL ? "(not re-measured)" : "");
-        }
-    }
     return rc;
 }
 
@@ -12376,9 +12448,8 @@ CPF_DEF cpf_status cpf_ab_compare(const char *name, cpf_bench_fn a, cpf_bench_fn
     if (st != CPF_OK && out->status == CPF_OK) {
         out->status = st;
         cpf__msg(out->message, sizeof out->message, "%s", msg);
-        return st;
     }
-    return out->status;
+    return st != CPF_OK ? st : out->status;
 }
 
 CPF_DEF cpf_verdict cpf_ab_verdict(const cpf_ab_result *r)
@@ -12388,7 +12459,7 @@ CPF_DEF cpf_verdict cpf_ab_verdict(const cpf_ab_result *r)
     if (!r) { v.level = CPF_FAIL; cpf__msg(v.message, sizeof v.message, "no A/B result"); return v; }
     v.level = r->status != CPF_OK ? CPF_FAIL : r->level;
     v.ok = v.level != CPF_FAIL;
-    v.observed = r->change; /* the limit lives in the options */
+    v.observed = r->change; /* the limits live in the options */
     cpf__msg(v.message, sizeof v.message, "%s", r->message);
     return v;
 }
@@ -12400,6 +12471,638 @@ CPF_DEF void cpf_ab_result_free(cpf_ab_result *r)
     CPF__FREE(r->d);
     memset(r, 0, sizeof *r);
 }
+
+/* --- platform: A/B worker processes and their pipes ----------------------
+   The driver starts both builds as workers (the base build given with --ab
+   and this program itself, so both run in the same conditions) and talks
+   to each over two pipes. A worker finds its pipe ends in the environment:
+   CORALPERF_AB_FDS=<read>,<write> (POSIX file descriptors or Windows
+   handles, inherited) and CORALPERF_AB_SUITE=<suite name>. Lines:
+     worker: "cpf-ab 1 <count>", then "n <name>" per benchmark ("%XX" for
+             bytes outside '!'..'~' and for '%'), then "end"
+     driver: "c <index> <sample us> <warm-up us>"  calibrate -> "ok <iters> <fs/op>"
+             "r <index> <iters>"                  one sample -> "ok <fs/op>"
+             "q"                                   quit
+     errors: "err <message>". Times in femtoseconds per op (integers: no
+     locale can change them). */
+#if defined(CORALPERF_NO_FILES)
+#define CPF__AB_PROC 0
+#elif defined(_WIN32) || defined(CPF__SPAWN)
+#define CPF__AB_PROC 1
+#else
+#define CPF__AB_PROC 0
+#endif
+
+#if CPF__AB_PROC
+typedef struct cpf__chan {
+#if defined(_WIN32)
+    HANDLE rd, wr, proc;
+#else
+    int rd, wr;
+    pid_t pid;
+#endif
+    char buf[4096];
+    size_t pos, len;
+    int ok;                       /* the conversation works */
+    int live;                     /* pipes (and a child process) to close */
+} cpf__chan;
+
+#if defined(_WIN32)
+static int cpf__chan_raw_write(cpf__chan *c, const char *p, size_t n)
+{
+    while (n) {
+        DWORD w = 0;
+        if (!WriteFile(c->wr, p, n > 65536 ? 65536u : (DWORD)n, &w, NULL) || w == 0) return 0;
+        p += w;
+        n -= w;
+    }
+    return 1;
+}
+static long cpf__chan_raw_read(cpf__chan *c, char *p, size_t cap)
+{
+    DWORD r = 0;
+    if (!ReadFile(c->rd, p, (DWORD)cap, &r, NULL)) return -1;
+    return (long)r;
+}
+#else
+static int cpf__chan_raw_write(cpf__chan *c, const char *p, size_t n)
+{
+    /* A worker that died must not kill the driver with SIGPIPE: block it
+       around the write and take a pending one back (Linux); elsewhere the
+       protocol only writes after a reply, which a dead worker never sends. */
+    int ok = 1;
+#if defined(__linux__)
+    sigset_t set, old;
+    int blocked;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+#if defined(CORALPERF_NO_THREADS)
+    blocked = sigprocmask(SIG_BLOCK, &set, &old) == 0;
+#else
+    blocked = pthread_sigmask(SIG_BLOCK, &set, &old) == 0;
+#endif
+#endif
+    while (n) {
+        ssize_t w = write(c->wr, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { ok = 0; break; }
+        p += w;
+        n -= (size_t)w;
+    }
+#if defined(__linux__)
+    if (blocked) {
+        if (!ok && errno == EPIPE) {
+            struct timespec z = { 0, 0 };
+            while (sigtimedwait(&set, NULL, &z) < 0 && errno == EINTR) { }
+        }
+#if defined(CORALPERF_NO_THREADS)
+        sigprocmask(SIG_SETMASK, &old, NULL);
+#else
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+#endif
+    }
+#endif
+    return ok;
+}
+static long cpf__chan_raw_read(cpf__chan *c, char *p, size_t cap)
+{
+    ssize_t r;
+    do r = read(c->rd, p, cap); while (r < 0 && errno == EINTR);
+    return (long)r;
+}
+#endif
+
+static int cpf__chan_puts(cpf__chan *c, const char *s)
+{
+    if (!c->ok) return 0;
+    if (!cpf__chan_raw_write(c, s, strlen(s))) c->ok = 0;
+    return c->ok;
+}
+
+/* The next line without its '\n' into line (NUL-terminated, cut at cap);
+   0 at the end of the stream or on an error. */
+static int cpf__chan_getline(cpf__chan *c, char *line, size_t cap)
+{
+    size_t k = 0;
+    if (!c->ok) return 0;
+    for (;;) {
+        while (c->pos < c->len) {
+            char ch = c->buf[c->pos++];
+            if (ch == '\n') { line[k < cap ? k : cap - 1] = 0; return 1; }
+            if (k + 1 < cap) line[k] = ch;
+            k++;
+        }
+        {
+            long r = cpf__chan_raw_read(c, c->buf, sizeof c->buf);
+            if (r <= 0) { c->ok = 0; return 0; }
+            c->pos = 0;
+            c->len = (size_t)r;
+        }
+    }
+}
+
+/* This worker's pipe ends, from the environment; 0 when not a worker. */
+static int cpf__chan_from_env(cpf__chan *c)
+{
+    const char *e = getenv("CORALPERF_AB_FDS");
+    unsigned long long r, w;
+    char *end;
+    memset(c, 0, sizeof *c);
+    if (!e || !*e) return 0;
+    r = strtoull(e, &end, 10);
+    if (*end != ',') return 0;
+    w = strtoull(end + 1, &end, 10);
+    if (*end) return 0;
+#if defined(_WIN32)
+    c->rd = (HANDLE)(uintptr_t)r;
+    c->wr = (HANDLE)(uintptr_t)w;
+#else
+    if (r > 65535 || w > 65535) return 0;
+    c->rd = (int)r;
+    c->wr = (int)w;
+#endif
+    c->ok = 1;
+    return 1;
+}
+
+/* Starts exe as a worker for suite; its stdout goes nowhere (POSIX) so a
+   chatty benchmark cannot fill the console; stderr stays. */
+static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *suite, char *msg, size_t cap)
+{
+#if defined(_WIN32)
+    SECURITY_ATTRIBUTES sa;
+    HANDLE to_r = NULL, to_w = NULL, from_r = NULL, from_w = NULL;
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    char fds[64], *cmd;
+    size_t len = strlen(exe);
+    BOOL ok;
+    memset(c, 0, sizeof *c);
+    sa.nLength = sizeof sa;
+    sa.lpSecurityDescriptor = NULL;
+    sa.bInheritHandle = TRUE;
+    if (!CreatePipe(&to_r, &to_w, &sa, 0)) { cpf__msg(msg, cap, "cannot create a pipe (error %lu)", (unsigned long)GetLastError()); return CPF_ERR_IO; }
+    if (!CreatePipe(&from_r, &from_w, &sa, 0)) {
+        CloseHandle(to_r); CloseHandle(to_w);
+        cpf__msg(msg, cap, "cannot create a pipe (error %lu)", (unsigned long)GetLastError());
+        return CPF_ERR_IO;
+    }
+    SetHandleInformation(to_w, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(from_r, HANDLE_FLAG_INHERIT, 0);
+    snprintf(fds, sizeof fds, "%llu,%llu", (unsigned long long)(uintptr_t)to_r, (unsigned long long)(uintptr_t)from_w);
+    cmd = CPF__ALLOC(char, len + 3);
+    if (!cmd) { CloseHandle(to_r); CloseHandle(to_w); CloseHandle(from_r); CloseHandle(from_w); cpf__msg(msg, cap, "out of memory"); return CPF_ERR_NOMEM; }
+    cmd[0] = '"';
+    memcpy(cmd + 1, exe, len);
+    cmd[len + 1] = '"';
+    cmd[len + 2] = 0;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    memset(&pi, 0, sizeof pi);
+    /* the child inherits the environment: set the two variables around the start */
+    SetEnvironmentVariableA("CORALPERF_AB_FDS", fds);
+    SetEnvironmentVariableA("CORALPERF_AB_SUITE", suite);
+    ok = CreateProcessA(exe, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    SetEnvironmentVariableA("CORALPERF_AB_FDS", NULL);
+    SetEnvironmentVariableA("CORALPERF_AB_SUITE", NULL);
+    CPF__FREE(cmd);
+    CloseHandle(to_r);
+    CloseHandle(from_w);
+    if (!ok) {
+        CloseHandle(to_w); CloseHandle(from_r);
+        cpf__msg(msg, cap, "cannot start '%s' (CreateProcess error %lu)", exe, (unsigned long)GetLastError());
+        return CPF_ERR_IO;
+    }
+    CloseHandle(pi.hThread);
+    c->proc = pi.hProcess;
+    c->rd = from_r;
+    c->wr = to_w;
+    c->ok = c->live = 1;
+    return CPF_OK;
+#else
+    int to[2], from[2], rc;
+    char **env = NULL, *e_fds = NULL, *e_suite = NULL, *argv0 = NULL, *args[2];
+    size_t i, k = 0, nenv = 0;
+    posix_spawn_file_actions_t fa;
+    memset(c, 0, sizeof *c);
+    if (pipe(to) != 0) { cpf__msg(msg, cap, "cannot create a pipe: %s", strerror(errno)); return CPF_ERR_IO; }
+    if (pipe(from) != 0) { close(to[0]); close(to[1]); cpf__msg(msg, cap, "cannot create a pipe: %s", strerror(errno)); return CPF_ERR_IO; }
+    /* the driver's ends stay out of every child */
+    fcntl(to[1], F_SETFD, FD_CLOEXEC);
+    fcntl(from[0], F_SETFD, FD_CLOEXEC);
+    while (environ && environ[nenv]) nenv++;
+    env = CPF__ALLOC(char *, nenv + 3);
+    e_fds = CPF__ALLOC(char, 64);
+    e_suite = CPF__ALLOC(char, strlen(suite) + 32);
+    argv0 = cpf__strdup(exe);
+    rc = ENOMEM;
+    if (env && e_fds && e_suite && argv0) {
+        for (i = 0; i < nenv; i++)
+            if (strncmp(environ[i], "CORALPERF_AB_", 13) != 0 && strncmp(environ[i], "CORALPERF_CONFIRM_", 18) != 0)
+                env[k++] = environ[i];
+        sprintf(e_fds, "CORALPERF_AB_FDS=%d,%d", to[0], from[1]);
+        sprintf(e_suite, "CORALPERF_AB_SUITE=%s", suite);
+        env[k++] = e_fds;
+        env[k++] = e_suite;
+        env[k] = NULL;
+        args[0] = argv0;
+        args[1] = NULL;
+        if ((rc = posix_spawn_file_actions_init(&fa)) == 0) {
+            posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+            fflush(stdout);
+            rc = posix_spawn(&c->pid, exe, &fa, NULL, args, env);
+            posix_spawn_file_actions_destroy(&fa);
+        }
+    }
+    CPF__FREE(env);
+    CPF__FREE(e_fds);
+    CPF__FREE(e_suite);
+    CPF__FREE(argv0);
+    close(to[0]);
+    close(from[1]);
+    if (rc != 0) {
+        close(to[1]);
+        close(from[0]);
+        cpf__msg(msg, cap, "cannot start '%s': %s", exe, strerror(rc));
+        return CPF_ERR_IO;
+    }
+    c->rd = from[0];
+    c->wr = to[1];
+    c->ok = c->live = 1;
+    return CPF_OK;
+#endif
+}
+
+/* Closes the pipes and waits for the worker; its exit status in words. */
+static void cpf__chan_close(cpf__chan *c, char *how, size_t cap)
+{
+#if defined(_WIN32)
+    DWORD code = 0;
+#else
+    int status = 0;
+#endif
+    if (how && cap) how[0] = 0;
+    if (!c->live) { c->ok = 0; return; }
+    c->live = 0;
+#if defined(_WIN32)
+    if (c->wr) CloseHandle(c->wr);
+    if (c->rd) CloseHandle(c->rd);
+    if (c->proc) {
+        WaitForSingleObject(c->proc, INFINITE);
+        GetExitCodeProcess(c->proc, &code);
+        CloseHandle(c->proc);
+        if (how && cap) cpf__msg(how, cap, "exit code %lu", (unsigned long)code);
+    }
+    c->wr = c->rd = c->proc = NULL;
+#else
+    if (c->wr >= 0) close(c->wr);
+    if (c->rd >= 0) close(c->rd);
+    if (c->pid > 0) {
+        while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) { }
+        if (how && cap) {
+            if (WIFEXITED(status)) cpf__msg(how, cap, "exit code %d", WEXITSTATUS(status));
+            else if (WIFSIGNALED(status)) cpf__msg(how, cap, "killed by signal %d", WTERMSIG(status));
+            else cpf__msg(how, cap, "status %d", status);
+        }
+    }
+    c->wr = c->rd = -1;
+    c->pid = 0;
+#endif
+    c->ok = 0;
+}
+
+/* The path of this program, to start it again as a worker. */
+static int cpf__self_exe(const char *argv0, char *out, size_t cap)
+{
+#if defined(_WIN32)
+    DWORD n = GetModuleFileNameA(NULL, out, (DWORD)cap);
+    (void)argv0;
+    return n > 0 && n < cap;
+#else
+#if defined(__linux__)
+    struct stat b;
+    if (stat("/proc/self/exe", &b) == 0) { cpf__msg(out, cap, "/proc/self/exe"); return 1; }
+#endif
+    /* elsewhere: argv[0] when it is a path */
+    if (!argv0 || !strchr(argv0, '/') || strlen(argv0) >= cap) return 0;
+    cpf__msg(out, cap, "%s", argv0);
+    return 1;
+#endif
+}
+
+/* Names on the wire: bytes outside '!'..'~' and '%' as %XX. */
+static void cpf__ab_escape(cpf__sb *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        if (*p <= ' ' || *p >= 0x7f || *p == '%') cpf__sb_printf(sb, "%%%02X", (unsigned)*p);
+        else cpf__sb_putn(sb, (const char *)p, 1);
+    }
+}
+/* Decodes in place; 0 on a malformed escape or an escaped NUL. */
+static int cpf__ab_unescape(char *s)
+{
+    char *w = s;
+    while (*s) {
+        if (*s == '%') {
+            int h = cpf__hexval((unsigned char)s[1]), l = h < 0 ? -1 : cpf__hexval((unsigned char)s[2]);
+            if (h < 0 || l < 0 || (h == 0 && l == 0)) return 0;
+            *w++ = (char)(h * 16 + l);
+            s += 3;
+        } else {
+            *w++ = *s++;
+        }
+    }
+    *w = 0;
+    return 1;
+}
+
+/* Worker: serves calibrations and samples until "q" or the end of the pipe. */
+static cpf_status cpf__suite_ab_serve(cpf_suite *s, cpf__chan *c)
+{
+    size_t i, n = (size_t)stbds_arrlen(s->defs);
+    char line[256], reply[320];
+    cpf__sb sb = { NULL };
+    cpf_clock_info ci;
+    cpf_clock_measure(&ci);
+    cpf__sb_printf(&sb, "cpf-ab 1 %lu\n", (unsigned long)n);
+    for (i = 0; i < n; i++) {
+        cpf__sb_puts(&sb, "n ");
+        cpf__ab_escape(&sb, s->defs[i]->name);
+        cpf__sb_puts(&sb, "\n");
+    }
+    cpf__sb_puts(&sb, "end\n");
+    cpf__chan_puts(c, cpf__sb_str(&sb));
+    cpf__sb_free(&sb);
+    while (cpf__chan_getline(c, line, sizeof line)) {
+        unsigned long long a = 0, b = 0, x = 0;
+        char cmd = line[0], m[256];
+        int got = 0;
+        double ns = 0;
+        uint64_t it = 0;
+        cpf_status st;
+        if (cmd == 'q') break;
+        if (cmd == 'c') got = sscanf(line + 1, "%llu %llu %llu", &x, &a, &b) == 3;
+        else if (cmd == 'r') got = sscanf(line + 1, "%llu %llu", &x, &a) == 2 && a > 0;
+        if (!got || x >= n) {
+            cpf__msg(reply, sizeof reply, "err bad request '%.64s'\n", line);
+            cpf__chan_puts(c, reply);
+            continue;
+        }
+        m[0] = 0;
+        {
+            const struct cpf__def *d = s->defs[x];
+            st = cmd == 'c' ? cpf__ab_sample(d->fn, d->ctx, d->arg, d->has_arg, &d->opts, 0, (double)a / 1000.0,
+                                             (double)b / 1000.0, &ci, &ns, &it, m, sizeof m)
+                            : cpf__ab_sample(d->fn, d->ctx, d->arg, d->has_arg, &d->opts, (uint64_t)a, 0, 0, &ci,
+                                             &ns, NULL, m, sizeof m);
+        }
+        if (st != CPF_OK) {
+            char *p;
+            for (p = m; *p; p++) if (*p == '\n' || *p == '\r') *p = ' ';
+            cpf__msg(reply, sizeof reply, "err %s\n", m[0] ? m : "the benchmark failed");
+        } else if (cmd == 'c') {
+            cpf__msg(reply, sizeof reply, "ok %llu %.0f\n", (unsigned long long)it, ns * 1e6);
+        } else {
+            cpf__msg(reply, sizeof reply, "ok %.0f\n", ns * 1e6);
+        }
+        if (!cpf__chan_puts(c, reply)) break;
+    }
+    return CPF_OK;
+}
+
+/* Driver side of one worker: its benchmark names. */
+struct cpf__ab_worker {
+    cpf__chan ch;
+    char **names;                 /* stb_ds array, owned */
+    const char *what;             /* "base" or "candidate" */
+    char path[1024];
+};
+
+static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *path, const char *suite,
+                                       char *msg, size_t cap)
+{
+    char line[1024], how[64];
+    unsigned long count = 0, k;
+    cpf__msg(w->path, sizeof w->path, "%s", path);
+    if (cpf__chan_spawn(&w->ch, path, suite, msg, cap) != CPF_OK) return CPF_ERR_IO;
+    if (!cpf__chan_getline(&w->ch, line, sizeof line) || sscanf(line, "cpf-ab 1 %lu", &count) != 1) {
+        cpf__chan_close(&w->ch, how, sizeof how);
+        cpf__msg(msg, cap, "the %s build '%s' did not answer as an A/B worker (%s): is it a coralperf suite program "
+                 "with a suite named '%s', built with coralperf.h 0.7 or later?", w->what, path, how, suite);
+        return CPF_ERR_IO;
+    }
+    for (k = 0; k <= count; k++) {
+        char *nm;
+        if (!cpf__chan_getline(&w->ch, line, sizeof line)) break;
+        if (strcmp(line, "end") == 0) {
+            if (k == count) return CPF_OK;
+            break;
+        }
+        if (strncmp(line, "n ", 2) != 0 || !cpf__ab_unescape(line + 2) || !(nm = cpf__strdup(line + 2))) break;
+        stbds_arrput(w->names, nm);
+    }
+    cpf__chan_close(&w->ch, how, sizeof how);
+    cpf__msg(msg, cap, "the %s build '%s' sent a broken benchmark list (%s)", w->what, path, how);
+    return CPF_ERR_IO;
+}
+
+static void cpf__ab_worker_stop(struct cpf__ab_worker *w, char *how, size_t cap)
+{
+    size_t i;
+    if (w->ch.ok) cpf__chan_puts(&w->ch, "q\n");
+    cpf__chan_close(&w->ch, how, cap);
+    for (i = 0; i < (size_t)stbds_arrlen(w->names); i++) CPF__FREE(w->names[i]);
+    stbds_arrfree(w->names);
+    w->names = NULL;
+}
+
+/* Sampler over the two workers: case id -> index in each worker's list. */
+struct cpf__ab_remote { struct cpf__ab_worker *w[2]; size_t *idx[2]; };
+static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
+                                        double warm_ms, double *ns, uint64_t *iters_out, char *msg, size_t cap)
+{
+    struct cpf__ab_remote *r = (struct cpf__ab_remote *)user;
+    struct cpf__ab_worker *w = r->w[variant];
+    char req[128], line[512], how[64];
+    unsigned long long it = 0, fs = 0;
+    if (iters)
+        cpf__msg(req, sizeof req, "r %lu %llu\n", (unsigned long)r->idx[variant][id], (unsigned long long)iters);
+    else
+        cpf__msg(req, sizeof req, "c %lu %llu %llu\n", (unsigned long)r->idx[variant][id],
+                 (unsigned long long)(sample_ms * 1000.0 + 0.5), (unsigned long long)(warm_ms * 1000.0 + 0.5));
+    if (!cpf__chan_puts(&w->ch, req) || !cpf__chan_getline(&w->ch, line, sizeof line)) {
+        cpf__chan_close(&w->ch, how, sizeof how);
+        cpf__msg(msg, cap, "the %s build stopped answering (%s): did a benchmark crash it?", w->what, how);
+        return CPF_ERR_IO;
+    }
+    if (strncmp(line, "err ", 4) == 0) { cpf__msg(msg, cap, "%s build: %s", w->what, line + 4); return CPF_ERR_BENCH; }
+    if ((iters && sscanf(line, "ok %llu", &fs) != 1) || (!iters && sscanf(line, "ok %llu %llu", &it, &fs) != 2)) {
+        cpf__msg(msg, cap, "the %s build sent '%.80s' (not a protocol answer)", w->what, line);
+        return CPF_ERR_IO;
+    }
+    *ns = (double)fs / 1e6;
+    if (iters_out) *iters_out = it;
+    return CPF_OK;
+}
+
+/* Driver: --ab=PATH. Runs the selected benchmarks of both builds in
+   interleaved rounds and turns each comparison into a guard. */
+static cpf_status cpf__suite_ab(cpf_suite *s)
+{
+    struct cpf__ab_worker w[2];
+    struct cpf__ab_remote rem;
+    cpf_ab_opts o;
+    cpf_ab_result *res = NULL;
+    size_t *ids = NULL, i, j, n = 0, nfail = 0, nwarn = 0, npass = 0;
+    char self[1024], msg[512], how[2][64];
+    cpf__sb sb = { NULL };
+    cpf_status st = CPF_OK;
+    uint64_t t0 = cpf_now_ns();
+    memset(w, 0, sizeof w);
+    memset(&rem, 0, sizeof rem);
+    w[0].what = "base";
+    w[1].what = "candidate";
+    how[0][0] = how[1][0] = 0;
+    memset(&o, 0, sizeof o);
+    o.target = s->ab_target;
+    o.max_pairs = s->ab_max_pairs;
+    o.seed = s->ab_seed;
+    o.no_confirm = s->no_confirm;
+    o = cpf__ab_effective(&o);
+    if (s->cli_opts.quick) { o.min_sample_ms = 0.2; o.warmup_ms = 2.0; }
+    if (cpf__ab_check_opts(&o, msg, sizeof msg) != CPF_OK) return cpf__usage_error(s, "%s", msg);
+    if (!cpf__self_exe(s->argv0, self, sizeof self))
+        return cpf__usage_error(s, "--ab: cannot find this program's own path to start it as a worker; run it by a path (./%s)",
+                                s->argv0 ? s->argv0 : "suite");
+    if (cpf__ab_worker_start(&w[0], s->ab_path, s->name, msg, sizeof msg) != CPF_OK ||
+        cpf__ab_worker_start(&w[1], self, s->name, msg, sizeof msg) != CPF_OK) {
+        cpf__ab_worker_stop(&w[0], NULL, 0);
+        cpf__ab_worker_stop(&w[1], NULL, 0);
+        s->exit_code = 1;
+        return cpf__suite_error(s, CPF_ERR_IO, "--ab: %s", msg);
+    }
+    /* the cases: names in both builds, selected by the filter */
+    rem.w[0] = &w[0];
+    rem.w[1] = &w[1];
+    rem.idx[0] = CPF__ALLOC(size_t, stbds_arrlen(w[1].names) + 1);
+    rem.idx[1] = CPF__ALLOC(size_t, stbds_arrlen(w[1].names) + 1);
+    ids = CPF__ALLOC(size_t, stbds_arrlen(w[1].names) + 1);
+    res = CPF__ALLOC(cpf_ab_result, stbds_arrlen(w[1].names) + 1);
+    if (!rem.idx[0] || !rem.idx[1] || !ids || !res) { st = cpf__suite_error(s, CPF_ERR_NOMEM, "--ab: out of memory"); goto done; }
+    cpf__sb_printf(&sb, "A/B: %s (base, A) against this build (candidate, B), suite %s: interleaved rounds, ",
+                   s->ab_path, s->name);
+    cpf__sb_printf(&sb, "change = B/A - 1 with a %.0f%% interval; fail above +%.0f%% (interval above +%.0f%%), confirmed\n",
+                   100.0 * o.confidence, 100.0 * o.fail_estimate, 100.0 * o.fail_lower);
+    for (j = 0; j < (size_t)stbds_arrlen(w[1].names); j++) {
+        const char *nm = w[1].names[j];
+        if (!cpf_filter_match(s->filter, nm)) continue;
+        for (i = 0; i < (size_t)stbds_arrlen(w[0].names); i++)
+            if (strcmp(w[0].names[i], nm) == 0) break;
+        if (i == (size_t)stbds_arrlen(w[0].names)) {
+            cpf__sb_puts(&sb, "  new    ");
+            cpf__esc_console(&sb, nm);
+            cpf__sb_puts(&sb, " (not in the base build: nothing to compare)\n");
+            continue;
+        }
+        memset(&res[n], 0, sizeof res[n]);
+        res[n].name = cpf__strdup(nm);
+        if (!res[n].name) { st = cpf__suite_error(s, CPF_ERR_NOMEM, "--ab: out of memory"); goto done; }
+        rem.idx[0][n] = i;
+        rem.idx[1][n] = j;
+        ids[n] = n;
+        n++;
+    }
+    for (i = 0; i < (size_t)stbds_arrlen(w[0].names); i++) {
+        int found = 0;
+        for (j = 0; j < (size_t)stbds_arrlen(w[1].names) && !found; j++) found = strcmp(w[0].names[i], w[1].names[j]) == 0;
+        if (!found && cpf_filter_match(s->filter, w[0].names[i])) {
+            cpf__sb_puts(&sb, "  gone   ");
+            cpf__esc_console(&sb, w[0].names[i]);
+            cpf__sb_puts(&sb, " (only in the base build)\n");
+        }
+    }
+    cpf__out(s, cpf__sb_str(&sb));
+    cpf__sb_free(&sb);
+    if (n == 0) {
+        s->exit_code = 1;
+        st = cpf__suite_error(s, CPF_ERR_USAGE, "--ab: no benchmark of the candidate is also in the base build%s",
+                              s->filter ? " (with this --filter)" : "");
+        goto done;
+    }
+    msg[0] = 0;
+    if (cpf__ab_rounds(ids, n, &o, res, cpf__ab_remote_sample, &rem, msg, sizeof msg) != CPF_OK) {
+        s->exit_code = 1;
+        st = cpf__suite_error(s, CPF_ERR_NOMEM, "--ab: %s", msg);
+        goto done;
+    }
+    cpf__ab_conclude(ids, n, &o, res, cpf__ab_remote_sample, &rem);
+    cpf__guards_free(s);
+    for (i = 0; i < n; i++) {
+        cpf_verdict v = cpf_ab_verdict(&res[i]);
+        char what[96];
+        cpf__msg(what, sizeof what, "A/B vs base build");
+        cpf__guard_add(s, res[i].name, what, &v);
+        cpf__sb_puts(&sb, "  ");
+        cpf__esc_console(&sb, res[i].status == CPF_OK ? res[i].message : v.message);
+        if (res[i].status != CPF_OK) cpf__sb_puts(&sb, " (FAIL: did not run)");
+        cpf__sb_puts(&sb, "\n");
+        if (v.level == CPF_FAIL) nfail++; else if (v.level == CPF_WARN) nwarn++; else npass++;
+    }
+    cpf__sb_printf(&sb, "A/B: %lu passed, %lu warned, %lu failed in %.1f s -> exit %d\n", (unsigned long)npass,
+                   (unsigned long)nwarn, (unsigned long)nfail, (double)(cpf_now_ns() - t0) / 1e9,
+                   nfail ? 1 : nwarn ? 2 : 0);
+    cpf__out(s, cpf__sb_str(&sb));
+    cpf__sb_free(&sb);
+    s->exit_code = nfail ? 1 : nwarn ? 2 : 0;
+    if (nfail && s->status == CPF_OK) {
+        s->status = CPF_ERR_BENCH;
+        cpf__msg(s->message, sizeof s->message, "the candidate is slower than the base build (see the A/B verdicts above)");
+    }
+    if (s->junit_path) {
+        cpf__sb x = { NULL };
+        char m[300];
+        if (cpf_junit_write(s, cpf__sb_write, &x) != CPF_OK ||
+            cpf__save_file(s->junit_path, cpf__sb_str(&x), cpf__sb_len(&x), m, sizeof m) != CPF_OK) {
+            s->exit_code = 1;
+            cpf__suite_error(s, CPF_ERR_IO, "--junit: %s", m);
+        }
+        cpf__sb_free(&x);
+    }
+done:
+    cpf__ab_worker_stop(&w[0], how[0], sizeof how[0]);
+    cpf__ab_worker_stop(&w[1], how[1], sizeof how[1]);
+    for (i = 0; i < n; i++) cpf_ab_result_free(&res[i]);
+    CPF__FREE(res);
+    CPF__FREE(ids);
+    CPF__FREE(rem.idx[0]);
+    CPF__FREE(rem.idx[1]);
+    cpf__sb_free(&sb);
+    s->ran = 1;
+    return st != CPF_OK ? st : s->status;
+}
+
+/* Worker side: 1 when this process was started as a worker (it then served
+   the driver, or stayed silent for another suite of the same program). */
+static int cpf__suite_ab_worker(cpf_suite *s)
+{
+    cpf__chan c;
+    const char *suite = getenv("CORALPERF_AB_SUITE");
+    if (!cpf__chan_from_env(&c)) return 0;
+    if (!suite || strcmp(suite, s->name) != 0) return 1; /* another suite of this program */
+    cpf__suite_ab_serve(s, &c);
+    s->ab_worker = 1;
+    return 1;
+}
+#else
+static cpf_status cpf__suite_ab(cpf_suite *s)
+{
+    return cpf__usage_error(s, "--ab needs to start processes, which this build cannot (CORALPERF_NO_FILES or an unknown platform)");
+}
+static int cpf__suite_ab_worker(cpf_suite *s) { (void)s; return 0; }
+#endif
+#undef CPF__AB_PROC
+
 
 
 #undef CPF__ND_PERIOD
