@@ -148,7 +148,10 @@ static void test_half_the_work_passes_at_the_first_look(void)
     CHECK(cpf_ab_compare("spin/half", var_a, var_half, &c, &o, &r) == CPF_OK);
     CHECK_MSG(r.level == CPF_PASS, "%s", r.message);
     CHECK_MSG(r.change < -0.25 && r.hi < 0.03, "%s", r.message);
-    CHECK(r.pairs == 10); /* clear at the first look: no more rounds */
+    /* usually clear at the first look (10 pairs); a busy machine can
+       disturb one of those samples and the 99% interval of 10 pairs is
+       [min, max], so it may take more rounds */
+    CHECK(r.pairs >= 10 && r.pairs <= 40);
     CHECK(cpf_ab_verdict(&r).ok);
     CHECK_MSG(strncmp(r.message, "ok spin/half ", 13) == 0, "%s", r.message);
     cpf_ab_result_free(&r);
@@ -196,6 +199,7 @@ static void test_rounds_interleave_in_a_seeded_random_order(void)
     size_t i, ab = 0, ba = 0;
     o.no_confirm = 1;
     o.seed = 42;
+    o.max_pairs = 10; /* exactly 10 rounds whatever the timings: comparable logs */
     memset(&c1, 0, sizeof c1); c1.work = 50;
     memset(&c2, 0, sizeof c2); c2.work = 50;
     memset(&c3, 0, sizeof c3); c3.work = 50;
