@@ -6,6 +6,8 @@
 #   make bench   side-by-side comparisons with peers (Google Benchmark, libxxhash, zlib)
 #   make fuzz    libFuzzer on the baseline parser and inflate (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
 #   make stat-check  false-alarm and detection rates of the guards (about 15 minutes)
+#   make ab BASE=rev  is the working tree slower than rev? the example suite (SUITE=file.c)
+#                built at both, compared in interleaved A/B rounds (AB_ARGS=more flags)
 # stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
 # missing and apt-get can run, libstb-dev is installed.
 
@@ -26,11 +28,11 @@ EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights $(BUI
            $(BUILD)/guard_assert $(BUILD)/inference_budget
 TEST_SRC = $(wildcard tests/test_*.c)
 
-.PHONY: all demo test test-all bench fuzz stat-check stb clean help
+.PHONY: all demo test test-all bench fuzz stat-check ab stb clean help
 all: $(EXAMPLES)
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,10p' Makefile
 
 stb:
 	@if [ -n "$(STB_DS_DIR)" ] && [ ! -f "$(STB_DS_DIR)/stb_ds.h" ]; then \
@@ -68,6 +70,10 @@ $(BUILD)/guard_assert: examples/guard_assert.c coralperf.h | stb $(BUILD)
 
 $(BUILD)/inference_budget: examples/inference_budget.c coralperf.h | stb $(BUILD)
 	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
+ab: stb
+	@echo "== A/B: the working tree against $${BASE:-HEAD} (tests/ab.sh)"
+	@BASE="$(BASE)" SUITE="$(SUITE)" AB_ARGS="$(AB_ARGS)" STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" OPT="$(OPT)" sh tests/ab.sh
 
 demo: stb $(BUILD)/example_suite
 	@echo "== running the example suite (examples/example_suite.c), compared with baselines/example.cpb"

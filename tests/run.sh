@@ -391,6 +391,28 @@ if $CC -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/stat/statcheck_suite.c -o "$T/s
          grep -q '^parse/strtol_1000 .* FAIL slower .*(confirmed: first run +' $T/sc.out && ! grep -q '^math/poly_4096 .* FAIL ' $T/sc.out"
 else bad "statcheck suite build" "$T/sc.build.log"; fi
 
+# --- 5d. A/B mode: two builds driven over pipes ------------------------------
+echo "== A/B mode: two builds of tests/ab_suite.c over pipes"
+ABF="-std=c99 -O2 $WARN $INC tests/ab_suite.c -lm -pthread"
+if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -o "$T/ab_same" >>"$T/ab.build.log" 2>&1 &&
+   $CC $ABF -DAB_SLOW=spin/300 -DAB_PCT=100 -o "$T/ab_slow" >>"$T/ab.build.log" 2>&1; then
+    check "twice the work in spin/300: exit 1, confirmed, named; the others (an escaped name too) pass; a base-only benchmark is listed" "$T/ab1.log" sh -c \
+        "$T/ab_slow --no-color --quick --ab=$T/ab_base --junit=$T/ab.junit.xml > $T/ab1.out 2>&1; rc=\$?; cat $T/ab1.out;
+         [ \$rc = 1 ] && grep -q '^  FAIL spin/300 .* paired n=[0-9]* sigma=.*(confirmed)\$' $T/ab1.out &&
+         [ \$(grep -c '^  ok ' $T/ab1.out) = 3 ] && grep -q '^  ok odd name %41.*/x ' $T/ab1.out &&
+         grep -q '^  gone   only/base (only in the base build)' $T/ab1.out &&
+         grep -q '^A/B: 3 passed, 0 warned, 1 failed in ' $T/ab1.out &&
+         [ \$(grep -c 'goes to stdout' $T/ab1.out) = 1 ] && grep -q '<failure' $T/ab.junit.xml"
+    check "two separately linked builds of the same source: never exit 1" "$T/ab2.log" sh -c \
+        "$T/ab_same --no-color --quick --ab=$T/ab_base > $T/ab2.out 2>&1; rc=\$?; cat $T/ab2.out; [ \$rc = 0 -o \$rc = 2 ] && ! grep -q '^  FAIL' $T/ab2.out"
+    check "--ab errors in plain words: a missing base build, a program that is no worker, bad options" "$T/ab3.log" sh -c \
+        "$T/ab_same --ab=$T/no-such-build > $T/ab3a.out 2>&1; [ \$? = 1 ] && grep -q 'cannot start .*no-such-build' $T/ab3a.out &&
+         { $T/ab_same --ab=/bin/true > $T/ab3b.out 2>&1; [ \$? = 1 ]; } && grep -q 'did not answer as an A/B worker' $T/ab3b.out &&
+         { $T/ab_same --ab=$T/ab_base --ab-max-pairs=3 > $T/ab3c.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-max-pairs needs a whole number from 8' $T/ab3c.out &&
+         { $T/ab_same --ab=$T/ab_base --json=$T/x.json > $T/ab3d.out 2>&1; [ \$? = 1 ]; } && grep -q 'not --json' $T/ab3d.out &&
+         { $T/ab_same --ab=$T/ab_base --filter=nothing > $T/ab3e.out 2>&1; [ \$? = 1 ]; } && grep -q 'no benchmark matches' $T/ab3e.out; cat $T/ab3?.out"
+else bad "A/B suite builds" "$T/ab.build.log"; fi
+
 # --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
 echo "== baselines under stress"
 if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then
