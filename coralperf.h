@@ -12625,17 +12625,40 @@ static int cpf__chan_from_env(cpf__chan *c)
     return 1;
 }
 
-/* Starts exe as a worker for suite; its stdout goes nowhere (POSIX) so a
-   chatty benchmark cannot fill the console; stderr stays. */
-static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *suite, char *msg, size_t cap)
+#if defined(_WIN32)
+/* One argument for a Windows command line, as the C runtime splits it:
+   quoted when it has blanks or quotes; backslashes doubled before a quote. */
+static void cpf__win_quote(cpf__sb *sb, const char *a)
+{
+    size_t bs = 0;
+    if (*a && !strpbrk(a, " \t\n\v\"")) { cpf__sb_puts(sb, a); return; }
+    cpf__sb_puts(sb, "\"");
+    for (; *a; a++) {
+        if (*a == '\\') { bs++; continue; }
+        while (bs) { cpf__sb_puts(sb, *a == '"' ? "\\\\" : "\\"); bs--; }
+        if (*a == '"') cpf__sb_puts(sb, "\\\"");
+        else cpf__sb_putn(sb, a, 1);
+    }
+    while (bs) { cpf__sb_puts(sb, "\\\\"); bs--; } /* before the closing quote */
+    cpf__sb_puts(sb, "\"");
+}
+#endif
+
+/* Starts exe as a worker for suite, with the driver's arguments (argv[1..],
+   so that a main that registers benchmarks by its own flags registers the
+   same ones); its stdout goes nowhere (POSIX) so a chatty benchmark cannot
+   fill the console; stderr stays. */
+static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *suite, int argc, char **argv,
+                                  char *msg, size_t cap)
 {
 #if defined(_WIN32)
     SECURITY_ATTRIBUTES sa;
     HANDLE to_r = NULL, to_w = NULL, from_r = NULL, from_w = NULL;
     STARTUPINFOA si;
     PROCESS_INFORMATION pi;
-    char fds[64], *cmd;
-    size_t len = strlen(exe);
+    char fds[64];
+    cpf__sb cmd = { NULL };
+    int i;
     BOOL ok;
     memset(c, 0, sizeof *c);
     sa.nLength = sizeof sa;
@@ -12650,22 +12673,19 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     SetHandleInformation(to_w, HANDLE_FLAG_INHERIT, 0);
     SetHandleInformation(from_r, HANDLE_FLAG_INHERIT, 0);
     snprintf(fds, sizeof fds, "%llu,%llu", (unsigned long long)(uintptr_t)to_r, (unsigned long long)(uintptr_t)from_w);
-    cmd = CPF__ALLOC(char, len + 3);
-    if (!cmd) { CloseHandle(to_r); CloseHandle(to_w); CloseHandle(from_r); CloseHandle(from_w); cpf__msg(msg, cap, "out of memory"); return CPF_ERR_NOMEM; }
-    cmd[0] = '"';
-    memcpy(cmd + 1, exe, len);
-    cmd[len + 1] = '"';
-    cmd[len + 2] = 0;
+    cpf__win_quote(&cmd, exe);
+    for (i = 1; i < argc; i++)
+        if (argv[i]) { cpf__sb_puts(&cmd, " "); cpf__win_quote(&cmd, argv[i]); }
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     memset(&pi, 0, sizeof pi);
     /* the child inherits the environment: set the two variables around the start */
     SetEnvironmentVariableA("CORALPERF_AB_FDS", fds);
     SetEnvironmentVariableA("CORALPERF_AB_SUITE", suite);
-    ok = CreateProcessA(exe, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    ok = CreateProcessA(exe, cmd.a, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
     SetEnvironmentVariableA("CORALPERF_AB_FDS", NULL);
     SetEnvironmentVariableA("CORALPERF_AB_SUITE", NULL);
-    CPF__FREE(cmd);
+    cpf__sb_free(&cmd);
     CloseHandle(to_r);
     CloseHandle(from_w);
     if (!ok) {
@@ -12681,8 +12701,8 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     return CPF_OK;
 #else
     int to[2], from[2], rc;
-    char **env = NULL, *e_fds = NULL, *e_suite = NULL, *argv0 = NULL, *args[2];
-    size_t i, k = 0, nenv = 0;
+    char **env = NULL, *e_fds = NULL, *e_suite = NULL, *argv0 = NULL, **args = NULL;
+    size_t i, k = 0, nenv = 0, na = 1;
     posix_spawn_file_actions_t fa;
     memset(c, 0, sizeof *c);
     if (pipe(to) != 0) { cpf__msg(msg, cap, "cannot create a pipe: %s", strerror(errno)); return CPF_ERR_IO; }
@@ -12695,8 +12715,9 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     e_fds = CPF__ALLOC(char, 64);
     e_suite = CPF__ALLOC(char, strlen(suite) + 32);
     argv0 = cpf__strdup(exe);
+    args = CPF__ALLOC(char *, (size_t)(argc > 1 ? argc : 1) + 1);
     rc = ENOMEM;
-    if (env && e_fds && e_suite && argv0) {
+    if (env && e_fds && e_suite && argv0 && args) {
         for (i = 0; i < nenv; i++)
             if (strncmp(environ[i], "CORALPERF_AB_", 13) != 0 && strncmp(environ[i], "CORALPERF_CONFIRM_", 18) != 0)
                 env[k++] = environ[i];
@@ -12706,7 +12727,9 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
         env[k++] = e_suite;
         env[k] = NULL;
         args[0] = argv0;
-        args[1] = NULL;
+        for (i = 1; i < (size_t)(argc > 0 ? argc : 0); i++)
+            if (argv[i]) args[na++] = argv[i];
+        args[na] = NULL;
         if ((rc = posix_spawn_file_actions_init(&fa)) == 0) {
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
             fflush(stdout);
@@ -12718,6 +12741,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     CPF__FREE(e_fds);
     CPF__FREE(e_suite);
     CPF__FREE(argv0);
+    CPF__FREE(args);
     close(to[0]);
     close(from[1]);
     if (rc != 0) {
@@ -12879,13 +12903,14 @@ struct cpf__ab_worker {
     char path[1024];
 };
 
-static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *path, const char *suite,
+static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *path, const cpf_suite *s,
                                        char *msg, size_t cap)
 {
     char line[1024], how[64];
     unsigned long count = 0, k;
+    const char *suite = s->name;
     cpf__msg(w->path, sizeof w->path, "%s", path);
-    if (cpf__chan_spawn(&w->ch, path, suite, msg, cap) != CPF_OK) return CPF_ERR_IO;
+    if (cpf__chan_spawn(&w->ch, path, suite, s->argc, s->argv, msg, cap) != CPF_OK) return CPF_ERR_IO;
     if (!cpf__chan_getline(&w->ch, line, sizeof line) || sscanf(line, "cpf-ab 1 %lu", &count) != 1) {
         cpf__chan_close(&w->ch, how, sizeof how);
         cpf__msg(msg, cap, "the %s build '%s' did not answer as an A/B worker (%s): is it a coralperf suite program "
@@ -12975,8 +13000,8 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
     if (!cpf__self_exe(s->argv0, self, sizeof self))
         return cpf__usage_error(s, "--ab: cannot find this program's own path to start it as a worker; run it by a path (./%s)",
                                 s->argv0 ? s->argv0 : "suite");
-    if (cpf__ab_worker_start(&w[0], s->ab_path, s->name, msg, sizeof msg) != CPF_OK ||
-        cpf__ab_worker_start(&w[1], self, s->name, msg, sizeof msg) != CPF_OK) {
+    if (cpf__ab_worker_start(&w[0], s->ab_path, s, msg, sizeof msg) != CPF_OK ||
+        cpf__ab_worker_start(&w[1], self, s, msg, sizeof msg) != CPF_OK) {
         cpf__ab_worker_stop(&w[0], NULL, 0);
         cpf__ab_worker_stop(&w[1], NULL, 0);
         s->exit_code = 1;

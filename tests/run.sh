@@ -403,6 +403,9 @@ if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -
          grep -q '^  gone   only/base (only in the base build)' $T/ab1.out &&
          grep -q '^A/B: 3 passed, 0 warned, 1 failed in ' $T/ab1.out &&
          [ \$(grep -c 'goes to stdout' $T/ab1.out) = 1 ] && grep -q '<failure' $T/ab.junit.xml"
+    check "the workers get the driver's arguments: a --filter with a space selects the same two benchmarks in both builds" "$T/ab4.log" sh -c \
+        "$T/ab_slow --no-color --quick --ab=$T/ab_base '--filter=spin/300,odd name*' > $T/ab4.out 2>&1; rc=\$?; cat $T/ab4.out;
+         [ \$rc = 1 ] && grep -q '^A/B: 1 passed, 0 warned, 1 failed in ' $T/ab4.out && grep -q '^  ok odd name' $T/ab4.out"
     check "two separately linked builds of the same source: never exit 1" "$T/ab2.log" sh -c \
         "$T/ab_same --no-color --quick --ab=$T/ab_base > $T/ab2.out 2>&1; rc=\$?; cat $T/ab2.out; [ \$rc = 0 -o \$rc = 2 ] && ! grep -q '^  FAIL' $T/ab2.out"
     check "--ab errors in plain words: a missing base build, a program that is no worker, bad options" "$T/ab3.log" sh -c \
