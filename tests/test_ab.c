@@ -130,7 +130,7 @@ static void test_twice_the_work_fails_and_is_confirmed(void)
     CHECK(r.b_ns > r.a_ns && r.a_ns > 0.0);
     CHECK(r.confidence >= 0.99);
     CHECK_MSG(strncmp(r.message, "FAIL spin/x2 ", 13) == 0 && strstr(r.message, "paired n=") &&
-              strstr(r.message, "99%") && strstr(r.message, "sigma=") && strstr(r.message, "(confirmed)"),
+              strstr(r.message, "99%") && strstr(r.message, "sigma=") && strstr(r.message, "(confirmed: +"),
               "%s", r.message);
     v = cpf_ab_verdict(&r);
     CHECK(!v.ok && v.level == CPF_FAIL && strcmp(v.message, r.message) == 0);

@@ -18,6 +18,14 @@
 #  4. absolute budgets: a kernel checked in quick mode against a median
 #     budget at 1/0.9 and 1/1.2 of its calibrated time, STAT_BUDGET_RUNS
 #     times each (default 100). Goal: 100% pass / 100% fail.
+#  5. A/B mode A/A: two separately compiled and linked builds of the 20-
+#     benchmark suite (STAT_AB20=1), `--ab`, STAT_AB_RUNS jobs (default 100),
+#     each with the noisy neighbour on. Goal: at most 1% of jobs exit 1, at
+#     most 10% exit 2; a job within 2 minutes.
+#  6. A/B +5%: the candidate build does 5% more work in parse/strtol_1000.
+#     Goal: >= 95% of jobs exit 1 naming it, no other benchmark failed.
+#  7. A/B +3%: goal >= 90% of jobs exit 1 or 2, no other benchmark failed.
+# STAT_ONLY=ab runs rows 5-7 only; STAT_ONLY=baseline rows 1-4 only.
 # Exits 1 when a goal is missed. Logs stay in $BUILD/stat/.
 set -u
 STB_INC=${STB_INC:-/usr/include/stb}
@@ -26,6 +34,8 @@ CC=${CC:-cc}
 RUNS=${STAT_RUNS:-100}
 WIDE_RUNS=${STAT_WIDE_RUNS:-40}
 BRUNS=${STAT_BUDGET_RUNS:-100}
+ABRUNS=${STAT_AB_RUNS:-100}
+ONLY=${STAT_ONLY:-}
 D="$BUILD/stat"
 rm -rf "$D"
 mkdir -p "$D/logs"
@@ -36,6 +46,16 @@ for p in statcheck_suite statcheck_budget; do
     fi
 done
 $CC -O2 tests/stat/neighbour.c -o "$D/neighbour" || exit 1
+# the A/B builds: the same source compiled and linked separately, and with
+# the injection compiled in (the candidate differs, not the environment)
+for v in base same; do
+    $CC -std=c99 -O2 -I. -I"$STB_INC" tests/stat/statcheck_suite.c -o "$D/ab_$v" -lm -pthread >"$D/ab_$v.build.log" 2>&1 ||
+        { echo "stat-check: cannot build the A/B suite:"; cat "$D/ab_$v.build.log"; exit 1; }
+done
+for p in 5 3; do
+    $CC -std=c99 -O2 -I. -I"$STB_INC" "-DSTAT_INJECT_BUILD=\"parse/strtol_1000:0.0$p\"" tests/stat/statcheck_suite.c \
+        -o "$D/ab_plus$p" -lm -pthread >"$D/ab_plus$p.build.log" 2>&1 || { echo "stat-check: cannot build:"; cat "$D/ab_plus$p.build.log"; exit 1; }
+done
 SUITE="$D/statcheck_suite"
 ARGS="--no-color --budget-ms=300 --baseline-dir=$D/bl"
 NB_PID=
@@ -50,6 +70,7 @@ verdict() { # goal-met? label
 # names of the rows the diff table marks FAIL (first column)
 fail_names() { awk '/^name +baseline/ {t=1; next} t && / FAIL / {print $1} /^baseline: / {t=0}' "$1" | sort -u | tr '\n' ' '; }
 
+if [ "$ONLY" != ab ]; then
 # The documented recording procedure: record once, then add a few runs of
 # the same code to each entry's between-run noise (separate processes see
 # different memory layouts; that spread is what the warn threshold learns).
@@ -147,6 +168,58 @@ done
 echo "  kernel ${cal} ns/op (last calibration); at 0.9x: $p09 of $BRUNS passed; at 1.2x: $p12 of $BRUNS failed"
 verdict $([ $p09 = $BRUNS ] && echo 1 || echo 0) "0.9x passes $p09/$BRUNS"
 verdict $([ $p12 = $BRUNS ] && echo 1 || echo 0) "1.2x fails $p12/$BRUNS"
+fi
+
+if [ "$ONLY" != baseline ]; then
+# A/B rows: one job = the candidate build driving both builds (--ab), the
+# neighbour on the other core for the whole job.
+ab_fail_names() { sed -n 's/^  FAIL \([^ ]*\) .*/\1/p' "$1" | sort -u | tr '\n' ' '; }
+ab_row() { # label candidate runs
+    label=$1; cand=$2; n=$3
+    a0=0 a1=0 a2=0 named=0 others=0 tmax=0 tsum=0 i=1
+    while [ $i -le $n ]; do
+        neighbour_on
+        t0=$(date +%s)
+        STAT_AB20=1 "$D/$cand" --no-color --ab="$D/ab_base" >"$D/logs/ab.$label.$i.log" 2>&1
+        rc=$?
+        t=$(( $(date +%s) - t0 ))
+        neighbour_off
+        [ $t -gt $tmax ] && tmax=$t
+        tsum=$((tsum + t))
+        names=$(ab_fail_names "$D/logs/ab.$label.$i.log")
+        case $rc in
+            0) a0=$((a0 + 1)) ;;
+            1) a1=$((a1 + 1)) ;;
+            2) a2=$((a2 + 1)) ;;
+            *) a1=$((a1 + 1)); echo "  job $i: exit $rc (crash?)"; tail -5 "$D/logs/ab.$label.$i.log" ;;
+        esac
+        [ "$names" = "parse/strtol_1000 " ] && named=$((named + 1))
+        if [ -n "$names" ] && [ "$names" != "parse/strtol_1000 " ]; then
+            others=$((others + 1)); echo "  job $i: exit $rc, FAIL named: $names"
+        fi
+        if [ "$label" != aa ] && [ $rc != 1 ]; then
+            echo "  job $i: exit $rc: $(grep -F ' parse/strtol_1000 ' "$D/logs/ab.$label.$i.log" | tail -n 1 | cut -c1-200)"
+        elif [ "$label" = aa ] && [ $rc != 0 ]; then
+            echo "  job $i: exit $rc: $(grep -E '^  (FAIL|WARN) ' "$D/logs/ab.$label.$i.log" | cut -c1-160 | tr '\n' ';')"
+        fi
+        i=$((i + 1))
+    done
+    echo "  exit 0: $a0, exit 1: $a1, exit 2: $a2 of $n jobs; exit 1 naming parse/strtol_1000 alone: $named; a job failing another benchmark: $others; job time: max $tmax s, mean $((tsum / n)) s"
+}
+echo "== row 5: A/B A/A, two separately linked builds of the 20-benchmark suite, $ABRUNS jobs with the neighbour on"
+ab_row aa ab_same $ABRUNS
+verdict $([ $((a1 * 100)) -le $((ABRUNS * 1)) ] && echo 1 || echo 0) "A/B A/A exit 1 in $a1 of $ABRUNS jobs (at most 1%)"
+verdict $([ $((a2 * 100)) -le $((ABRUNS * 10)) ] && echo 1 || echo 0) "A/B A/A exit 2 in $a2 of $ABRUNS jobs (at most 10%)"
+verdict $([ $tmax -le 120 ] && echo 1 || echo 0) "a 20-benchmark A/B job took at most $tmax s (at most 120 s)"
+echo "== row 6: A/B, +5% work in parse/strtol_1000, $ABRUNS jobs with the neighbour on"
+ab_row plus5 ab_plus5 $ABRUNS
+verdict $([ $((named * 100)) -ge $((ABRUNS * 95)) ] && echo 1 || echo 0) "+5% caught (exit 1 naming it alone) in $named of $ABRUNS jobs (at least 95%)"
+verdict $([ $others = 0 ] && echo 1 || echo 0) "+5%: no other benchmark failed ($others jobs did)"
+echo "== row 7: A/B, +3% work in parse/strtol_1000, $ABRUNS jobs with the neighbour on"
+ab_row plus3 ab_plus3 $ABRUNS
+verdict $([ $(( (a1 + a2) * 100)) -ge $((ABRUNS * 90)) ] && echo 1 || echo 0) "+3% flagged (exit 1 or 2) in $((a1 + a2)) of $ABRUNS jobs (at least 90%)"
+verdict $([ $others = 0 ] && echo 1 || echo 0) "+3%: no other benchmark failed ($others jobs did)"
+fi
 
 echo "stat-check: $(( $(date +%s) - t_start )) s; logs in $D/logs"
 if [ $failed = 0 ]; then echo "stat-check: all goals met"; else echo "stat-check: GOALS MISSED (see above)"; fi

@@ -7,7 +7,12 @@
      STAT_INJECT=name:0.2   makes `name` do 20% more work (every fifth
                             operation runs twice): an exact, known regression
      --wide                 registers 100 small benchmarks instead (the
-                            multiple-comparisons row) */
+                            multiple-comparisons row)
+     STAT_AB20=1            registers 20: the eight and twelve hashing sizes
+                            (the A/B rows; an environment variable, since the
+                            A/B workers inherit the environment)
+     -DSTAT_INJECT_BUILD="name:0.05"  the injection compiled in (A/B rows:
+                            the candidate build differs, not the environment) */
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
 
@@ -15,6 +20,16 @@
 #include <string.h>
 
 static const char *inject_name;
+/* The A/B rows' candidate: the injection as data of a fixed size, read
+   through a volatile pointer, so builds with and without it have the same
+   code and the same layout (a change of code would move every function
+   after it and shift unrelated benchmarks by a few percent - a real
+   difference between two such builds, but not the one being injected). */
+#ifndef STAT_INJECT_BUILD
+#define STAT_INJECT_BUILD ""
+#endif
+static const char inject_build[64] = STAT_INJECT_BUILD;
+static const char *volatile inject_build_p = inject_build;
 static double inject_frac;
 
 /* Extra work for the injected benchmark: an accumulator adds one more
@@ -23,7 +38,7 @@ typedef struct { double acc, frac; } extra;
 static extra extra_for(const char *name)
 {
     extra e;
-    e.acc = 0;
+    e.acc = 0.5; /* rounds the extra operations of a batch to the nearest */
     e.frac = inject_name && strcmp(inject_name, name) == 0 ? inject_frac : 0;
     return e;
 }
@@ -202,9 +217,10 @@ static void bench_wide(cpf_bench *b)
 int main(int argc, char **argv)
 {
     cpf_suite s;
-    const char *inj = getenv("STAT_INJECT");
+    const char *inj = getenv("STAT_INJECT"), *ab20 = getenv("STAT_AB20");
     char *args[64];
     int i, n = 0, wide = 0;
+    if ((!inj || !*inj) && inject_build_p[0]) inj = inject_build_p;
     if (inj && *inj) {
         static char name[128];
         const char *colon = strrchr(inj, ':');
@@ -239,6 +255,11 @@ int main(int argc, char **argv)
         cpf_suite_add(&s, "parse/strtol_1000", bench_parse, NULL);
         cpf_suite_add(&s, "alloc/malloc_free_64", bench_alloc, NULL);
         cpf_suite_add(&s, "math/poly_4096", bench_poly, NULL);
+        if (ab20 && strcmp(ab20, "1") == 0) {
+            int64_t kib[12];
+            for (i = 0; i < 12; i++) kib[i] = 4 * (i + 1);
+            cpf_suite_add_args(&s, "wide", bench_wide, NULL, NULL, kib, 12);
+        }
     }
     cpf_suite_run(&s, n, args);
     free(buf_a); free(buf_b); free(sort_src); free(sort_dst); free(chase); free(text);
