@@ -4,7 +4,7 @@
 #   make test-all  the portability matrix: host, valgrind, MinGW+wine, MSVC
 #                paths (clang-cl), qemu aarch64/armhf/riscv64/s390x, Cortex-M
 #   make bench   side-by-side comparisons with peers (Google Benchmark, libxxhash, zlib)
-#   make fuzz    libFuzzer on the baseline parser and inflate (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
+#   make fuzz    libFuzzer on the baseline parser, inflate and the histogram text (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
 #   make stat-check  false-alarm and detection rates of the guards (about 15 minutes)
 #   make ab BASE=rev  is the working tree slower than rev? the example suite (SUITE=file.c)
 #                built at both, compared in interleaved A/B rounds (AB_ARGS=more flags)
@@ -96,6 +96,8 @@ bench: stb
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/compile_time.sh
 	@echo "== lazy loader fast paths vs pthread_once (bench/lazy.c, $(CC) -O2)"
 	@mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(INC) bench/lazy.c -o $(BUILD)/bench/lazy $(LDLIBS) && ./$(BUILD)/bench/lazy --no-color
+	@echo "== latency histogram record cost vs a plain array increment (bench/hist.c, $(CC) -O2)"
+	@$(CC) $(CFLAGS) $(INC) bench/hist.c -o $(BUILD)/bench/hist $(LDLIBS) && ./$(BUILD)/bench/hist --no-color
 	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/hash.sh
@@ -105,7 +107,7 @@ bench: stb
 	 else echo "   skipped: zlib.h missing (apt-get install zlib1g-dev)"; fi
 
 fuzz: stb
-	@echo "== fuzzing the baseline parser and inflate, $${FUZZ_SECONDS:-60} s each (clang libFuzzer + ASan + UBSan)"
+	@echo "== fuzzing the baseline parser, inflate and the histogram text, $${FUZZ_SECONDS:-60} s each (clang libFuzzer + ASan + UBSan)"
 	@STB_INC="$(STB_INC)" BUILD="$(BUILD)" sh tests/fuzz/run.sh
 
 stat-check: stb
