@@ -8,6 +8,7 @@
 #   make stat-check  false-alarm and detection rates of the guards (about 15 minutes)
 #   make ab BASE=rev  is the working tree slower than rev? the example suite (SUITE=file.c)
 #                built at both, compared in interleaved A/B rounds (AB_ARGS=more flags)
+#   make count   exact instructions per op under Callgrind, against baselines/<suite>.count.cpb
 # stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
 # missing and apt-get can run, libstb-dev is installed.
 
@@ -28,11 +29,11 @@ EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights $(BUI
            $(BUILD)/guard_assert $(BUILD)/inference_budget
 TEST_SRC = $(wildcard tests/test_*.c)
 
-.PHONY: all demo test test-all bench fuzz stat-check ab stb clean help
+.PHONY: all demo test test-all bench fuzz stat-check ab count stb clean help
 all: $(EXAMPLES)
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,11p' Makefile
 
 stb:
 	@if [ -n "$(STB_DS_DIR)" ] && [ ! -f "$(STB_DS_DIR)/stb_ds.h" ]; then \
@@ -70,6 +71,10 @@ $(BUILD)/guard_assert: examples/guard_assert.c coralperf.h | stb $(BUILD)
 
 $(BUILD)/inference_budget: examples/inference_budget.c coralperf.h | stb $(BUILD)
 	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+
+count: stb
+	@echo "== count mode: instructions per op of $${SUITE:-examples/example_suite.c} under Callgrind (tests/count.sh)"
+	@SUITE="$(SUITE)" COUNT_ARGS="$(COUNT_ARGS)" STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh tests/count.sh
 
 ab: stb
 	@echo "== A/B: the working tree against $${BASE:-HEAD} (tests/ab.sh)"

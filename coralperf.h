@@ -468,6 +468,8 @@ typedef struct cpf_suite {
     unsigned ab_max_pairs;            /* --ab-max-pairs (0 = default) */
     uint64_t ab_seed;                 /* --ab-seed (0 = default) */
     int ab_worker;                    /* this process served as an A/B worker */
+    int count_mode;                   /* --count: Callgrind instruction counts */
+    unsigned count_iters;             /* --count-iters (default 20) */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -1352,6 +1354,8 @@ typedef struct cpf_diff_opts {
     const char *const *registered; /* names still registered (NULL: those in results) */
     size_t registered_count;
     const cpf_fingerprint *build, *host; /* NULL: this build/host */
+    int counts_only;           /* count mode: wall times are report-only (they were
+                                  taken under valgrind); instructions decide */
 } cpf_diff_opts;
 
 /* Compares results with the baseline (opts may be NULL). */
@@ -3452,6 +3456,21 @@ static void cpf__pc_result(const struct cpf__pc *pc, cpf_result *res)
 }
 #undef CPF__PC_LINUX
 
+/* --- platform: instruction counts under Callgrind (count mode) ----------
+   With valgrind's headers at compile time (Debian: the valgrind package),
+   --count brackets each benchmark's measured batch with Callgrind client
+   requests (collection on/off, a dump named after the benchmark) and reads
+   the dump back: exact, deterministic instruction counts on any machine
+   valgrind runs on. Without the headers, or not under Callgrind, --count
+   says so. CORALPERF_NO_VALGRIND leaves the headers out. */
+#if !defined(CORALPERF_NO_VALGRIND) && !defined(_MSC_VER) && !defined(CORALPERF_NO_FILES) && defined(CPF__POSIX) && \
+    defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define CPF__CG 1
+#endif
+#endif
+
 /* ======================================================================== */
 /* ==== module: bench ===================================================== */
 
@@ -3483,6 +3502,7 @@ struct cpf__run {
     uint64_t attempts, failures;  /* operations in measured batches, and failed ones */
     char message[256];
     struct cpf__pc pc;            /* instruction counter (perf counters block) */
+    int cg, cg_on;                /* count mode: collect the second measured batch; collecting now */
 };
 
 CPF_DEF int64_t cpf_bench_arg(const cpf_bench *b) { return b && b->cpf__run ? b->cpf__run->arg : 0; }
@@ -3544,6 +3564,9 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     int ended = r->in_batch;
 
     if (ended && r->phase == CPF__PH_MEASURE) cpf__pc_stop(&r->pc); /* right after t1 */
+#if defined(CPF__CG)
+    if (r->cg_on) { CALLGRIND_TOGGLE_COLLECT; r->cg_on = 0; }
+#endif
     if (ended) {
         elapsed = (double)(t1 - r->t0);
         r->in_batch = 0;
@@ -3653,6 +3676,9 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
     r->in_batch = 1;
     b->cpf__left = r->batch - 1;
     if (r->phase == CPF__PH_MEASURE) cpf__pc_start(&r->pc); /* right before t0 */
+#if defined(CPF__CG)
+    if (r->cg && r->phase == CPF__PH_MEASURE && r->n == 1) { r->cg_on = 1; CALLGRIND_TOGGLE_COLLECT; }
+#endif
     r->t0 = cpf_now_ns();
     return 1;
 }
@@ -3727,15 +3753,26 @@ static void cpf__fmt_time(char *buf, size_t cap, double ns)
 }
 
 /* Runs one benchmark into res; res->name must already be set. */
+static cpf_status cpf__run_one_cg(cpf_bench_fn fn, void *ctx, int64_t arg, int has_arg,
+                                  const cpf_bench_opts *opts, const cpf_clock_info *ci,
+                                  int optimized, const char *governor, cpf_result *res, int cg);
 static cpf_status cpf__run_one(cpf_bench_fn fn, void *ctx, int64_t arg, int has_arg,
                                const cpf_bench_opts *opts, const cpf_clock_info *ci,
                                int optimized, const char *governor, cpf_result *res)
+{
+    return cpf__run_one_cg(fn, ctx, arg, has_arg, opts, ci, optimized, governor, res, 0);
+}
+/* cg: count mode (2 samples of fixed iterations; Callgrind collects the second). */
+static cpf_status cpf__run_one_cg(cpf_bench_fn fn, void *ctx, int64_t arg, int has_arg,
+                                  const cpf_bench_opts *opts, const cpf_clock_info *ci,
+                                  int optimized, const char *governor, cpf_result *res, int cg)
 {
     struct cpf__run r;
     cpf_bench b;
     uint64_t t_begin;
     double floor_ns;
     memset(&r, 0, sizeof r);
+    r.cg = cg;
     r.o = *opts;
     r.clock = ci;
     r.ctx = ctx;
@@ -3942,6 +3979,88 @@ struct cpf__def {
 struct cpf__name_index { char *key; int value; };
 struct cpf__budget_rule { char *pattern; cpf_budget b; };
 
+/* --- count mode (--count): instructions per op from Callgrind ------------
+   make count runs the suite as
+     CORALPERF_COUNT_OUT=build/count/cg valgrind --tool=callgrind \
+         --collect-atstart=no --callgrind-out-file=build/count/cg.%p ./suite --count
+   Each benchmark runs two batches of count_iters iterations (the first
+   warms up); Callgrind collects the second only, the kit dumps it under the
+   benchmark's name and reads the dump file (<prefix>.<pid>.<part>) back. */
+#if defined(CPF__CG)
+static cpf_atomic32 cpf__cg_parts; /* dumps written by this process */
+#endif
+static int cpf__count_available(char *why, size_t cap)
+{
+#if defined(CPF__CG)
+    const char *out = getenv("CORALPERF_COUNT_OUT");
+    if (!RUNNING_ON_VALGRIND) {
+        cpf__msg(why, cap, "not running under valgrind: run valgrind --tool=callgrind --collect-atstart=no "
+                 "--callgrind-out-file=PREFIX.%%p ./suite --count with CORALPERF_COUNT_OUT=PREFIX (make count does this)");
+        return 0;
+    }
+    if (!out || !*out) {
+        cpf__msg(why, cap, "CORALPERF_COUNT_OUT is not set: give it the prefix of --callgrind-out-file (PREFIX for "
+                 "--callgrind-out-file=PREFIX.%%p), so that the kit can read the counts back");
+        return 0;
+    }
+    return 1;
+#else
+    cpf__msg(why, cap, "this program was built without <valgrind/callgrind.h> (install valgrind - Debian: "
+             "apt-get install valgrind - and rebuild; or CORALPERF_NO_VALGRIND is defined): instruction counts are unavailable");
+    return 0;
+#endif
+}
+
+/* Runs one benchmark in count mode into res. */
+static void cpf__count_def(cpf_suite *s, const struct cpf__def *d, const cpf_bench_opts *eff, cpf_result *res)
+{
+#if defined(CPF__CG)
+    cpf_bench_opts o = *eff;
+    char path[1100], line[256];
+    const char *prefix = getenv("CORALPERF_COUNT_OUT");
+    FILE *f;
+    int part;
+    double ir = -1;
+    o.iterations = s->count_iters ? s->count_iters : 20;
+    o.samples = 2;
+    o.calls = 0;
+    o.warmup_ms = 1e-9;
+    o.budget_ms = 1e12;
+    o.target_ci = -1.0;
+    CALLGRIND_ZERO_STATS;
+    cpf__run_one_cg(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock, s->caller_optimized && cpf__impl_optimized(),
+                    s->governor, res, 1);
+    if (res->status != CPF_OK || res->skipped) return;
+    CALLGRIND_DUMP_STATS_AT(d->name);
+    part = cpf_atomic32_fetch_add(&cpf__cg_parts, 1) + 1;
+    cpf__msg(path, sizeof path, "%s.%ld.%d", prefix ? prefix : "", (long)getpid(), part);
+    f = fopen(path, "rb");
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "totals:", 7) == 0 || (ir < 0 && strncmp(line, "summary:", 8) == 0)) {
+                char *end;
+                double v = strtod(line + (line[0] == 't' ? 7 : 8), &end);
+                if (end != line + 7 && v >= 0) ir = v;
+            }
+        }
+        fclose(f);
+        if (ir >= 0) remove(path); /* read: the dump has served its purpose */
+    }
+    if (ir < 0) {
+        res->status = CPF_ERR_IO;
+        cpf__msg(res->message, sizeof res->message, "count mode: no Callgrind dump '%s' with a totals line "
+                 "(is --callgrind-out-file=%s.%%p, and the tool callgrind?)", path, prefix ? prefix : "");
+        return;
+    }
+    res->has_instructions = 1;
+    res->instructions_per_op = ir / (double)res->iterations;
+#else
+    (void)s; (void)d; (void)eff;
+    res->status = CPF_ERR_UNSUPPORTED;
+    cpf__msg(res->message, sizeof res->message, "count mode is not available in this build");
+#endif
+}
+
 static int cpf__stdout_write(void *user, const char *s, size_t n)
 {
     (void)user;
@@ -4136,6 +4255,11 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      divided among the benchmarks compared, at most 0.01 in all)\n"
         "  --no-confirm        fail without re-running the failing benchmarks first\n"
         "  --junit=FILE        write the guard verdicts as JUnit XML\n"
+        "  --count             count mode, under valgrind --tool=callgrind (make count):\n"
+        "                      exact instructions per op for every benchmark, compared\n"
+        "                      with baselines/<suite>.count.cpb (+1% fails); times are\n"
+        "                      report-only\n"
+        "  --count-iters=N     iterations counted per benchmark (default 20)\n"
         "  --ab=PATH           A/B mode: compare this build (candidate) with the base build\n"
         "                      at PATH (the same suite built from the base commit) in\n"
         "                      interleaved rounds; each benchmark passes, warns (inconclusive)\n"
@@ -4284,6 +4408,12 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             s->alpha = d;
         } else if (strcmp(a, "--no-confirm") == 0) {
             s->no_confirm = 1;
+        } else if (strcmp(a, "--count") == 0) {
+            s->count_mode = 1;
+        } else if (cpf__flag_value(a, "--count-iters", &v)) {
+            if (!cpf__parse_number(v, 1, 1e9, &d) || d != floor(d))
+                return cpf__usage_error(s, "--count-iters needs a whole number from 1 to 1000000000, got '%s'", v ? v : "");
+            s->count_iters = (unsigned)d;
         } else if (cpf__flag_value(a, "--ab", &v)) {
             if (!v || !*v) return cpf__usage_error(s, "--ab needs the path of the base build, as in --ab=build/base/suite");
             if (cpf__set_str(s, &s->ab_path, v, "--ab") != CPF_OK) return s->status;
@@ -4304,6 +4434,12 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
         }
     }
     if (s->color < 0) s->color = (!no_color || !*no_color) && s->out == cpf__stdout_write && cpf__ansi_terminal(stdout);
+    if (s->count_mode) {
+        char why[300];
+        if (!cpf__count_available(why, sizeof why)) return cpf__usage_error(s, "--count: %s", why);
+        if (s->ab_path) return cpf__usage_error(s, "--count and --ab do not go together: counts need no A/B rounds");
+        s->no_confirm = 1; /* the counts are exact: nothing to confirm */
+    }
     if (s->ab_path && s->update_baseline)
         return cpf__usage_error(s, "--ab compares two builds and records no baseline: drop --update-baseline");
     if (s->ab_path && (s->json_path || s->csv_path || s->md_path))
@@ -4403,6 +4539,7 @@ static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, int probe
         if ((s->budgets[j].b.kind == CPF_BUDGET_ALLOC || s->budgets[j].b.kind == CPF_BUDGET_RSS) &&
             cpf_filter_match(s->budgets[j].pattern, d->name))
             o.memory = 1; /* a memory budget needs the measurement */
+    if (s->count_mode) { cpf__count_def(s, d, &o, res); return; }
     if (probe) p0 = cpf__machine_probe();
     cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock, s->caller_optimized && cpf__impl_optimized(),
                  s->governor, res);
@@ -4482,7 +4619,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     cpf__governor(s->governor, sizeof s->governor);
     progress = cpf__ansi_terminal(stderr);
     /* the machine-speed probe's buffer (none in quick mode or when it cannot be had) */
-    probe = !s->cli_opts.quick; /* quick runs are too short to spend time on it */
+    probe = !s->cli_opts.quick && !s->count_mode; /* quick runs are too short to spend time on it */
     run_start = cpf_now_ns();
     for (i = 0; i < ndefs; i++) {
         struct cpf__def *d = s->defs[i];
@@ -8396,7 +8533,11 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
         cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
         cpf__msg(mach, sizeof mach, " (%s%% measured; the machine runs %s%% slower than at recording)", m2, m1);
     }
-    if (!row->host_match || allow > CPF__MACHINE_REPORT_ONLY) {
+    if (o->counts_only) {
+        row->level = CPF_PASS;
+        cpf__msg(row->reason, sizeof row->reason, "time %s%% (report only: count mode)", chs);
+        mach[0] = 0;
+    } else if (!row->host_match || allow > CPF__MACHINE_REPORT_ONLY) {
         row->level = CPF_PASS;
         cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: %s)", cpf_change_text(row->change), chs,
                  !row->host_match ? "recorded on another host" : "the machine runs much slower than at recording");
@@ -8951,8 +9092,9 @@ static void cpf__suite_baseline(cpf_suite *s)
 #else
         const char *dir = s->baseline_dir ? s->baseline_dir : "baselines";
         char gz[1024];
-        cpf__msg(path, sizeof path, "%s/%s.cpb", dir, s->name);
-        cpf__msg(gz, sizeof gz, "%s/%s.cpb.gz", dir, s->name);
+        const char *kind = s->count_mode ? ".count" : ""; /* counts under valgrind: a file of their own */
+        cpf__msg(path, sizeof path, "%s/%s%s.cpb", dir, s->name, kind);
+        cpf__msg(gz, sizeof gz, "%s/%s%s.cpb.gz", dir, s->name, kind);
         if (cpf__file_exists(path) && cpf__file_exists(gz)) {
             s->exit_code = 1;
             cpf__suite_error(s, CPF_ERR_FORMAT, "baseline: both '%s' and '%s' exist; keep one", path, gz);
@@ -8988,6 +9130,7 @@ static void cpf__suite_baseline(cpf_suite *s)
     o.fail_threshold = s->fail_threshold;
     o.alpha = s->alpha;
     o.thresholds = s->thresholds;
+    o.counts_only = s->count_mode;
     o.threshold_count = (size_t)stbds_arrlen(s->thresholds);
     s->diff = CPF__ALLOC(cpf_diff, 1);
     if (s->diff && cpf_baseline_diff(&b, s->results, (size_t)stbds_arrlen(s->results), &o, s->diff) == CPF_OK) {

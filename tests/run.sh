@@ -416,6 +416,27 @@ if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -
          { $T/ab_same --ab=$T/ab_base --filter=nothing > $T/ab3e.out 2>&1; [ \$? = 1 ]; } && grep -q 'no benchmark matches' $T/ab3e.out; cat $T/ab3?.out"
 else bad "A/B suite builds" "$T/ab.build.log"; fi
 
+# --- 5e. count mode: instruction counts under Callgrind ---------------------
+echo "== count mode (--count under valgrind --tool=callgrind)"
+if have valgrind && [ -f /usr/include/valgrind/callgrind.h ]; then
+    CF="-std=c99 -O2 -g $WARN $INC tests/ab_suite.c -lm -pthread"
+    if $CC $CF -o "$T/cnt_base" >"$T/cnt.build.log" 2>&1 && $CC $CF -DAB_SLOW=spin/1000 -DAB_PCT=2 -o "$T/cnt_plus2" >>"$T/cnt.build.log" 2>&1; then
+        rm -rf "$T/cnt_bl" "$T/cg"; mkdir -p "$T/cg"
+        CG="valgrind -q --tool=callgrind --collect-atstart=no --callgrind-out-file=$T/cg/cg.%p"
+        check "count mode records exact counts, the same code counts +0.00% again, and +2% work in spin/1000 fails on instructions alone" "$T/cnt.log" sh -c \
+            "export CORALPERF_COUNT_OUT=$T/cg/cg;
+             $CG $T/cnt_base --count --no-color --baseline-dir=$T/cnt_bl --update-baseline=all > $T/cnt0.out 2>&1 || { cat $T/cnt0.out; exit 1; };
+             grep -q 'spin/1000 .* ins=' $T/cnt_bl/ab_fixture.count.cpb || { echo no ins= in the count baseline; exit 1; };
+             $CG $T/cnt_base --count --no-color --baseline-dir=$T/cnt_bl > $T/cnt1.out 2>&1; r1=\$?; cat $T/cnt1.out;
+             [ \$r1 = 0 ] && [ \$(grep -c 'report only: count mode); instructions +0.00%' $T/cnt1.out) = 4 ] || exit 1;
+             $CG $T/cnt_plus2 --count --no-color --baseline-dir=$T/cnt_bl > $T/cnt2.out 2>&1; r2=\$?; cat $T/cnt2.out;
+             [ \$r2 = 1 ] && grep -q '^spin/1000 .*instructions +2.0[0-9]% (beyond +1.0%)' $T/cnt2.out && [ \$(grep -c 'instructions +0.00%' $T/cnt2.out) = 3 ] &&
+             [ -z \"\$(ls $T/cg | grep -v '^cg\.[0-9]*\$')\" ]"
+    else bad "count mode builds" "$T/cnt.build.log"; fi
+else skip "count mode: valgrind or <valgrind/callgrind.h> missing"; fi
+check "--count outside valgrind: exit 1 and says how to run it" "$T/cnt3.log" sh -c \
+    "$T/ab_same --count > $T/cnt3.out 2>&1; rc=\$?; cat $T/cnt3.out; [ \$rc = 1 ] && grep -q -e 'not running under valgrind' -e 'built without <valgrind/callgrind.h>' $T/cnt3.out"
+
 # --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
 echo "== baselines under stress"
 if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then
