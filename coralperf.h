@@ -467,6 +467,7 @@ typedef struct cpf_suite {
     double ab_target;                 /* --ab-target (fraction; 0 = default) */
     unsigned ab_max_pairs;            /* --ab-max-pairs (0 = default) */
     uint64_t ab_seed;                 /* --ab-seed (0 = default) */
+    unsigned ab_block;                /* --ab-block: rounds per pair of workers (0 = default 5) */
     int ab_worker;                    /* this process served as an A/B worker */
     int count_mode;                   /* --count: Callgrind instruction counts */
     unsigned count_iters;             /* --count-iters (default 20) */
@@ -4267,6 +4268,8 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --ab-target=P       the regression size to rule out (default 3%: fail when the 99%\n"
         "                      interval is above +1% and the change above +2%)\n"
         "  --ab-max-pairs=N    at most N rounds per benchmark (default 160)\n"
+        "  --ab-block=N        rounds per pair of worker processes (default 5): every block\n"
+        "                      starts fresh workers; the interval is over the blocks\n"
         "  --ab-seed=N         order of the rounds (default fixed: runs repeat exactly)\n"
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
@@ -4425,6 +4428,10 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             if (!cpf__parse_number(v, 8, 100000, &d) || d != floor(d))
                 return cpf__usage_error(s, "--ab-max-pairs needs a whole number from 8 to 100000, got '%s'", v ? v : "");
             s->ab_max_pairs = (unsigned)d;
+        } else if (cpf__flag_value(a, "--ab-block", &v)) {
+            if (!cpf__parse_number(v, 1, 100000, &d) || d != floor(d))
+                return cpf__usage_error(s, "--ab-block needs a whole number of rounds from 1 to 100000, got '%s'", v ? v : "");
+            s->ab_block = (unsigned)d;
         } else if (cpf__flag_value(a, "--ab-seed", &v)) {
             if (!cpf__parse_number(v, 1, 4294967295.0, &d) || d != floor(d))
                 return cpf__usage_error(s, "--ab-seed needs a whole number from 1 to 4294967295, got '%s'", v ? v : "");
@@ -12570,19 +12577,54 @@ static cpf_status cpf__ab_sample(cpf_bench_fn fn, void *ctx, int64_t arg, int ha
 /* Where the samples come from: variant 0 (A) or 1 (B) of case id. */
 typedef cpf_status (*cpf__ab_sampler)(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
                                       double warm_ms, double *ns, uint64_t *iters_out, char *msg, size_t cap);
+typedef struct cpf__ab_src {
+    cpf__ab_sampler sample;
+    void *user;
+    /* Fresh workers every `block` rounds (NULL: one process, block 1). The
+       rounds of one block share a pair of processes, and a process can be a
+       few percent faster or slower for its whole life (memory placement), so
+       with blocks the interval is taken over the blocks' medians: a
+       process's luck counts once per block, not once per round. */
+    cpf_status (*rotate)(void *user, char *msg, size_t cap);
+    unsigned block;
+} cpf__ab_src;
 
 /* The verdict of a case after its pairs so far; 1 when it is final. */
-static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, int last)
+static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, unsigned block, int last)
 {
-    double change = 0, lo = 0, hi = 0, sigma = 0;
-    size_t rl = 0, rh = 0;
+    double change = 0, lo = 0, hi = 0, sigma = 0, *bm = NULL;
+    const double *v = r->d;
+    size_t rl = 0, rh = 0, nv = r->pairs, j;
     if (cpf_ab_estimate(r->d, r->pairs, o->confidence, &change, &lo, &hi, &sigma) != CPF_OK) {
         r->status = CPF_ERR_BENCH;
         cpf__msg(r->message, sizeof r->message, "%s: the times are not usable (zero or not finite)", r->name);
         return 1;
     }
+    if (block > 1) {
+        nv = r->pairs / block;
+        bm = CPF__ALLOC(double, nv * block + 1);
+        if (!bm) { r->status = CPF_ERR_NOMEM; cpf__msg(r->message, sizeof r->message, "%s: out of memory", r->name); return 1; }
+        memcpy(bm, r->d, nv * block * sizeof *bm);
+        for (j = 0; j < nv; j++) {
+            /* block j's median goes to bm[j]; j <= j * block, so only
+               blocks already done are overwritten */
+            cpf_sort_doubles(bm + j * block, block);
+            bm[j] = cpf_quantile_sorted(bm + j * block, block, 0.5);
+        }
+        v = bm;
+        if (nv < 2 || cpf_median_ci_ranks(nv, o->confidence, &rl, &rh) < o->confidence) {
+            /* too few blocks for an interval at this confidence yet */
+            r->change = change; r->sigma = sigma; r->lo = lo; r->hi = hi;
+            r->confidence = 0;
+            CPF__FREE(bm);
+            r->level = CPF_WARN;
+            return last;
+        }
+        cpf_ab_estimate(v, nv, o->confidence, &change, &lo, &hi, NULL);
+    }
     r->change = change; r->lo = lo; r->hi = hi; r->sigma = sigma;
-    r->confidence = cpf_median_ci_ranks(r->pairs, o->confidence, &rl, &rh);
+    r->confidence = cpf_median_ci_ranks(nv, o->confidence, &rl, &rh);
+    CPF__FREE(bm);
     if (lo > o->fail_lower && change > o->fail_estimate) { r->level = CPF_FAIL; return 1; }
     if (hi < o->target) { r->level = CPF_PASS; return 1; } /* a target-size regression is ruled out */
     /* unclear so far; at the end: a pass, unless the interval is too wide to
@@ -12616,8 +12658,11 @@ struct cpf__ab_state {
 /* Calibrates every case, then runs rounds until each case has a verdict.
    res[k] (name set by the caller) belongs to case ids[k]. */
 static cpf_status cpf__ab_rounds(const size_t *ids, size_t n, const cpf_ab_opts *o, cpf_ab_result *res,
-                                 cpf__ab_sampler sample, void *user, char *msg, size_t cap)
+                                 const cpf__ab_src *src, char *msg, size_t cap)
 {
+    cpf__ab_sampler sample = src->sample;
+    void *user = src->user;
+    unsigned round = 0, block = src->block ? src->block : 1;
     struct cpf__ab_state *st = CPF__ALLOC(struct cpf__ab_state, n);
     size_t *order = CPF__ALLOC(size_t, n), i, k, active = 0;
     uint64_t rng = o->seed, t0 = cpf_now_ns();
@@ -12653,6 +12698,19 @@ static cpf_status cpf__ab_rounds(const size_t *ids, size_t n, const cpf_ab_opts 
     while (rc == CPF_OK && active > 0) {
         int over = (double)(cpf_now_ns() - t0) > o->budget_ms * 1e6;
         size_t m_act = 0;
+        if (src->rotate && round > 0 && round % block == 0) {
+            m[0] = 0;
+            if (src->rotate(user, m, sizeof m) != CPF_OK) { /* no workers: every open case ends with the reason */
+                for (i = 0; i < n; i++)
+                    if (st[i].active) {
+                        res[i].status = CPF_ERR_IO;
+                        cpf__msg(res[i].message, sizeof res[i].message, "%s: %s", res[i].name, m);
+                        st[i].active = 0;
+                    }
+                break;
+            }
+        }
+        round++;
         for (i = 0; i < n; i++) if (st[i].active) order[m_act++] = i;
         for (i = m_act; i > 1; i--) { /* Fisher-Yates: the cases in a fresh order each round */
             size_t j = (size_t)(cpf__splitmix64(&rng) % i), t = order[i - 1];
@@ -12694,7 +12752,7 @@ static cpf_status cpf__ab_rounds(const size_t *ids, size_t n, const cpf_ab_opts 
                 active--;
                 continue;
             }
-            if (cpf__ab_judge(&res[c], o, last)) {
+            if (cpf__ab_judge(&res[c], o, block, last)) {
                 cpf_sort_doubles(st[c].ta, res[c].pairs);
                 res[c].a_ns = cpf_quantile_sorted(st[c].ta, res[c].pairs, 0.5);
                 cpf_sort_doubles(st[c].tb, res[c].pairs);
@@ -12715,7 +12773,7 @@ static cpf_status cpf__ab_rounds(const size_t *ids, size_t n, const cpf_ab_opts 
 /* After the rounds: every failure is measured again on its own, in a fresh
    order, and stands only if it repeats; then the messages. */
 static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, cpf_ab_result *res,
-                             cpf__ab_sampler sample, void *user)
+                             const cpf__ab_src *src)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -12728,7 +12786,7 @@ static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, 
             memset(&again, 0, sizeof again);
             o2.seed = o->seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(i + 1));
             again.name = r->name; /* borrowed for messages */
-            if (cpf__ab_rounds(&ids[i], 1, &o2, &again, sample, user, m2, sizeof m2) == CPF_OK &&
+            if (cpf__ab_rounds(&ids[i], 1, &o2, &again, src, m2, sizeof m2) == CPF_OK &&
                 again.status == CPF_OK && again.pairs >= 2) {
                 r->reproduced = again.level == CPF_FAIL;
                 r->confirmed = r->reproduced;
@@ -12784,6 +12842,7 @@ CPF_DEF cpf_status cpf_ab_run(const cpf_ab_case *cases, size_t n, const cpf_ab_o
 {
     cpf_ab_opts o = cpf__ab_effective(opts);
     struct cpf__ab_local l;
+    cpf__ab_src src;
     cpf_status rc;
     size_t i, *ids;
     char tmp[8];
@@ -12812,8 +12871,12 @@ CPF_DEF cpf_status cpf_ab_run(const cpf_ab_case *cases, size_t n, const cpf_ab_o
     }
     l.cases = cases;
     cpf_clock_measure(&l.ci);
-    rc = cpf__ab_rounds(ids, n, &o, results, cpf__ab_local_sample, &l, msg, msg_cap);
-    cpf__ab_conclude(ids, n, &o, results, cpf__ab_local_sample, &l);
+    src.sample = cpf__ab_local_sample;
+    src.user = &l;
+    src.rotate = NULL;
+    src.block = 1;
+    rc = cpf__ab_rounds(ids, n, &o, results, &src, msg, msg_cap);
+    cpf__ab_conclude(ids, n, &o, results, &src);
     CPF__FREE(ids);
     for (i = 0; i < n && rc == CPF_OK; i++)
         if (results[i].status != CPF_OK) { rc = results[i].status; cpf__msg(msg, msg_cap, "%s", results[i].message); }
@@ -13415,8 +13478,17 @@ static void cpf__ab_worker_stop(struct cpf__ab_worker *w, char *how, size_t cap)
     w->names = NULL;
 }
 
-/* Sampler over the two workers: case id -> index in each worker's list. */
-struct cpf__ab_remote { struct cpf__ab_worker *w[2]; size_t *idx[2]; };
+/* Sampler over the two workers: case id -> index in each worker's list;
+   warm[v][id]: case id already ran in the current worker of build v. */
+struct cpf__ab_remote {
+    struct cpf__ab_worker *w[2];
+    size_t *idx[2];
+    unsigned char *warm[2];
+    size_t ncases;
+    const cpf_suite *s;
+    const char *path[2];
+    int cpu;
+};
 static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
                                         double warm_ms, double *ns, uint64_t *iters_out, char *msg, size_t cap)
 {
@@ -13424,6 +13496,16 @@ static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint
     struct cpf__ab_worker *w = r->w[variant];
     char req[128], line[512], how[64];
     unsigned long long it = 0, fs = 0;
+    if (iters && !r->warm[variant][id]) {
+        /* the first sample of a benchmark in a new worker warms its caches
+           and pages: run it, then measure */
+        double ignored;
+        cpf_status st;
+        r->warm[variant][id] = 1;
+        st = cpf__ab_remote_sample(user, id, variant, iters, 0, 0, &ignored, NULL, msg, cap);
+        if (st != CPF_OK) return st;
+    }
+    if (!iters) r->warm[variant][id] = 1; /* calibration warms up too */
     if (iters)
         cpf__msg(req, sizeof req, "r %lu %llu\n", (unsigned long)r->idx[variant][id], (unsigned long long)iters);
     else
@@ -13444,12 +13526,32 @@ static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint
     return CPF_OK;
 }
 
+/* A fresh pair of workers (same CPU, same arguments): each block of rounds
+   gets processes of its own, so that no one process's luck decides. */
+static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap)
+{
+    struct cpf__ab_remote *r = (struct cpf__ab_remote *)user;
+    int v;
+    for (v = 0; v < 2; v++) {
+        size_t before = (size_t)stbds_arrlen(r->w[v]->names);
+        cpf__ab_worker_stop(r->w[v], NULL, 0);
+        if (cpf__ab_worker_start(r->w[v], r->path[v], r->s, r->cpu, msg, cap) != CPF_OK) return CPF_ERR_IO;
+        if ((size_t)stbds_arrlen(r->w[v]->names) != before) {
+            cpf__msg(msg, cap, "the %s build listed other benchmarks when started again", r->w[v]->what);
+            return CPF_ERR_IO;
+        }
+        memset(r->warm[v], 0, r->ncases + 1);
+    }
+    return CPF_OK;
+}
+
 /* Driver: --ab=PATH. Runs the selected benchmarks of both builds in
    interleaved rounds and turns each comparison into a guard. */
 static cpf_status cpf__suite_ab(cpf_suite *s)
 {
     struct cpf__ab_worker w[2];
     struct cpf__ab_remote rem;
+    cpf__ab_src src;
     cpf_ab_opts o;
     cpf_ab_result *res = NULL;
     size_t *ids = NULL, i, j, n = 0, nfail = 0, nwarn = 0, npass = 0;
@@ -13458,6 +13560,7 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
     cpf_status st = CPF_OK;
     uint64_t t0 = cpf_now_ns();
     int cpu, fresh = 0;
+    unsigned block = s->ab_block ? s->ab_block : 5;
     memset(w, 0, sizeof w);
     memset(&rem, 0, sizeof rem);
     w[0].what = "base";
@@ -13470,6 +13573,13 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
     o.no_confirm = s->no_confirm;
     o = cpf__ab_effective(&o);
     if (s->cli_opts.quick) { o.min_sample_ms = 0.2; o.warmup_ms = 2.0; }
+    /* the interval is taken over blocks (one pair of workers each): the
+       first look needs 8 of them for 99% */
+    if (o.min_pairs < 8 * block) o.min_pairs = 8 * block;
+    if (o.max_pairs < o.min_pairs) {
+        return cpf__usage_error(s, "--ab-max-pairs must be at least %u: 8 blocks of %u rounds (each block runs in a fresh pair of "
+                                "workers; --ab-block sets its length)", o.min_pairs, block);
+    }
     if (cpf__ab_check_opts(&o, msg, sizeof msg) != CPF_OK) return cpf__usage_error(s, "%s", msg);
     if (!cpf__self_exe(s->argv0, self, sizeof self))
         return cpf__usage_error(s, "--ab: cannot find this program's own path to start it as a worker; run it by a path (./%s)",
@@ -13487,9 +13597,18 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
     rem.w[1] = &w[1];
     rem.idx[0] = CPF__ALLOC(size_t, stbds_arrlen(w[1].names) + 1);
     rem.idx[1] = CPF__ALLOC(size_t, stbds_arrlen(w[1].names) + 1);
+    rem.warm[0] = CPF__ALLOC(unsigned char, stbds_arrlen(w[1].names) + 1);
+    rem.warm[1] = CPF__ALLOC(unsigned char, stbds_arrlen(w[1].names) + 1);
+    rem.ncases = (size_t)stbds_arrlen(w[1].names);
+    rem.s = s;
+    rem.path[0] = s->ab_path;
+    rem.path[1] = self;
+    rem.cpu = cpu;
+    if (rem.warm[0]) memset(rem.warm[0], 0, rem.ncases + 1);
+    if (rem.warm[1]) memset(rem.warm[1], 0, rem.ncases + 1);
     ids = CPF__ALLOC(size_t, stbds_arrlen(w[1].names) + 1);
     res = CPF__ALLOC(cpf_ab_result, stbds_arrlen(w[1].names) + 1);
-    if (!rem.idx[0] || !rem.idx[1] || !ids || !res) { st = cpf__suite_error(s, CPF_ERR_NOMEM, "--ab: out of memory"); goto done; }
+    if (!rem.idx[0] || !rem.idx[1] || !rem.warm[0] || !rem.warm[1] || !ids || !res) { st = cpf__suite_error(s, CPF_ERR_NOMEM, "--ab: out of memory"); goto done; }
     cpf__sb_printf(&sb, "A/B: %s (base, A) against this build (candidate, B), suite %s: interleaved rounds, ",
                    s->ab_path, s->name);
     cpf__sb_printf(&sb, "change = B/A - 1 with a %.0f%% interval; fail above +%.0f%% (interval above +%.0f%%), confirmed by fresh workers",
@@ -13534,7 +13653,11 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
         goto done;
     }
     msg[0] = 0;
-    if (cpf__ab_rounds(ids, n, &o, res, cpf__ab_remote_sample, &rem, msg, sizeof msg) != CPF_OK) {
+    src.sample = cpf__ab_remote_sample;
+    src.user = &rem;
+    src.rotate = cpf__ab_remote_rotate;
+    src.block = block;
+    if (cpf__ab_rounds(ids, n, &o, res, &src, msg, sizeof msg) != CPF_OK) {
         s->exit_code = 1;
         st = cpf__suite_error(s, CPF_ERR_NOMEM, "--ab: %s", msg);
         goto done;
@@ -13557,7 +13680,9 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
             goto done;
         }
     }
-    cpf__ab_conclude(ids, n, &o, res, cpf__ab_remote_sample, &rem);
+    memset(rem.warm[0], 0, rem.ncases + 1);
+    memset(rem.warm[1], 0, rem.ncases + 1);
+    cpf__ab_conclude(ids, n, &o, res, &src);
     cpf__guards_free(s);
     for (i = 0; i < n; i++) {
         cpf_verdict v = cpf_ab_verdict(&res[i]);
@@ -13598,6 +13723,8 @@ done:
     CPF__FREE(ids);
     CPF__FREE(rem.idx[0]);
     CPF__FREE(rem.idx[1]);
+    CPF__FREE(rem.warm[0]);
+    CPF__FREE(rem.warm[1]);
     cpf__sb_free(&sb);
     s->ran = 1;
     return st != CPF_OK ? st : s->status;
