@@ -4903,7 +4903,8 @@ static void cpf__report_console(const cpf_suite *s, cpf__sb *sb)
     cpf__fmt_time(t, sizeof t, s->clock.overhead_ns);
     cpf__sb_printf(sb, "%s per read", t);
     for (i = 0; i < n; i++) ins |= s->results[i].has_instructions;
-    cpf__sb_puts(sb, ins ? "  instructions: perf_event_open\n" : "\n");
+    cpf__sb_puts(sb, !ins ? "\n" : s->count_mode ? "  instructions: Callgrind (count mode; times under valgrind)\n"
+                                                  : "  instructions: perf_event_open\n");
     for (i = 0; i < n; i++) {
         cpf__sb tmp = { NULL };
         cpf__esc_console(&tmp, s->results[i].name);

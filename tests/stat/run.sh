@@ -25,7 +25,12 @@
 #  6. A/B +5%: the candidate build does 5% more work in parse/strtol_1000.
 #     Goal: >= 95% of jobs exit 1 naming it, no other benchmark failed.
 #  7. A/B +3%: goal >= 90% of jobs exit 1 or 2, no other benchmark failed.
-# STAT_ONLY=ab runs rows 5-7 only; STAT_ONLY=baseline rows 1-4 only.
+#  8. count mode: under Callgrind (--count, 100 iterations, the five
+#     compute benchmarks), STAT_COUNT_RUNS runs (default 50) of the same
+#     code and as many with +2% work in parse/strtol_1000. Goal: 50/50
+#     caught naming only it, 0 false alarms.
+# STAT_ONLY=ab runs rows 5-7 only; STAT_ONLY=baseline rows 1-4 only;
+# STAT_ONLY=count row 8 only.
 # Exits 1 when a goal is missed. Logs stay in $BUILD/stat/.
 set -u
 STB_INC=${STB_INC:-/usr/include/stb}
@@ -35,6 +40,7 @@ RUNS=${STAT_RUNS:-100}
 WIDE_RUNS=${STAT_WIDE_RUNS:-40}
 BRUNS=${STAT_BUDGET_RUNS:-100}
 ABRUNS=${STAT_AB_RUNS:-100}
+CRUNS=${STAT_COUNT_RUNS:-50}
 ONLY=${STAT_ONLY:-}
 D="$BUILD/stat"
 rm -rf "$D"
@@ -70,7 +76,7 @@ verdict() { # goal-met? label
 # names of the rows the diff table marks FAIL (first column)
 fail_names() { awk '/^name +baseline/ {t=1; next} t && / FAIL / {print $1} /^baseline: / {t=0}' "$1" | sort -u | tr '\n' ' '; }
 
-if [ "$ONLY" != ab ]; then
+if [ "$ONLY" != ab ] && [ "$ONLY" != count ]; then
 # The documented recording procedure: record once, then add a few runs of
 # the same code to each entry's between-run noise (separate processes see
 # different memory layouts; that spread is what the warn threshold learns).
@@ -170,7 +176,7 @@ verdict $([ $p09 = $BRUNS ] && echo 1 || echo 0) "0.9x passes $p09/$BRUNS"
 verdict $([ $p12 = $BRUNS ] && echo 1 || echo 0) "1.2x fails $p12/$BRUNS"
 fi
 
-if [ "$ONLY" != baseline ]; then
+if [ "$ONLY" != baseline ] && [ "$ONLY" != count ]; then
 # A/B rows: one job = the candidate build driving both builds (--ab), the
 # neighbour on the other core for the whole job.
 ab_fail_names() { sed -n 's/^  FAIL \([^ ]*\) .*/\1/p' "$1" | sort -u | tr '\n' ' '; }
@@ -219,6 +225,34 @@ echo "== row 7: A/B, +3% work in parse/strtol_1000, $ABRUNS jobs with the neighb
 ab_row plus3 ab_plus3 $ABRUNS
 verdict $([ $(( (a1 + a2) * 100)) -ge $((ABRUNS * 90)) ] && echo 1 || echo 0) "+3% flagged (exit 1 or 2) in $((a1 + a2)) of $ABRUNS jobs (at least 90%)"
 verdict $([ $others = 0 ] && echo 1 || echo 0) "+3%: no other benchmark failed ($others jobs did)"
+fi
+
+if [ "$ONLY" != baseline ] && [ "$ONLY" != ab ]; then
+echo "== row 8: count mode under Callgrind, $CRUNS runs of the same code and $CRUNS with +2% work in parse/strtol_1000"
+if command -v valgrind >/dev/null 2>&1 && [ -f /usr/include/valgrind/callgrind.h ]; then
+    $CC -std=c99 -O2 -g -I. -I"$STB_INC" tests/stat/statcheck_suite.c -o "$D/count_suite" -lm -pthread >"$D/count.build.log" 2>&1 ||
+        { echo "stat-check: cannot build the count suite:"; cat "$D/count.build.log"; exit 1; }
+    mkdir -p "$D/cg"
+    CNT="valgrind -q --tool=callgrind --collect-atstart=no --callgrind-out-file=$D/cg/cg.%p $D/count_suite --count --count-iters=100 --filter=hash,sort,parse,alloc,math --no-color --baseline-dir=$D/blc"
+    CORALPERF_COUNT_OUT="$D/cg/cg" $CNT --update-baseline=all >"$D/logs/count.record.log" 2>&1 ||
+        { echo "  recording failed"; tail -5 "$D/logs/count.record.log"; exit 1; }
+    c_false=0 c_caught=0 c_other=0 i=1
+    while [ $i -le $CRUNS ]; do
+        CORALPERF_COUNT_OUT="$D/cg/cg" $CNT >"$D/logs/count.aa.$i.log" 2>&1; rc=$?
+        [ $rc != 0 ] && { c_false=$((c_false + 1)); echo "  A/A run $i: exit $rc"; grep -E ' FAIL | WARN ' "$D/logs/count.aa.$i.log" | head -3; }
+        STAT_INJECT=parse/strtol_1000:0.02 CORALPERF_COUNT_OUT="$D/cg/cg" $CNT >"$D/logs/count.inj.$i.log" 2>&1; rc=$?
+        names=$(fail_names "$D/logs/count.inj.$i.log")
+        if [ $rc = 1 ] && [ "$names" = "parse/strtol_1000 " ]; then c_caught=$((c_caught + 1))
+        else c_other=$((c_other + 1)); echo "  +2% run $i: exit $rc naming: $names"; fi
+        rm -f "$D"/cg/cg.*
+        i=$((i + 1))
+    done
+    echo "  same code: $c_false of $CRUNS runs did not exit 0; +2%: caught naming only it in $c_caught of $CRUNS ($(grep -h 'parse/strtol_1000' "$D/logs/count.inj.1.log" | grep -o 'instructions [^ ]*' | head -n 1))"
+    verdict $([ $c_caught = $CRUNS ] && echo 1 || echo 0) "count mode: +2% caught in $c_caught of $CRUNS runs (all)"
+    verdict $([ $c_false = 0 ] && echo 1 || echo 0) "count mode: $c_false false alarms in $CRUNS runs of the same code (none)"
+else
+    echo "  valgrind or <valgrind/callgrind.h> missing: row skipped"; failed=1
+fi
 fi
 
 echo "stat-check: $(( $(date +%s) - t_start )) s; logs in $D/logs"
