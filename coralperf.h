@@ -1,4 +1,4 @@
-/* coralperf.h 0.6.0 - single-header C performance and regression kit
+/* coralperf.h 0.7.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -11,8 +11,10 @@
      cry wolf (thresholds, Mann-Whitney, confirmation re-runs, a machine-speed
      probe) and absolute budgets decided on confidence intervals, with JUnit
      and Markdown verdicts for CI, in one C99 header that also compiles as
-     C11, C17 and C++. Later modules (load runner, A/B mode) arrive in the
-     same file.
+     C11, C17 and C++. A/B mode compares two builds in interleaved rounds,
+     count mode counts instructions exactly under Callgrind; a latency
+     histogram, a concurrent load runner with scaling and thread-safety
+     stress, and complexity sweeps complete the kit.
 
    QUICK START (15 lines)
      #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
@@ -56,7 +58,9 @@
                                         (cpf_hist_*, cpf_load_*, cpf_stress_run)
                                     16. scaling sweep and complexity (cpf_sweep_*,
                                         cpf_complexity_fit, cpf_suite_complexity)
-                                    17. license (end of file)
+                                    17. A/B comparison (cpf_ab_*, --ab) and count
+                                        mode (--count); README.md has both
+                                    18. license (end of file)
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -86,7 +90,10 @@
                                          instructions_per_op, as on other systems.
      CORALPERF_NO_SPAWN           impl   POSIX: confirm a failing benchmark by a re-run
                                          in this process, not in a fresh child
-                                         process of the same program.
+                                         process of the same program (also
+                                         leaves out --ab, which starts workers).
+     CORALPERF_NO_VALGRIND        impl   do not include <valgrind/callgrind.h>
+                                         even where it exists (no --count).
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_NO_DISPATCH   impl   x86-64 gcc/clang: no run-time choice of the AVX2 loop
                                          (only what the compiler flags select).
@@ -124,6 +131,22 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.7.0  2026-12-02  A/B mode: --ab=PATH drives the base build and this
+                        program as workers over pipes (posix_spawn /
+                        CreateProcess), interleaved seeded rounds, fresh
+                        workers every block of rounds (same CPU, no ASLR),
+                        a 99% sign-test interval over the blocks, confirmed
+                        failures; cpf_ab_* for two implementations in one
+                        binary; make ab BASE=rev. Count mode: --count under
+                        Callgrind, exact instructions per op in
+                        <suite>.count.cpb with a +1% gate; make count.
+                        Latency histogram cpf_hist (HDR-style, text form);
+                        concurrent load runner cpf_load_* (profiles, open
+                        loop without coordinated omission, snapshots,
+                        fairness), scaling and efficiency guard,
+                        thread-safety stress; scaling sweep and big-O fit
+                        (cpf_sweep_*, cpf_complexity_fit,
+                        cpf_suite_complexity).
      0.6.0  2026-11-23  regression guards: baseline checks fail only beyond
                         max(10%, the warn threshold) with a significant
                         one-sided Mann-Whitney test (alpha divided among the
@@ -209,10 +232,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 6
+#define CORALPERF_VERSION_MINOR 7
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.6.0"
+#define CORALPERF_VERSION_STRING "0.7.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -12937,7 +12960,7 @@ CPF_DEF void cpf_ab_result_free(cpf_ab_result *r)
              "q"                                   quit
      errors: "err <message>". Times in femtoseconds per op (integers: no
      locale can change them). */
-#if defined(CORALPERF_NO_FILES)
+#if defined(CORALPERF_NO_FILES) || defined(CORALPERF_NO_SPAWN)
 #define CPF__AB_PROC 0
 #elif defined(_WIN32) || defined(CPF__SPAWN)
 #define CPF__AB_PROC 1
@@ -13746,7 +13769,8 @@ static int cpf__suite_ab_worker(cpf_suite *s)
 #else
 static cpf_status cpf__suite_ab(cpf_suite *s)
 {
-    return cpf__usage_error(s, "--ab needs to start processes, which this build cannot (CORALPERF_NO_FILES or an unknown platform)");
+    return cpf__usage_error(s, "--ab needs to start processes, which this build cannot (CORALPERF_NO_FILES, CORALPERF_NO_SPAWN, "
+                            "or a platform with neither posix_spawn nor CreateProcess)");
 }
 static int cpf__suite_ab_worker(cpf_suite *s) { (void)s; return 0; }
 #endif
