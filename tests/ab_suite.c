@@ -3,9 +3,11 @@
    drives the worker protocol for real.
      -DAB_SLOW=NAME -DAB_PCT=P  the benchmark NAME does P% more work
      -DAB_ONLY_BASE             one more benchmark that only the base has
+     AB_START_LOG=file          every process appends a line to file at start
    The names include bytes that the pipe protocol must escape. */
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef AB_PCT
@@ -55,6 +57,12 @@ int main(int argc, char **argv)
         cpf_suite_add(&s, extra.name, bench_spin, &extra);
     }
 #endif
+    {   /* AB_START_LOG=file: every process appends a line when it starts
+           (the tests count the workers an A/B run started) */
+        const char *log = getenv("AB_START_LOG");
+        FILE *f = log && *log ? fopen(log, "a") : NULL;
+        if (f) { fprintf(f, "%llu\n", (unsigned long long)cpf_now_ns()); fclose(f); }
+    }
     printf("this line goes to stdout (a POSIX worker sends it nowhere)\n");
     cpf_suite_run(&s, argc, argv);
     return cpf_suite_finish(&s);

@@ -406,14 +406,16 @@ if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -
     check "the workers get the driver's arguments: a --filter with a space selects the same two benchmarks in both builds" "$T/ab4.log" sh -c \
         "$T/ab_slow --no-color --quick --ab=$T/ab_base '--filter=spin/300,odd name*' > $T/ab4.out 2>&1; rc=\$?; cat $T/ab4.out;
          [ \$rc = 1 ] && grep -q '^A/B: 1 passed, 0 warned, 1 failed in ' $T/ab4.out && grep -q '^  ok odd name' $T/ab4.out"
-    check "two separately linked builds of the same source: never exit 1" "$T/ab2.log" sh -c \
-        "$T/ab_same --no-color --quick --ab=$T/ab_base > $T/ab2.out 2>&1; rc=\$?; cat $T/ab2.out; [ \$rc = 0 -o \$rc = 2 ] && ! grep -q '^  FAIL' $T/ab2.out"
+    check "two separately linked builds of the same source: never exit 1; every block of 5 rounds ran in fresh workers" "$T/ab2.log" sh -c \
+        "rm -f $T/ab_starts; AB_START_LOG=$T/ab_starts $T/ab_same --no-color --quick --ab=$T/ab_base --ab-max-pairs=40 > $T/ab2.out 2>&1; rc=\$?; cat $T/ab2.out;
+         [ \$rc = 0 -o \$rc = 2 ] && ! grep -q '^  FAIL' $T/ab2.out && echo \"\$(wc -l < $T/ab_starts) processes started\" && [ \$(wc -l < $T/ab_starts) -ge 17 ]"
     check "--ab errors in plain words: a missing base build, a program that is no worker, bad options" "$T/ab3.log" sh -c \
         "$T/ab_same --ab=$T/no-such-build > $T/ab3a.out 2>&1; [ \$? = 1 ] && grep -q 'cannot start .*no-such-build' $T/ab3a.out &&
          { $T/ab_same --ab=/bin/true > $T/ab3b.out 2>&1; [ \$? = 1 ]; } && grep -q 'did not answer as an A/B worker' $T/ab3b.out &&
          { $T/ab_same --ab=$T/ab_base --ab-max-pairs=3 > $T/ab3c.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-max-pairs needs a whole number from 8' $T/ab3c.out &&
          { $T/ab_same --ab=$T/ab_base --json=$T/x.json > $T/ab3d.out 2>&1; [ \$? = 1 ]; } && grep -q 'not --json' $T/ab3d.out &&
-         { $T/ab_same --ab=$T/ab_base --filter=nothing > $T/ab3e.out 2>&1; [ \$? = 1 ]; } && grep -q 'no benchmark matches' $T/ab3e.out; cat $T/ab3?.out"
+         { $T/ab_same --ab=$T/ab_base --filter=nothing > $T/ab3e.out 2>&1; [ \$? = 1 ]; } && grep -q 'no benchmark matches' $T/ab3e.out &&
+         { $T/ab_same --ab=$T/ab_base --ab-block=4 --ab-max-pairs=20 > $T/ab3f.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-max-pairs must be at least 32: 8 blocks of 4 rounds' $T/ab3f.out; cat $T/ab3?.out"
 else bad "A/B suite builds" "$T/ab.build.log"; fi
 
 # --- 5e. count mode: instruction counts under Callgrind ---------------------
