@@ -26,6 +26,7 @@ void tests_neardup(void);
 void tests_deflate(void);
 void tests_baseline(void);
 void tests_guard(void);
+void tests_complexity(void);
 
 int main(int argc, char **argv)
 {
@@ -51,6 +52,7 @@ int main(int argc, char **argv)
 #if !defined(TEST_EMBEDDED)
     GROUP(guard); /* suites with files and timed runs: not on the bare-metal target */
 #endif
+    GROUP(complexity); /* the fit everywhere; the timed sweeps not on the bare-metal target */
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
