@@ -12189,6 +12189,16 @@ CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, c
             cap = nc;
         }
         bo = cpf__effective_opts(&o.bench, NULL);
+        if (out->count >= 1) {
+            /* Slow sizes still get about 9 samples (quick mode's 20 ms would
+               give the size that reaches max_time_ms one or two, and one
+               preempted sample would be its median): the op's projected
+               time from the growth of the last two sizes. */
+            double last = out->ns[out->count - 1], prev = out->count >= 2 ? out->ns[out->count - 2] : 0;
+            double grow = prev > 0 && last > prev ? last / prev : o.factor;
+            double want_ms = 10.0 * last * (grow < 64 ? grow : 64) / 1e6 + bo.warmup_ms;
+            if (want_ms > bo.budget_ms) bo.budget_ms = want_ms;
+        }
         spent = (double)(cpf_now_ns() - t0) / 1e6;
         if (bo.budget_ms > o.budget_ms - spent) bo.budget_ms = o.budget_ms - spent > 1 ? o.budget_ms - spent : 1;
         cpf__msg(full, sizeof full, "%s/%lld", name, (long long)n);
