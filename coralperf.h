@@ -1825,10 +1825,11 @@ typedef struct cpf_sweep_opts {
     int64_t max_n;             /* largest size (default 2^40) */
     double max_time_ms;        /* stop once one size's median op exceeds this (default 100) */
     double max_bytes;          /* stop once the next size would allocate/grow RSS past this
-                                  (0 = no memory budget). Per op, the larger of the bytes
-                                  allocated through cpf_malloc and the RSS growth (turns
-                                  bench.memory on), projected to the next size by the
-                                  fitted growth of the sizes so far */
+                                  (0 = no memory budget). Per op: the bytes allocated
+                                  through cpf_malloc, or the RSS growth when the op
+                                  allocates nothing through it (turns bench.memory on);
+                                  projected to the next size by the fitted growth of
+                                  the sizes so far */
     double budget_ms;          /* the whole sweep (default 20000) */
     cpf_bench_opts bench;      /* per-size runs (no timing option set: quick mode) */
 } cpf_sweep_opts;
@@ -1836,7 +1837,8 @@ typedef struct cpf_sweep_result {
     int count;                 /* sizes measured */
     int64_t *n;                /* owned: the sizes */
     double *ns;                /* owned: median ns per op at each size */
-    double *bytes;             /* owned: bytes allocated (or RSS growth) per op at each size; 0 unknown */
+    double *bytes;             /* owned: bytes allocated per op (cpf_malloc), else RSS growth,
+                                  at each size (with max_bytes); 0 unknown */
     cpf_complexity fit;
     char stopped[160];         /* why the sweep stopped, in plain words */
 } cpf_sweep_result;
@@ -12011,7 +12013,7 @@ static double cpf__big_o_f(cpf_big_o o, double n)
 CPF_DEF const char *cpf_big_o_text(cpf_big_o o)
 {
     static const char *const names[CPF_O_COUNT] = { "O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)" };
-    return (int)o >= 0 && o < CPF_O_COUNT ? names[o] : "O(?)";
+    return (unsigned)o < (unsigned)CPF_O_COUNT ? names[o] : "O(?)"; /* short enums on ARM EABI: unsigned */
 }
 
 /* Two classes whose relative RMS errors are within this of each other are a
@@ -12215,8 +12217,11 @@ CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, c
             break;
         }
         if (res.has_memory) {
+            /* the exact count when the op allocates through cpf_malloc; the
+               RSS growth only otherwise (it is noisier, and under ASan, whose
+               quarantine keeps freed blocks, it grows with every op) */
             bytes = res.alloc_bytes_per_op;
-            if (res.has_rss && res.rss_growth_bytes > bytes) bytes = res.rss_growth_bytes;
+            if (!(bytes > 0) && res.has_rss && res.rss_growth_bytes > 0) bytes = res.rss_growth_bytes;
         }
         out->n[out->count] = n;
         out->ns[out->count] = res.stats.median;
@@ -12324,7 +12329,7 @@ CPF_DEF cpf_status cpf_suite_complexity(cpf_suite *s, const char *pattern, cpf_b
 {
     struct cpf__complexity_rule rule;
     if (!s) return CPF_ERR_ARG;
-    if (!pattern || !*pattern || (int)worst < 0 || worst >= CPF_O_COUNT)
+    if (!pattern || !*pattern || (unsigned)worst >= (unsigned)CPF_O_COUNT)
         return cpf__suite_error(s, CPF_ERR_ARG, "cpf_suite_complexity: needs a name pattern and a class CPF_O_1..CPF_O_N3");
     if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
     rule.pattern = cpf__strdup(pattern);
