@@ -12065,7 +12065,8 @@ static cpf_status cpf__cx_fit(const double *n, const double *t, int count, cpf_c
             S += w; Sf += w * f; Sff += w * f * f; St += w * t[i]; Sft += w * f * t[i];
         }
         det = S * Sff - Sf * Sf;
-        if (k == CPF_O_1 || !(det > 1e-12 * S * Sff)) { a = 0; c = St / Sf; }  /* O(1): the weighted mean */
+        if (k == CPF_O_1) { a = 0; c = St / S; }                     /* the weighted mean */
+        else if (!(det > 1e-12 * S * Sff)) { a = 0; c = Sft / Sff; } /* degenerate: through the origin */
         else {
             c = (S * Sft - Sf * St) / det;
             a = (St - c * Sf) / S;
@@ -12178,6 +12179,7 @@ CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, c
             if (!a || !b || !c) {
                 CPF__FREE(a); CPF__FREE(b); CPF__FREE(c);
                 cpf__msg(msg, msg_cap, "out of memory");
+                cpf__msg(out->stopped, sizeof out->stopped, "out of memory for the results");
                 st = CPF_ERR_NOMEM;
                 break;
             }
@@ -12206,7 +12208,12 @@ CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, c
         cpf__msg(full, sizeof full, "%s/%lld", name, (long long)n);
         memset(&res, 0, sizeof res);
         res.name = cpf__strdup(full);
-        if (!res.name) { st = CPF_ERR_NOMEM; cpf__msg(msg, msg_cap, "out of memory"); break; }
+        if (!res.name) {
+            st = CPF_ERR_NOMEM;
+            cpf__msg(msg, msg_cap, "out of memory");
+            cpf__msg(out->stopped, sizeof out->stopped, "out of memory for the results");
+            break;
+        }
         cpf__run_one(fn, ctx, n, 1, &bo, &ci, cpf__impl_optimized(), gov, &res);
         if (res.status != CPF_OK || res.skipped) {
             st = res.status != CPF_OK ? res.status : CPF_ERR_BENCH;
@@ -12304,8 +12311,8 @@ CPF_DEF cpf_verdict cpf_check_complexity(const cpf_complexity *c, cpf_big_o wors
     char rms[32];
     if (!c || c->points < 3) {
         v = cpf__verdict(CPF_WARN, 0, (double)worst);
-        cpf__msg(v.message, sizeof v.message, "no complexity fit (%d sizes measured, 3 needed), allowed at most %s: not checked",
-                 c ? c->points : 0, cpf_big_o_text(worst));
+        cpf__msg(v.message, sizeof v.message, "no complexity fit (it needs 3 distinct sizes with a cost; %d fitted), "
+                 "allowed at most %s: not checked", c ? c->points : 0, cpf_big_o_text(worst));
         return v;
     }
     cpf__fmt_num(rms, sizeof rms, "%.1f", 100.0 * c->rms);
@@ -12387,7 +12394,7 @@ static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb)
             }
             slash = strrchr(ri->name, '/');
             cpf__msg(fam, sizeof fam, "%.*s/*", (int)(slash ? (size_t)(slash - ri->name) : strlen(ri->name)), ri->name);
-            if (cpf_complexity_fit(nn, tt, m, &c) != CPF_OK) { memset(&c, 0, sizeof c); c.points = m < 3 ? m : 0; }
+            if (cpf_complexity_fit(nn, tt, m, &c) != CPF_OK) memset(&c, 0, sizeof c); /* c.points 0: no fit */
             CPF__FREE(nn);
             CPF__FREE(tt);
             v = cpf_check_complexity(&c, rule->worst);
@@ -12406,7 +12413,7 @@ static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb)
                                cpf_big_o_text(rule->worst), cpf_level_text(v.level),
                                v.level == CPF_WARN ? " - unreliable fit" : "");
             } else
-                cpf__sb_printf(sb, "  %s: no fit, %d sizes (<= %s: %s)\n", fam, c.points, cpf_big_o_text(rule->worst),
+                cpf__sb_printf(sb, "  %s: no fit from %d sizes (<= %s: %s)\n", fam, m, cpf_big_o_text(rule->worst),
                                cpf_level_text(v.level));
         }
         if (!matched && !(s->filter && *s->filter)) {

@@ -360,12 +360,15 @@ static void test_suite_complexity_adds_a_guard_per_family(void)
     cpf_suite s;
     capture c = { NULL, 0, 0 };
     char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
-    const cpf_guard *gl, *gq, *gm;
+    const cpf_guard *gl, *gq, *gm, *g2;
+    static const int64_t two_sizes[] = { 64, 128 };
     memset(&s, 0, sizeof s);
     cpf_suite_init(&s, "cx");
     CHECK(cpf_suite_add_range(&s, "lin", bench_linear, NULL, NULL, 64, 4096, 2) == CPF_OK);
     CHECK(cpf_suite_add_range(&s, "quad", bench_quadratic, NULL, NULL, 16, 1024, 2) == CPF_OK);
     CHECK(cpf_suite_add(&s, "plain", bench_linear, NULL) == CPF_OK); /* no sizes: not fitted */
+    CHECK(cpf_suite_add_args(&s, "two", bench_linear, NULL, NULL, two_sizes, 2) == CPF_OK);
+    CHECK(cpf_suite_complexity(&s, "two", CPF_O_N) == CPF_OK);
     CHECK(cpf_suite_complexity(&s, "lin/*", CPF_O_N_LOG_N) == CPF_OK);
     CHECK(cpf_suite_complexity(&s, "quad*", CPF_O_N_LOG_N) == CPF_OK);
     CHECK(cpf_suite_complexity(&s, "nothing*", CPF_O_N) == CPF_OK);
@@ -388,6 +391,9 @@ static void test_suite_complexity_adds_a_guard_per_family(void)
     CHECK_MSG(strstr(c.buf, "\ncomplexity (") && strstr(c.buf, "  quad/*: O(n^2), coef ") &&
               strstr(c.buf, "(<= O(n log n): ") && strstr(c.buf, "  lin/*: O(n"), "%s", c.buf);
     CHECK(find_guard(&s, "plain/*") == NULL);
+    g2 = find_guard(&s, "two/*"); /* 2 sizes: warns that it cannot fit */
+    CHECK(g2 && g2->verdict.level == CPF_WARN && strstr(g2->verdict.message, "no complexity fit"));
+    CHECK(strstr(c.buf, "  two/*: no fit from 2 sizes (<= O(n): warn)") != NULL);
     if (gq && gq->verdict.level == CPF_FAIL) CHECK(cpf_suite_finish(&s) == 1);
     else cpf_suite_finish(&s);
     CHECK(s.complexity == NULL);
