@@ -1850,7 +1850,9 @@ extern "C" {
 CPF_DEF cpf_status cpf_complexity_fit(const double *n, const double *t, int count, cpf_complexity *out);
 /* "O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)". */
 CPF_DEF const char *cpf_big_o_text(cpf_big_o o);
-/* Runs fn (cpf_bench_arg = the size) at growing sizes and fits the medians. */
+/* Runs fn (cpf_bench_arg = the size) at growing sizes and fits the medians
+   (the first size runs twice, its cold first run dropped). On an error of
+   fn the sizes so far are kept and stopped says which size failed. */
 CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, const cpf_sweep_opts *opts,
                                  cpf_sweep_result *out, char *msg, size_t msg_cap);
 /* Releases what a sweep result owns. */
@@ -12213,6 +12215,17 @@ CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, c
             cpf__msg(msg, msg_cap, "out of memory");
             cpf__msg(out->stopped, sizeof out->stopped, "out of memory for the results");
             break;
+        }
+        if (out->count == 0) {
+            /* The first size runs twice and its first run is dropped: it
+               pays for cold caches, page faults and lazy binding (under
+               valgrind, code translation), which would bend the fit. */
+            cpf_result cold;
+            memset(&cold, 0, sizeof cold);
+            cold.name = res.name;
+            cpf__run_one(fn, ctx, n, 1, &bo, &ci, cpf__impl_optimized(), gov, &cold);
+            cold.name = NULL; /* still res's */
+            cpf_result_free(&cold);
         }
         cpf__run_one(fn, ctx, n, 1, &bo, &ci, cpf__impl_optimized(), gov, &res);
         if (res.status != CPF_OK || res.skipped) {

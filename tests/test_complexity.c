@@ -174,6 +174,15 @@ static void test_check_complexity_verdicts(void)
 
 #if !defined(TEST_EMBEDDED)
 /* --- real sweeps (not on the bare-metal target: timings under qemu) -------- */
+/* Under valgrind (make test-all) timings are the translator's, not the
+   code's: the sweeps still run and stop as they should, but which class
+   they fit is not checked. Its preload library gives it away. */
+static int timings_are_real(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    return !(pre && strstr(pre, "vgpreload"));
+}
+
 static uint32_t work_buf[65536];
 
 static void bench_linear(cpf_bench *b)
@@ -224,14 +233,17 @@ static void test_sweep_tells_linear_from_quadratic(void)
     CHECK(lin.count == 7 && quad.count == 7);
     for (i = 0; i < lin.count; i++) CHECK(lin.n[i] == (int64_t)64 << i && lin.ns[i] > 0);
     CHECK_MSG(strstr(lin.stopped, "size limit") != NULL, "%s", lin.stopped);
-    CHECK_MSG(lin.fit.best == CPF_O_N || lin.fit.best == CPF_O_N_LOG_N, "linear loop fitted %s (rms %.3f)",
-              cpf_big_o_text(lin.fit.best), lin.fit.rms);
-    CHECK_MSG(quad.fit.best == CPF_O_N2, "quadratic loop fitted %s (rms %.3f)", cpf_big_o_text(quad.fit.best),
-              quad.fit.rms);
-    v = cpf_check_complexity(&quad.fit, CPF_O_N_LOG_N);
-    CHECK_MSG(!v.ok || v.level == CPF_WARN, "%s", v.message); /* fails (or warns when the machine was too noisy) */
-    v = cpf_check_complexity(&lin.fit, CPF_O_N_LOG_N);
-    CHECK_MSG(v.ok, "%s", v.message);
+    CHECK(lin.fit.points == 7 && quad.fit.points == 7);
+    if (timings_are_real()) {
+        CHECK_MSG(lin.fit.best == CPF_O_N || lin.fit.best == CPF_O_N_LOG_N, "linear loop fitted %s (rms %.3f)",
+                  cpf_big_o_text(lin.fit.best), lin.fit.rms);
+        CHECK_MSG(quad.fit.best == CPF_O_N2, "quadratic loop fitted %s (rms %.3f)", cpf_big_o_text(quad.fit.best),
+                  quad.fit.rms);
+        v = cpf_check_complexity(&quad.fit, CPF_O_N_LOG_N);
+        CHECK_MSG(!v.ok || v.level == CPF_WARN, "%s", v.message); /* fails (or warns when the machine was too noisy) */
+        v = cpf_check_complexity(&lin.fit, CPF_O_N_LOG_N);
+        CHECK_MSG(v.ok, "%s", v.message);
+    }
     cpf_sweep_result_free(&lin);
     cpf_sweep_result_free(&quad);
     CHECK(lin.n == NULL && lin.count == 0);
@@ -383,13 +395,18 @@ static void test_suite_complexity_adds_a_guard_per_family(void)
     CHECK(gl && gq && gm);
     if (gl && gq && gm) {
         CHECK_STR(gl->what, "complexity <= O(n log n)");
-        CHECK_MSG(gl->verdict.ok, "%s", gl->verdict.message);
-        CHECK_MSG(gq->verdict.level == CPF_FAIL || gq->verdict.level == CPF_WARN, "%s", gq->verdict.message);
-        CHECK_MSG(strstr(gq->verdict.message, "quad/*: fitted O(n^2)") != NULL, "%s", gq->verdict.message);
+        CHECK_STR(gq->what, "complexity <= O(n log n)");
+        CHECK(strncmp(gq->verdict.message, "quad/*: fitted O(", 17) == 0);
         CHECK(gm->verdict.level == CPF_WARN);
+        if (timings_are_real()) {
+            CHECK_MSG(gl->verdict.ok, "%s", gl->verdict.message);
+            CHECK_MSG(gq->verdict.level == CPF_FAIL || gq->verdict.level == CPF_WARN, "%s", gq->verdict.message);
+            CHECK_MSG(strstr(gq->verdict.message, "quad/*: fitted O(n^2)") != NULL, "%s", gq->verdict.message);
+        }
     }
-    CHECK_MSG(strstr(c.buf, "\ncomplexity (") && strstr(c.buf, "  quad/*: O(n^2), coef ") &&
-              strstr(c.buf, "(<= O(n log n): ") && strstr(c.buf, "  lin/*: O(n"), "%s", c.buf);
+    CHECK_MSG(strstr(c.buf, "\ncomplexity (") && strstr(c.buf, "  quad/*: O(") && strstr(c.buf, "(<= O(n log n): ") &&
+              strstr(c.buf, "  lin/*: O("), "%s", c.buf);
+    if (timings_are_real()) CHECK(strstr(c.buf, "  quad/*: O(n^2), coef ") && strstr(c.buf, "  lin/*: O(n"));
     CHECK(find_guard(&s, "plain/*") == NULL);
     g2 = find_guard(&s, "two/*"); /* 2 sizes: warns that it cannot fit */
     CHECK(g2 && g2->verdict.level == CPF_WARN && strstr(g2->verdict.message, "no complexity fit"));
