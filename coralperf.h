@@ -454,6 +454,7 @@ typedef enum cpf_report_format {
 
 struct cpf__def;
 struct cpf__name_index;
+struct cpf__complexity_rule;
 
 /* A suite: zero it or cpf_suite_init it; fields are private. */
 typedef struct cpf_suite {
@@ -494,6 +495,7 @@ typedef struct cpf_suite {
     int ab_worker;                    /* this process served as an A/B worker */
     int count_mode;                   /* --count: Callgrind instruction counts */
     unsigned count_iters;             /* --count-iters (default 20) */
+    struct cpf__complexity_rule *complexity; /* stb_ds array: cpf_suite_complexity */
 } cpf_suite;
 
 /* Prepares a suite (records whether the calling file was built optimised). */
@@ -1830,16 +1832,24 @@ CPF_DEF cpf_status cpf_stress_run(const cpf_stress_opts *opts, cpf_stress_reset_
 
 /* ---- scaling sweep and complexity (cpf_sweep_*, cpf_complexity_*) ---------
    A benchmark run at geometrically growing sizes until a time or memory
-   budget is hit, and a least-squares fit of its cost to the classes below
-   (cost = coef x f(n)), as Google Benchmark's complexity reports do. */
+   budget is hit, and a least-squares fit of its cost to the classes below,
+   like Google Benchmark's complexity reports, made robust to a fixed
+   per-call overhead: every class is fitted as cost = a + coef x f(n)
+   (a >= 0, coef >= 0; log is log2) with each size's relative error
+   weighing the same (weights 1/cost^2), and the error of a fit is the RMS
+   of (cost - fit) / cost over the sizes. The class with the smallest error
+   wins; within 25% (+0.2 points) of it the simpler class wins, so that
+   noise does not promote O(1) data to a curve. (Google's fit through the
+   origin scored by RMS / mean cost lets the largest sizes decide alone and
+   an overhead pull the fit flatter.) */
 typedef enum cpf_big_o {
     CPF_O_1 = 0, CPF_O_LOG_N, CPF_O_N, CPF_O_N_LOG_N, CPF_O_N2, CPF_O_N3,
     CPF_O_COUNT                /* number of classes */
 } cpf_big_o;
 typedef struct cpf_complexity {
-    cpf_big_o best;            /* smallest relative RMS error */
-    double coef;               /* cost ~= coef x f(n) for the best class */
-    double rms;                /* relative RMS error of the best fit (0.05 = 5%) */
+    cpf_big_o best;            /* smallest relative RMS error (simpler on a tie) */
+    double coef;               /* cost ~= overhead + coef x f(n) for the best class */
+    double rms;                /* RMS of the best fit's relative errors (0.05 = 5%) */
     double rms_of[CPF_O_COUNT];  /* every class's relative RMS error */
     double coef_of[CPF_O_COUNT];
     int points;
@@ -1850,31 +1860,41 @@ typedef struct cpf_sweep_opts {
     int64_t max_n;             /* largest size (default 2^40) */
     double max_time_ms;        /* stop once one size's median op exceeds this (default 100) */
     double max_bytes;          /* stop once the next size would allocate/grow RSS past this
-                                  (measured per size; 0 = no memory budget) */
+                                  (0 = no memory budget). Per op: the bytes allocated
+                                  through cpf_malloc, or the RSS growth when the op
+                                  allocates nothing through it (turns bench.memory on);
+                                  projected to the next size by the fitted growth of
+                                  the sizes so far */
     double budget_ms;          /* the whole sweep (default 20000) */
-    cpf_bench_opts bench;      /* per-size runs (default: quick) */
+    cpf_bench_opts bench;      /* per-size runs (no timing option set: quick mode) */
 } cpf_sweep_opts;
 typedef struct cpf_sweep_result {
     int count;                 /* sizes measured */
     int64_t *n;                /* owned: the sizes */
     double *ns;                /* owned: median ns per op at each size */
-    double *bytes;             /* owned: bytes allocated (or RSS growth) per op at each size; 0 unknown */
+    double *bytes;             /* owned: bytes allocated per op (cpf_malloc), else RSS growth,
+                                  at each size (with max_bytes); 0 unknown */
     cpf_complexity fit;
     char stopped[160];         /* why the sweep stopped, in plain words */
 } cpf_sweep_result;
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* Fits cost t[i] at size n[i] (count >= 3, n > 0) to every class. */
+/* Fits cost t[i] >= 0 at size n[i] > 0 to every class (at least 3
+   distinct sizes; NaN, infinities or all-zero costs: CPF_ERR_ARG). */
 CPF_DEF cpf_status cpf_complexity_fit(const double *n, const double *t, int count, cpf_complexity *out);
 /* "O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)". */
 CPF_DEF const char *cpf_big_o_text(cpf_big_o o);
-/* Runs fn (cpf_bench_arg = the size) at growing sizes and fits the medians. */
+/* Runs fn (cpf_bench_arg = the size) at growing sizes and fits the medians
+   (the first size runs twice, its cold first run dropped). On an error of
+   fn the sizes so far are kept and stopped says which size failed. */
 CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, const cpf_sweep_opts *opts,
                                  cpf_sweep_result *out, char *msg, size_t msg_cap);
 /* Releases what a sweep result owns. */
 CPF_DEF void cpf_sweep_result_free(cpf_sweep_result *r);
-/* Guard: the fitted class is no worse than worst ("no worse than O(n log n)"). */
+/* Guard: the fitted class is no worse than worst ("no worse than O(n log n)");
+   "fitted O(n^2) (rms 3.1%, 8 sizes), allowed at most O(n log n)". A fit
+   from fewer than 4 sizes or with rms above 20% only warns, and says so. */
 CPF_DEF cpf_verdict cpf_check_complexity(const cpf_complexity *c, cpf_big_o worst);
 /* After a suite run: fits the medians of each registered family matching
    pattern (benchmarks added with _add_args/_add_range) and adds a guard
@@ -4512,6 +4532,7 @@ static cpf_status cpf__suite_ab(cpf_suite *s);
 static int cpf__suite_ab_worker(cpf_suite *s);
 static void cpf__suite_baseline(cpf_suite *s);
 static void cpf__suite_guards(cpf_suite *s);
+static void cpf__complexity_free(cpf_suite *s); /* module complexity */
 
 /* 1 when name is one of the '\n'-separated names in CORALPERF_CONFIRM_NAMES. */
 static int cpf__confirm_listed(const char *name)
@@ -4749,6 +4770,7 @@ CPF_DEF int cpf_suite_finish(cpf_suite *s)
     CPF__FREE(s->junit_path);
     CPF__FREE(s->confirm_out);
     CPF__FREE(s->ab_path);
+    cpf__complexity_free(s);
     memset(s, 0, sizeof *s);
     return code;
 }
@@ -9579,6 +9601,8 @@ static void cpf__guard_add(cpf_suite *s, const char *name, const char *what, con
     stbds_arrput(s->guards, g);
 }
 
+static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb); /* module complexity */
+
 /* Collects every decision of the run (benchmark errors, budgets, baseline
    rows), prints the budget verdicts and a summary line, and folds them into
    the exit code: any failure 1, else any warning 2. */
@@ -9619,6 +9643,7 @@ static void cpf__suite_guards(cpf_suite *s)
             }
         }
     }
+    cpf__complexity_guards(s, &sb); /* module complexity: cpf_suite_complexity */
     if (s->diff)
         for (i = 0; i < s->diff->count; i++) {
             const cpf_diff_row *row = &s->diff->rows[i];
@@ -12503,7 +12528,455 @@ bad:
 /* ======================================================================== */
 /* ==== module: complexity (scaling sweep, big-O fit) ===================== */
 /* ======================================================================== */
-/* (complexity: implementation goes here) */
+/* The classes' f(n). log2 so that coefficients read like Google Benchmark's. */
+static double cpf__big_o_f(cpf_big_o o, double n)
+{
+    double l = log(n) / log(2.0);
+    switch (o) {
+    case CPF_O_1: return 1.0;
+    case CPF_O_LOG_N: return l;
+    case CPF_O_N: return n;
+    case CPF_O_N_LOG_N: return n * l;
+    case CPF_O_N2: return n * n;
+    case CPF_O_N3: return n * n * n;
+    default: return 1.0;
+    }
+}
+
+CPF_DEF const char *cpf_big_o_text(cpf_big_o o)
+{
+    static const char *const names[CPF_O_COUNT] = { "O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)" };
+    return (unsigned)o < (unsigned)CPF_O_COUNT ? names[o] : "O(?)"; /* short enums on ARM EABI: unsigned */
+}
+
+/* Two classes whose relative RMS errors are within this of each other are a
+   tie, and the simpler class wins: a more complex curve with the same two
+   parameters always follows noise a little better (see cpf__cx_fit). */
+#define CPF__CX_TIE_RATIO 1.25
+#define CPF__CX_TIE_ABS 0.002
+
+/* Fits t = a + coef x f(n) for every class, with a >= 0 and coef >= 0, by
+   weighted least squares with weights 1/t^2 (each size's relative error
+   counts the same), and picks the class with the smallest relative RMS
+   error sqrt(mean(((t - fit) / t)^2)), preferring the simpler class on a
+   tie. Why not Google Benchmark's plain t = coef x f(n) scored by
+   sqrt(mean((t - coef f)^2)) / mean(t): that score is dominated by the
+   largest sizes (an n log n curve bends too little over the last three
+   points of a sweep to tell it from n), and a fixed per-call overhead,
+   which dominates the smallest sizes, pulls a fit through the origin
+   towards a flatter class. The intercept absorbs the overhead; the weights
+   make the small sizes count. intercept (optional) receives every class's a. */
+static cpf_status cpf__cx_fit(const double *n, const double *t, int count, cpf_complexity *out,
+                              double *intercept)
+{
+    int i, k, distinct = 0;
+    double tmax = 0, best_rms = HUGE_VAL;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->points = count;
+    if (!n || !t || count < 3) return CPF_ERR_ARG;
+    for (i = 0; i < count; i++) {
+        int j, seen = 0;
+        if (!(n[i] > 0) || n[i] > 1e300 || !(t[i] >= 0) || t[i] > 1e300) return CPF_ERR_ARG; /* NaN fails too */
+        if (t[i] > tmax) tmax = t[i];
+        for (j = 0; j < i; j++) seen |= n[j] == n[i];
+        distinct += !seen;
+    }
+    if (distinct < 3 || !(tmax > 0)) return CPF_ERR_ARG;
+    for (k = 0; k < CPF_O_COUNT; k++) {
+        /* f scaled to at most 1 so that n^3 of large sizes stays well inside double */
+        double fmax = 0, S = 0, Sf = 0, Sff = 0, St = 0, Sft = 0, a, c, det, e2 = 0;
+        for (i = 0; i < count; i++) {
+            double f = cpf__big_o_f((cpf_big_o)k, n[i]);
+            if (f > fmax) fmax = f;
+        }
+        if (!(fmax > 0)) fmax = 1; /* log n with every n = 1: never, distinct >= 3 */
+        for (i = 0; i < count; i++) {
+            double f = cpf__big_o_f((cpf_big_o)k, n[i]) / fmax;
+            double tt = t[i] > tmax * 1e-9 ? t[i] : tmax * 1e-9; /* a 0 ns median weighs like a tiny one */
+            double w = 1.0 / (tt * tt);
+            S += w; Sf += w * f; Sff += w * f * f; St += w * t[i]; Sft += w * f * t[i];
+        }
+        det = S * Sff - Sf * Sf;
+        if (k == CPF_O_1) { a = 0; c = St / S; }                     /* the weighted mean */
+        else if (!(det > 1e-12 * S * Sff)) { a = 0; c = Sft / Sff; } /* degenerate: through the origin */
+        else {
+            c = (S * Sft - Sf * St) / det;
+            a = (St - c * Sf) / S;
+            if (a < 0) { a = 0; c = Sft / Sff; }      /* no negative overhead: through the origin */
+            if (c < 0) { c = 0; a = St / S; }         /* no falling cost: a constant */
+        }
+        for (i = 0; i < count; i++) {
+            double f = cpf__big_o_f((cpf_big_o)k, n[i]) / fmax;
+            double tt = t[i] > tmax * 1e-9 ? t[i] : tmax * 1e-9;
+            double r = (t[i] - a - c * f) / tt;
+            e2 += r * r;
+        }
+        /* per degree of freedom: a curve with an intercept (2 parameters)
+           follows noise better than a constant (1), and must not win by it */
+        out->rms_of[k] = sqrt(e2 / (count - (a > 0 && c > 0 ? 2 : 1)));
+        out->coef_of[k] = c / fmax;
+        if (intercept) intercept[k] = a;
+        if (out->rms_of[k] < best_rms) best_rms = out->rms_of[k];
+    }
+    for (k = 0; k < CPF_O_COUNT; k++)
+        if (out->rms_of[k] <= best_rms * CPF__CX_TIE_RATIO + CPF__CX_TIE_ABS) break;
+    out->best = (cpf_big_o)k;
+    out->coef = out->coef_of[k];
+    out->rms = out->rms_of[k];
+    return CPF_OK;
+}
+
+CPF_DEF cpf_status cpf_complexity_fit(const double *n, const double *t, int count, cpf_complexity *out)
+{
+    return cpf__cx_fit(n, t, count, out, NULL);
+}
+
+/* 1 when the user left every timing option of the per-size runs unset. */
+static int cpf__cx_bench_unset(const cpf_bench_opts *b)
+{
+    return !b->samples && !b->min_samples && !b->max_samples && b->target_ci == 0.0 && b->min_sample_ms == 0.0 &&
+           b->warmup_ms == 0.0 && b->budget_ms == 0.0 && !b->iterations && !b->calls;
+}
+
+/* Bytes one op of size n would use, from the sizes measured so far (the
+   positive ones): the fitted growth with 3 or more, else proportional to n
+   from the last one. Never less than the largest measured. */
+static double cpf__cx_project_bytes(const cpf_sweep_result *r, double n_next)
+{
+    double nn[64], bb[64], last = 0, proj;
+    int i, m = 0;
+    for (i = r->count - 1; i >= 0 && m < 64; i--) /* the last 64 positive sizes, newest first */
+        if (r->bytes[i] > 0) {
+            nn[m] = (double)r->n[i];
+            bb[m] = r->bytes[i];
+            if (bb[m] > last) last = bb[m];
+            m++;
+        }
+    if (!m) return 0;
+    proj = bb[0] * n_next / nn[0];
+    if (m >= 3) {
+        cpf_complexity c;
+        double a[CPF_O_COUNT];
+        if (cpf__cx_fit(nn, bb, m, &c, a) == CPF_OK)
+            proj = a[c.best] + c.coef * cpf__big_o_f(c.best, n_next);
+    }
+    return proj > last ? proj : last;
+}
+
+CPF_DEF cpf_status cpf_sweep_run(const char *name, cpf_bench_fn fn, void *ctx, const cpf_sweep_opts *opts,
+                                 cpf_sweep_result *out, char *msg, size_t msg_cap)
+{
+    cpf_sweep_opts o;
+    cpf_clock_info ci;
+    char gov[32], t1[48], t2[48];
+    uint64_t t0;
+    int64_t n;
+    int cap = 0;
+    cpf_status st = CPF_OK;
+    if (msg && msg_cap) msg[0] = 0;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!name || !fn) {
+        cpf__msg(msg, msg_cap, "cpf_sweep_run: name and fn must not be NULL");
+        return CPF_ERR_ARG;
+    }
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    if (o.start == 0) o.start = 16;
+    if (o.factor == 0) o.factor = 2;
+    if (o.max_n == 0) o.max_n = (int64_t)1 << 40;
+    if (o.max_time_ms == 0) o.max_time_ms = 100;
+    if (o.budget_ms == 0) o.budget_ms = 20000;
+    if (o.start < 1 || !(o.factor > 1) || o.factor > 1e6 || o.max_n < o.start || !(o.max_time_ms > 0) ||
+        !(o.budget_ms > 0) || !(o.max_bytes >= 0)) {
+        cpf__msg(msg, msg_cap, "cpf_sweep_run('%s'): needs start >= 1, factor > 1, max_n >= start, max_time_ms > 0, "
+                 "budget_ms > 0, max_bytes >= 0", name);
+        return CPF_ERR_ARG;
+    }
+    if (cpf__cx_bench_unset(&o.bench)) o.bench.quick = 1;
+    if (o.max_bytes > 0) o.bench.memory = 1;
+    cpf_clock_measure(&ci);
+    cpf__governor(gov, sizeof gov);
+    t0 = cpf_now_ns();
+    for (n = o.start;;) {
+        cpf_result res;
+        cpf_bench_opts bo;
+        double spent, nx, bytes = 0;
+        char full[512];
+        int64_t next;
+        if (out->count == cap) {
+            int nc = cap ? cap * 2 : 16;
+            int64_t *a = CPF__ALLOC(int64_t, nc);
+            double *b = CPF__ALLOC(double, nc), *c = CPF__ALLOC(double, nc);
+            if (!a || !b || !c) {
+                CPF__FREE(a); CPF__FREE(b); CPF__FREE(c);
+                cpf__msg(msg, msg_cap, "out of memory");
+                cpf__msg(out->stopped, sizeof out->stopped, "out of memory for the results");
+                st = CPF_ERR_NOMEM;
+                break;
+            }
+            if (out->count) {
+                memcpy(a, out->n, (size_t)out->count * sizeof *a);
+                memcpy(b, out->ns, (size_t)out->count * sizeof *b);
+                memcpy(c, out->bytes, (size_t)out->count * sizeof *c);
+            }
+            CPF__FREE(out->n); CPF__FREE(out->ns); CPF__FREE(out->bytes);
+            out->n = a; out->ns = b; out->bytes = c;
+            cap = nc;
+        }
+        bo = cpf__effective_opts(&o.bench, NULL);
+        if (out->count >= 1) {
+            /* Slow sizes still get about 9 samples (quick mode's 20 ms would
+               give the size that reaches max_time_ms one or two, and one
+               preempted sample would be its median): the op's projected
+               time from the growth of the last two sizes. */
+            double last = out->ns[out->count - 1], prev = out->count >= 2 ? out->ns[out->count - 2] : 0;
+            double grow = prev > 0 && last > prev ? last / prev : o.factor;
+            double want_ms = 10.0 * last * (grow < 64 ? grow : 64) / 1e6 + bo.warmup_ms;
+            if (want_ms > bo.budget_ms) bo.budget_ms = want_ms;
+        }
+        spent = (double)(cpf_now_ns() - t0) / 1e6;
+        if (bo.budget_ms > o.budget_ms - spent) bo.budget_ms = o.budget_ms - spent > 1 ? o.budget_ms - spent : 1;
+        cpf__msg(full, sizeof full, "%s/%lld", name, (long long)n);
+        memset(&res, 0, sizeof res);
+        res.name = cpf__strdup(full);
+        if (!res.name) {
+            st = CPF_ERR_NOMEM;
+            cpf__msg(msg, msg_cap, "out of memory");
+            cpf__msg(out->stopped, sizeof out->stopped, "out of memory for the results");
+            break;
+        }
+        if (out->count == 0) {
+            /* The first size runs twice and its first run is dropped: it
+               pays for cold caches, page faults and lazy binding (under
+               valgrind, code translation), which would bend the fit. */
+            cpf_result cold;
+            memset(&cold, 0, sizeof cold);
+            cold.name = res.name;
+            cpf__run_one(fn, ctx, n, 1, &bo, &ci, cpf__impl_optimized(), gov, &cold);
+            cold.name = NULL; /* still res's */
+            cpf_result_free(&cold);
+        }
+        cpf__run_one(fn, ctx, n, 1, &bo, &ci, cpf__impl_optimized(), gov, &res);
+        if (res.status != CPF_OK || res.skipped) {
+            st = res.status != CPF_OK ? res.status : CPF_ERR_BENCH;
+            cpf__msg(out->stopped, sizeof out->stopped, "size %lld %s: %s", (long long)n,
+                     res.skipped ? "was skipped" : "failed", res.message);
+            cpf__msg(msg, msg_cap, "%s", out->stopped);
+            cpf_result_free(&res);
+            break;
+        }
+        if (res.has_memory) {
+            /* the exact count when the op allocates through cpf_malloc; the
+               RSS growth only otherwise (it is noisier, and under ASan, whose
+               quarantine keeps freed blocks, it grows with every op) */
+            bytes = res.alloc_bytes_per_op;
+            if (!(bytes > 0) && res.has_rss && res.rss_growth_bytes > 0) bytes = res.rss_growth_bytes;
+        }
+        out->n[out->count] = n;
+        out->ns[out->count] = res.stats.median;
+        out->bytes[out->count] = bytes;
+        out->count++;
+        cpf_result_free(&res);
+        spent = (double)(cpf_now_ns() - t0) / 1e6;
+        cpf__fmt_time(t1, sizeof t1, out->ns[out->count - 1]);
+        if (out->ns[out->count - 1] > o.max_time_ms * 1e6) {
+            cpf__fmt_time(t2, sizeof t2, o.max_time_ms * 1e6);
+            cpf__msg(out->stopped, sizeof out->stopped, "time limit: one op at n=%lld takes %s, over max_time_ms (%s)",
+                     (long long)n, t1, t2);
+            break;
+        }
+        if (o.max_bytes > 0 && bytes > o.max_bytes) {
+            cpf__fmt_bytes(t1, sizeof t1, bytes);
+            cpf__fmt_bytes(t2, sizeof t2, o.max_bytes);
+            cpf__msg(out->stopped, sizeof out->stopped, "memory limit: one op at n=%lld used %s, over max_bytes (%s)",
+                     (long long)n, t1, t2);
+            break;
+        }
+        nx = ceil((double)n * o.factor);
+        if (nx > (double)o.max_n) {
+            cpf__msg(out->stopped, sizeof out->stopped, "size limit: the next size would pass max_n = %lld", (long long)o.max_n);
+            break;
+        }
+        next = (int64_t)nx;
+        if (next <= n) next = n + 1;
+        if (o.max_bytes > 0) {
+            double proj = cpf__cx_project_bytes(out, (double)next);
+            if (proj > o.max_bytes) {
+                cpf__fmt_bytes(t1, sizeof t1, proj);
+                cpf__fmt_bytes(t2, sizeof t2, o.max_bytes);
+                cpf__msg(out->stopped, sizeof out->stopped, "memory limit: n=%lld would use about %s per op, over max_bytes (%s)",
+                         (long long)next, t1, t2);
+                break;
+            }
+        }
+        if (spent >= o.budget_ms) {
+            cpf__fmt_time(t2, sizeof t2, o.budget_ms * 1e6);
+            cpf__msg(out->stopped, sizeof out->stopped, "time budget: the sweep's budget_ms (%s) is spent after n=%lld",
+                     t2, (long long)n);
+            break;
+        }
+        n = next;
+    }
+    memset(&out->fit, 0, sizeof out->fit);
+    out->fit.points = out->count;
+    if (out->count >= 3) {
+        double *nn = CPF__ALLOC(double, out->count);
+        int i;
+        if (nn) {
+            for (i = 0; i < out->count; i++) nn[i] = (double)out->n[i];
+            if (cpf__cx_fit(nn, out->ns, out->count, &out->fit, NULL) != CPF_OK) {
+                memset(&out->fit, 0, sizeof out->fit); /* e.g. every median 0: no fit */
+                out->fit.points = 0;
+            }
+            CPF__FREE(nn);
+        } else out->fit.points = 0;
+    }
+    return st;
+}
+
+CPF_DEF void cpf_sweep_result_free(cpf_sweep_result *r)
+{
+    if (!r) return;
+    CPF__FREE(r->n);
+    CPF__FREE(r->ns);
+    CPF__FREE(r->bytes);
+    memset(r, 0, sizeof *r);
+}
+
+/* A fit is unreliable from fewer than 4 sizes or above 20% RMS error. */
+#define CPF__CX_MIN_POINTS 4
+#define CPF__CX_MAX_RMS 0.20
+
+CPF_DEF cpf_verdict cpf_check_complexity(const cpf_complexity *c, cpf_big_o worst)
+{
+    cpf_verdict v;
+    char rms[32];
+    if (!c || c->points < 3) {
+        v = cpf__verdict(CPF_WARN, 0, (double)worst);
+        cpf__msg(v.message, sizeof v.message, "no complexity fit (it needs 3 distinct sizes with a cost; %d fitted), "
+                 "allowed at most %s: not checked", c ? c->points : 0, cpf_big_o_text(worst));
+        return v;
+    }
+    cpf__fmt_num(rms, sizeof rms, "%.1f", 100.0 * c->rms);
+    v = cpf__verdict(c->best <= worst ? CPF_PASS : CPF_FAIL, (double)c->best, (double)worst);
+    cpf__msg(v.message, sizeof v.message, "fitted %s (rms %s%%, %d sizes), allowed at most %s", cpf_big_o_text(c->best), rms,
+             c->points, cpf_big_o_text(worst));
+    if (c->points < CPF__CX_MIN_POINTS || c->rms > CPF__CX_MAX_RMS) {
+        size_t len = strlen(v.message);
+        cpf__msg(v.message + len, sizeof v.message - len, ": the fit is unreliable (%s), so this only warns",
+                 c->points < CPF__CX_MIN_POINTS ? "fewer than 4 sizes" : "rms error above 20%");
+        v.level = CPF_WARN;
+        v.ok = 1;
+    }
+    return v;
+}
+
+/* --- suite integration: cpf_suite_complexity ------------------------------ */
+struct cpf__complexity_rule { char *pattern; cpf_big_o worst; };
+
+CPF_DEF cpf_status cpf_suite_complexity(cpf_suite *s, const char *pattern, cpf_big_o worst)
+{
+    struct cpf__complexity_rule rule;
+    if (!s) return CPF_ERR_ARG;
+    if (!pattern || !*pattern || (unsigned)worst >= (unsigned)CPF_O_COUNT)
+        return cpf__suite_error(s, CPF_ERR_ARG, "cpf_suite_complexity: needs a name pattern and a class CPF_O_1..CPF_O_N3");
+    if (!s->name && cpf_suite_init_build(s, "suite", 1) != CPF_OK) return s->status;
+    rule.pattern = cpf__strdup(pattern);
+    rule.worst = worst;
+    if (!rule.pattern) return cpf__suite_error(s, CPF_ERR_NOMEM, "out of memory");
+    stbds_arrput(s->complexity, rule);
+    return CPF_OK;
+}
+
+static void cpf__complexity_free(cpf_suite *s)
+{
+    size_t i;
+    for (i = 0; i < (size_t)stbds_arrlen(s->complexity); i++) CPF__FREE(s->complexity[i].pattern);
+    stbds_arrfree(s->complexity);
+    s->complexity = NULL;
+}
+
+/* For each rule and each family with sizes whose results match it: fits
+   the medians against the sizes, adds a guard "complexity <= worst" named
+   the family name with "/" and "*" after it, and prints a line under the table. */
+static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb)
+{
+    size_t r, i, j, nres = (size_t)stbds_arrlen(s->results);
+    int head = 0;
+    for (r = 0; r < (size_t)stbds_arrlen(s->complexity); r++) {
+        const struct cpf__complexity_rule *rule = &s->complexity[r];
+        int matched = 0;
+        for (i = 0; i < nres; i++) {
+            const cpf_result *ri = &s->results[i];
+            double *nn, *tt;
+            int m = 0, first = 1;
+            char fam[512], what[96], coef[48], rms[32];
+            const char *slash;
+            cpf_complexity c;
+            cpf_verdict v;
+            if (!ri->name || !ri->has_arg || ri->status != CPF_OK || ri->skipped ||
+                !cpf_filter_match(rule->pattern, ri->name)) continue;
+            for (j = 0; j < i; j++) /* the family's first matching result starts it */
+                if (s->results[j].has_arg && s->results[j].family == ri->family && s->results[j].name &&
+                    s->results[j].status == CPF_OK && !s->results[j].skipped &&
+                    cpf_filter_match(rule->pattern, s->results[j].name)) { first = 0; break; }
+            if (!first) continue;
+            matched = 1;
+            nn = CPF__ALLOC(double, nres);
+            tt = CPF__ALLOC(double, nres);
+            if (!nn || !tt) { CPF__FREE(nn); CPF__FREE(tt); return; }
+            for (j = i; j < nres; j++) {
+                const cpf_result *rj = &s->results[j];
+                if (rj->has_arg && rj->family == ri->family && rj->name && rj->status == CPF_OK && !rj->skipped &&
+                    cpf_filter_match(rule->pattern, rj->name) && rj->arg > 0) {
+                    nn[m] = (double)rj->arg;
+                    tt[m] = rj->stats.median;
+                    m++;
+                }
+            }
+            slash = strrchr(ri->name, '/');
+            cpf__msg(fam, sizeof fam, "%.*s/*", (int)(slash ? (size_t)(slash - ri->name) : strlen(ri->name)), ri->name);
+            if (cpf_complexity_fit(nn, tt, m, &c) != CPF_OK) memset(&c, 0, sizeof c); /* c.points 0: no fit */
+            CPF__FREE(nn);
+            CPF__FREE(tt);
+            v = cpf_check_complexity(&c, rule->worst);
+            {   /* the guard's message names the family */
+                char tmp[320];
+                cpf__msg(tmp, sizeof tmp, "%s", v.message);
+                cpf__msg(v.message, sizeof v.message, "%s: %s", fam, tmp);
+            }
+            cpf__msg(what, sizeof what, "complexity <= %s", cpf_big_o_text(rule->worst));
+            cpf__guard_add(s, fam, what, &v);
+            if (!head++) cpf__sb_puts(sb, "\ncomplexity (cost = coef x f(n) + overhead, least squares over the sizes)\n");
+            if (c.points >= 3) {
+                cpf__fmt_num(coef, sizeof coef, "%.3g", c.coef);
+                cpf__fmt_num(rms, sizeof rms, "%.1f", 100.0 * c.rms);
+                cpf__sb_printf(sb, "  %s: %s, coef %s ns, rms %s%% (<= %s: %s)%s\n", fam, cpf_big_o_text(c.best), coef, rms,
+                               cpf_big_o_text(rule->worst), cpf_level_text(v.level),
+                               v.level == CPF_WARN ? " - unreliable fit" : "");
+            } else
+                cpf__sb_printf(sb, "  %s: no fit from %d sizes (<= %s: %s)\n", fam, m, cpf_big_o_text(rule->worst),
+                               cpf_level_text(v.level));
+        }
+        if (!matched && !(s->filter && *s->filter)) {
+            cpf_verdict v = cpf__verdict(CPF_WARN, 0, (double)rule->worst);
+            char what[96];
+            cpf__msg(v.message, sizeof v.message, "%s: no benchmark registered with sizes (_add_args/_add_range) matches",
+                     rule->pattern);
+            cpf__msg(what, sizeof what, "complexity <= %s", cpf_big_o_text(rule->worst));
+            cpf__guard_add(s, rule->pattern, what, &v);
+            if (!head++) cpf__sb_puts(sb, "\ncomplexity (cost = coef x f(n) + overhead, least squares over the sizes)\n");
+            cpf__sb_printf(sb, "  %s: no benchmark with sizes matches (warn)\n", rule->pattern);
+        }
+    }
+}
+
+#undef CPF__CX_TIE_RATIO
+#undef CPF__CX_TIE_ABS
+#undef CPF__CX_MIN_POINTS
+#undef CPF__CX_MAX_RMS
 
 /* ======================================================================== */
 /* ==== module: ab (A/B comparison: in one process, or two builds) ======== */

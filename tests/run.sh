@@ -12,7 +12,7 @@ mkdir -p "$T"
 PASS=0; FAIL=0; SKIP=0
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
-UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c tests/test_complexity.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
@@ -327,6 +327,10 @@ if $CC -std=c99 -O2 $WARN $INC examples/example_suite.c -o "$EX" -lm -pthread >"
         check "weight_store example: exact and near duplicates found, none wrongly confirmed" "$T/ws.log" sh -c \
             "$T/weight_store > $T/ws.out 2>&1; rc=\$?; cat $T/ws.out; [ \$rc = 0 ] && grep -qi 'recall' $T/ws.out"
     else bad "weight_store example build" "$T/ws.build.log"; fi
+    if $CC -std=c99 -O2 $WARN $INC examples/suite_timing.c -o "$T/suite_timing" -lm -pthread >"$T/st.build.log" 2>&1; then
+        check "suite_timing example: sub-suites ranked, CPU vs wall, 1 vs 2 threads" "$T/st.log" sh -c \
+            "$T/suite_timing > $T/st.out 2>&1; rc=\$?; cat $T/st.out; [ \$rc = 0 ] && grep -q '^   1  ' $T/st.out && grep -q '^   6  ' $T/st.out && grep -q ' waiting' $T/st.out && grep -q '^      2 .*x' $T/st.out"
+    else bad "suite_timing example build" "$T/st.build.log"; fi
 else
     bad "example suite build" "$T/ex.build.log"
 fi

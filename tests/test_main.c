@@ -28,6 +28,7 @@ void tests_baseline(void);
 void tests_guard(void);
 void tests_ab(void);
 void tests_hist(void);
+void tests_complexity(void);
 
 int main(int argc, char **argv)
 {
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     GROUP(ab);    /* timed rounds: emulated time on the bare-metal target says nothing */
 #endif
     GROUP(hist);
+    GROUP(complexity); /* the fit everywhere; the timed sweeps not on the bare-metal target */
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
