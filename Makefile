@@ -90,6 +90,8 @@ bench: stb
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/compile_time.sh
 	@echo "== lazy loader fast paths vs pthread_once (bench/lazy.c, $(CC) -O2)"
 	@mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(INC) bench/lazy.c -o $(BUILD)/bench/lazy $(LDLIBS) && ./$(BUILD)/bench/lazy --no-color
+	@echo "== latency histogram record cost vs a plain array increment (bench/hist.c, $(CC) -O2)"
+	@$(CC) $(CFLAGS) $(INC) bench/hist.c -o $(BUILD)/bench/hist $(LDLIBS) && ./$(BUILD)/bench/hist --no-color
 	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/hash.sh

@@ -11965,7 +11965,246 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
 /* ======================================================================== */
 /* ==== module: hist (latency histogram) ================================== */
 /* ======================================================================== */
-/* (hist: implementation goes here) */
+/* Bucket i covers [low, low + width - 1]: i itself below 2^(bits+1) (width
+   1), else mantissa m = i - shift x 2^bits in [2^bits, 2^(bits+1)) shifted
+   left by shift = i / 2^bits - 1 (the inverse of cpf_hist_record). */
+static uint64_t cpf__hist_low(int bits, uint32_t i, int *shift)
+{
+    int s = (i >> (bits + 1)) ? (int)(i >> bits) - 1 : 0;
+    *shift = s;
+    return ((uint64_t)i - ((uint64_t)s << bits)) << s;
+}
+
+CPF_DEF cpf_status cpf_hist_init(cpf_hist *h, int bits)
+{
+    if (!h) return CPF_ERR_ARG;
+    memset(h, 0, sizeof *h);
+    h->min = UINT64_MAX;
+    if (bits == 0) bits = 7;
+    if (bits < 1 || bits > 14) return CPF_ERR_ARG;
+    h->bits = bits;
+    h->nbuckets = (uint32_t)(65 - bits) << bits;
+    h->counts = CPF__ALLOC(uint64_t, h->nbuckets);
+    if (!h->counts) { h->nbuckets = 0; return CPF_ERR_NOMEM; }
+    memset(h->counts, 0, sizeof(uint64_t) * h->nbuckets);
+    return CPF_OK;
+}
+
+CPF_DEF uint32_t cpf_hist_bucket(const cpf_hist *h, uint64_t v)
+{
+    int shift = (v >> (h->bits + 1)) ? cpf__log2_u64(v) - h->bits : 0;
+    return (uint32_t)(((uint64_t)shift << h->bits) + (v >> shift));
+}
+
+CPF_DEF void cpf_hist_record_n(cpf_hist *h, uint64_t value, uint64_t n)
+{
+    if (!n) return;
+    h->counts[cpf_hist_bucket(h, value)] += n;
+    h->count += n;
+    h->sum += (double)value * (double)n;
+    if (value < h->min) h->min = value;
+    if (value > h->max) h->max = value;
+}
+
+CPF_DEF cpf_status cpf_hist_merge(cpf_hist *into, const cpf_hist *from)
+{
+    uint32_t i;
+    if (!into || !from || !into->counts || !from->counts || into->bits != from->bits ||
+        into->nbuckets != from->nbuckets)
+        return CPF_ERR_ARG;
+    if (!from->count) return CPF_OK;
+    for (i = 0; i < into->nbuckets; i++) into->counts[i] += from->counts[i];
+    into->count += from->count;
+    into->sum += from->sum;
+    if (from->min < into->min) into->min = from->min;
+    if (from->max > into->max) into->max = from->max;
+    return CPF_OK;
+}
+
+/* Nearest rank (the smallest value with at least p% of the values at or
+   below it): rank = ceil(p/100 x count), at least 1. The bucket that holds
+   it reports its midpoint, within 2^-(bits+1) of every value in the bucket
+   (width 2^shift, low >= 2^(bits+shift)); clamping to [min, max] only moves
+   it towards the true value. */
+CPF_DEF uint64_t cpf_hist_percentile(const cpf_hist *h, double p)
+{
+    double r;
+    uint64_t rank, seen = 0;
+    uint32_t i;
+    if (!h || !h->count || !h->counts) return 0;
+    if (!(p > 0)) return h->min; /* NaN too */
+    if (p >= 100) return h->max;
+    r = ceil(p / 100.0 * (double)h->count);
+    rank = r < 1 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
+    for (i = 0; i < h->nbuckets; i++) {
+        seen += h->counts[i];
+        if (seen >= rank) {
+            int shift;
+            uint64_t low = cpf__hist_low(h->bits, i, &shift);
+            uint64_t mid = shift ? low + ((uint64_t)1 << (shift - 1)) : low;
+            return mid < h->min ? h->min : mid > h->max ? h->max : mid;
+        }
+    }
+    return h->max; /* the buckets hold fewer than count (edited by hand) */
+}
+
+CPF_DEF double cpf_hist_mean(const cpf_hist *h)
+{
+    return h && h->count ? h->sum / (double)h->count : 0.0;
+}
+
+CPF_DEF void cpf_hist_reset(cpf_hist *h)
+{
+    if (!h) return;
+    if (h->counts) memset(h->counts, 0, sizeof(uint64_t) * h->nbuckets);
+    h->count = 0;
+    h->min = UINT64_MAX;
+    h->max = 0;
+    h->sum = 0;
+}
+
+CPF_DEF void cpf_hist_free(cpf_hist *h)
+{
+    if (!h) return;
+    if (h->counts) CPF__FREE(h->counts);
+    memset(h, 0, sizeof *h);
+    h->min = UINT64_MAX;
+}
+
+/* --- text form --------------------------------------------------------------
+   "h1." then varints in the baseline's sample alphabet (cpf__bl_put_varint:
+   5 bits a character, low group first, bit 5 = more): bits, count, min, max,
+   the IEEE-754 bits of sum, then one (gap, count - 1) pair per non-empty
+   bucket in index order, gap = index - previous index - 1 (the first: its
+   index). Self-delimiting, so no separators; the decoder rejects
+   non-canonical varints (a trailing zero group), so text -> histogram ->
+   text is the identity for every text it accepts. */
+#define CPF__HIST_TAG "h1."
+
+CPF_DEF cpf_status cpf_hist_encode(const cpf_hist *h, cpf_bytes *out)
+{
+    cpf__sb sb = { NULL };
+    uint64_t sum_bits;
+    uint32_t i, next = 0;
+    size_t n;
+    if (!out) return CPF_ERR_ARG;
+    out->data = NULL;
+    out->len = 0;
+    if (!h || !h->counts || h->bits < 1 || h->bits > 14) return CPF_ERR_ARG;
+    memcpy(&sum_bits, &h->sum, sizeof sum_bits);
+    cpf__sb_puts(&sb, CPF__HIST_TAG);
+    cpf__bl_put_varint(&sb, (uint64_t)h->bits);
+    cpf__bl_put_varint(&sb, h->count);
+    cpf__bl_put_varint(&sb, h->min);
+    cpf__bl_put_varint(&sb, h->max);
+    cpf__bl_put_varint(&sb, sum_bits);
+    for (i = 0; i < h->nbuckets; i++) {
+        if (!h->counts[i]) continue;
+        cpf__bl_put_varint(&sb, (uint64_t)(i - next));
+        cpf__bl_put_varint(&sb, h->counts[i] - 1);
+        next = i + 1;
+    }
+    n = cpf__sb_len(&sb);
+    if (!sb.a) return CPF_ERR_NOMEM;
+    out->data = CPF__ALLOC(unsigned char, n + 1);
+    if (!out->data) { cpf__sb_free(&sb); return CPF_ERR_NOMEM; }
+    memcpy(out->data, cpf__sb_str(&sb), n + 1);
+    out->len = n;
+    cpf__sb_free(&sb);
+    return CPF_OK;
+}
+
+/* One varint from [*s, e): 0 with *why on a defect. */
+static int cpf__hist_get_varint(const char **s, const char *e, uint64_t *v, const char **why)
+{
+    uint64_t x = 0;
+    int shift = 0, d, n = 0;
+    do {
+        if (*s >= e) { *why = "the text ends inside a number (truncated?)"; return 0; }
+        d = cpf__bl_digit(**s);
+        if (d < 0) { *why = "a character outside [0-9A-Za-z_-]"; return 0; }
+        if (shift == 60 && (d & 32 || (d & 31) > 15)) { *why = "a number above 2^64 - 1"; return 0; }
+        x |= (uint64_t)(d & 31) << shift;
+        shift += 5;
+        n++;
+        (*s)++;
+    } while (d & 32);
+    if (n > 1 && (d & 31) == 0) { *why = "a number with a redundant zero digit (not written by cpf_hist_encode)"; return 0; }
+    *v = x;
+    return 1;
+}
+
+CPF_DEF cpf_status cpf_hist_decode(cpf_hist *h, const char *text, size_t len, char *msg, size_t msg_cap)
+{
+    const char *s = text, *e = text + len, *why = NULL, *at;
+    uint64_t bits = 0, count = 0, mn = 0, mx = 0, sum_bits = 0, total = 0, gap, c;
+    uint32_t next = 0, first = 0, last = 0;
+    double sum;
+    cpf_status st;
+    size_t taglen = sizeof CPF__HIST_TAG - 1;
+    if (msg && msg_cap) msg[0] = 0;
+    if (!h) return CPF_ERR_ARG;
+    memset(h, 0, sizeof *h);
+    h->min = UINT64_MAX;
+    if (!text && len) return CPF_ERR_ARG;
+    if (len < taglen || memcmp(text, CPF__HIST_TAG, taglen) != 0) {
+        if (len >= 3 && text[0] == 'h' && text[1] >= '2' && text[1] <= '9' && text[2] == '.') {
+            cpf__msg(msg, msg_cap, "histogram text: version '%c' is newer than this coralperf.h reads (1)", text[1]);
+            return CPF_ERR_VERSION;
+        }
+        cpf__msg(msg, msg_cap, "histogram text: does not start with \"" CPF__HIST_TAG "\" (not a histogram)");
+        return CPF_ERR_FORMAT;
+    }
+    s += taglen;
+    at = s;
+    if (!cpf__hist_get_varint(&s, e, &bits, &why) || !cpf__hist_get_varint(&s, e, &count, &why)) goto bad;
+    if (bits < 1 || bits > 14) { why = "bits is not 1..14"; goto bad; }
+    at = s;
+    if (!cpf__hist_get_varint(&s, e, &mn, &why) || !cpf__hist_get_varint(&s, e, &mx, &why) ||
+        !cpf__hist_get_varint(&s, e, &sum_bits, &why))
+        goto bad;
+    memcpy(&sum, &sum_bits, sizeof sum);
+    if (!(sum >= 0) || sum > DBL_MAX) { why = "the sum is negative, infinite or not a number"; goto bad; }
+    if (count ? mn > mx : (mn != UINT64_MAX || mx != 0 || sum != 0)) {
+        why = count ? "min is above max" : "an empty histogram with a min, max or sum";
+        goto bad;
+    }
+    /* The sum is a rounded double: a 1% slack catches an inconsistent text
+       without ever rejecting a real one. */
+    if (count && (sum < 0.99 * (double)mn * (double)count || sum > 1.01 * (double)mx * (double)count)) {
+        why = "the sum does not lie between count x min and count x max";
+        goto bad;
+    }
+    st = cpf_hist_init(h, (int)bits);
+    if (st != CPF_OK) { cpf__msg(msg, msg_cap, "histogram text: out of memory for %u buckets", (unsigned)((65 - bits) << bits)); return st; }
+    h->count = count;
+    h->min = mn;
+    h->max = mx;
+    h->sum = sum;
+    while (s < e) {
+        at = s;
+        if (!cpf__hist_get_varint(&s, e, &gap, &why) || !cpf__hist_get_varint(&s, e, &c, &why)) goto bad;
+        if (gap >= (uint64_t)(h->nbuckets - next)) { why = "a bucket index beyond the last bucket"; goto bad; }
+        if (c >= count - total) { why = "the buckets hold more values than count"; goto bad; }
+        last = next + (uint32_t)gap;
+        if (!total) first = last;
+        h->counts[last] = c + 1;
+        total += c + 1;
+        next = last + 1;
+    }
+    at = s;
+    if (total != count) { why = "the buckets hold fewer values than count (truncated?)"; goto bad; }
+    if (count && (cpf_hist_bucket(h, mn) != first || cpf_hist_bucket(h, mx) != last)) {
+        why = "min or max is not in the first or last non-empty bucket";
+        goto bad;
+    }
+    return CPF_OK;
+bad:
+    cpf__msg(msg, msg_cap, "histogram text, byte %lu: %s", (unsigned long)(at - text), why);
+    cpf_hist_free(h);
+    return CPF_ERR_FORMAT;
+}
+#undef CPF__HIST_TAG
 
 /* ======================================================================== */
 /* ==== module: load (concurrent load runner, scaling, stress) ============ */

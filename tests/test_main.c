@@ -26,6 +26,7 @@ void tests_neardup(void);
 void tests_deflate(void);
 void tests_baseline(void);
 void tests_guard(void);
+void tests_hist(void);
 
 int main(int argc, char **argv)
 {
@@ -51,6 +52,7 @@ int main(int argc, char **argv)
 #if !defined(TEST_EMBEDDED)
     GROUP(guard); /* suites with files and timed runs: not on the bare-metal target */
 #endif
+    GROUP(hist);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
