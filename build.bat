@@ -16,7 +16,7 @@ if not exist "%STB_DS_DIR%\stb_ds.h" (
 if not exist build mkdir build
 set CFLAGS=/nologo /std:c11 /W4 /WX /O2 /D_CRT_SECURE_NO_WARNINGS /I. /I"%STB_DS_DIR%" /Itests /Fobuild\
 echo == building unit tests
-cl %CFLAGS% /Fe:build\unit.exe tests\test_main.c tests\test_clock.c tests\test_stats.c tests\test_bench.c tests\test_suite.c tests\test_report.c tests\test_lazy.c tests\test_mem.c tests\test_hash.c tests\test_dedup.c tests\test_neardup.c tests\test_deflate.c tests\test_baseline.c tests\test_guard.c tests\test_hist.c || exit /b 1
+cl %CFLAGS% /Fe:build\unit.exe tests\test_main.c tests\test_clock.c tests\test_stats.c tests\test_bench.c tests\test_suite.c tests\test_report.c tests\test_lazy.c tests\test_mem.c tests\test_hash.c tests\test_dedup.c tests\test_neardup.c tests\test_deflate.c tests\test_baseline.c tests\test_guard.c tests\test_hist.c tests\test_load.c || exit /b 1
 echo == building examples
 cl %CFLAGS% /Fe:build\example_suite.exe examples\example_suite.c || exit /b 1
 cl %CFLAGS% /Fe:build\lazy_model.exe examples\lazy_model.c || exit /b 1

@@ -14,7 +14,7 @@ M="$BUILD/matrix"
 mkdir -p "$M"
 PASS=0; FAIL=0; SKIP=0; STAGES_FAILED=""
 WARN="-Wall -Wextra -Werror -pedantic"
-UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_hist.c"
+UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_hist.c tests/test_load.c"
 have() { command -v "$1" >/dev/null 2>&1; }
 t0=$(date +%s)
 
@@ -174,7 +174,7 @@ if ensure gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm && have arm-
         else FAIL=$((FAIL + 1)); stage_fail "$c" "build" "$M/$c.build.log"; fi
     done
     # The unit tests that need no files, single-threaded, on the M3.
-    ET="-DTEST_EMBEDDED -DCORALPERF_NO_THREADS -DCORALPERF_NO_FILES -Itests tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_hist.c"
+    ET="-DTEST_EMBEDDED -DCORALPERF_NO_THREADS -DCORALPERF_NO_FILES -Itests tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_hist.c tests/test_load.c"
     if arm-none-eabi-gcc -mcpu=cortex-m3 $CMFLAGS $ET -lm -o "$M/cm3-unit.elf" >"$M/cm3-unit.build.log" 2>&1; then
         timeout 600 qemu-system-arm -M mps2-an385 -cpu cortex-m3 $QEMU_CM -kernel "$M/cm3-unit.elf" >"$M/cm3-unit.log" 2>&1; rc=$?
         count_unit "$M/cm3-unit.log"; cu=$?

@@ -27,6 +27,7 @@ void tests_deflate(void);
 void tests_baseline(void);
 void tests_guard(void);
 void tests_hist(void);
+void tests_load(void);
 
 int main(int argc, char **argv)
 {
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
     GROUP(guard); /* suites with files and timed runs: not on the bare-metal target */
 #endif
     GROUP(hist);
+    GROUP(load);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
