@@ -24,6 +24,7 @@ cl %CFLAGS% /Fe:build\mem_weights.exe examples\mem_weights.c || exit /b 1
 cl %CFLAGS% /Fe:build\weight_store.exe examples\weight_store.c || exit /b 1
 cl %CFLAGS% /Fe:build\guard_assert.exe examples\guard_assert.c || exit /b 1
 cl %CFLAGS% /Fe:build\inference_budget.exe examples\inference_budget.c || exit /b 1
+cl %CFLAGS% /Fe:build\load_service.exe examples\load_service.c || exit /b 1
 echo == running unit tests
 build\unit.exe || exit /b 1
 echo == running the example suite (quick)
@@ -32,6 +33,7 @@ build\lazy_model.exe || exit /b 1
 build\mem_weights.exe || exit /b 1
 build\weight_store.exe || exit /b 1
 build\guard_assert.exe || exit /b 1
+build\load_service.exe || exit /b 1
 echo == running the inference-budget example (quick; exit 2 expected: xl misses its advisory budget)
 build\inference_budget.exe --quick
 if errorlevel 3 exit /b 1

@@ -1738,6 +1738,10 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
                                 cpf_load_result *out, char *msg, size_t msg_cap);
 /* Releases what a load result owns. */
 CPF_DEF void cpf_load_result_free(cpf_load_result *r);
+/* 1 when the run looks healthy, else 0 and msg (optional, cap bytes) says
+   what to worry about in plain words: errors above 1%, an open loop behind
+   its schedule, unequal shares, drift (the report's health line). */
+CPF_DEF int cpf_load_health(const cpf_load_result *r, char *msg, size_t msg_cap);
 /* Jain's fairness index (sum x)^2 / (n x sum x^2) of n counts: 1 when all
    are equal, 1/n when one holds everything (1 for n < 1 or all zero). */
 CPF_DEF double cpf_load_fairness(const uint64_t *calls, int n);
@@ -12209,22 +12213,31 @@ bad:
 /* ======================================================================== */
 /* ==== module: load (concurrent load runner, scaling, stress) ============ */
 /* ======================================================================== */
-/* Design. Each user is a thread with its own histograms (whole run, and two
-   interval histograms for the snapshots), written with plain stores. The
-   coordinator (the calling thread) takes a snapshot by flipping each user's
+/* Design. Each user is a thread with two interval histograms of its own,
+   written with plain stores (one record per call; open loop adds the
+   service-time histogram). The coordinator (the calling thread) takes a
+   snapshot by flipping each user's
    `cur` index (release) and waiting until the user acknowledges the new index
    in `seen` (release, after its last write to the old buffer, or while it
    waits between calls); then the old buffer is the coordinator's alone to
-   read and clear. Per call the user pays one acquire load and one release
+   read, add to the run's total and clear. Per call the user pays one clock
+   read (a call's end is the next one's start), one acquire load and one release
    store (plain moves on x86, ldar/stlr on ARM): no read-modify-write. A
    user blocked in a long call delays the snapshot, never the other users.
    One-user runs (and every run under CORALPERF_NO_THREADS) run on the
    calling thread, which then takes the snapshots itself between calls. */
 #define CPF__LOAD_LATE_NS 1000000u      /* a call starting > 1 ms after its slot is late */
+/* The last stretch before a slot is polled, since timed waits overshoot:
+   Windows rounds them up to whole ms (and yields there while polling);
+   pthreads overshoot by ~50-80 us (and poll without yielding: on a busy
+   machine sched_yield hands the CPU to another process for a whole time
+   slice, and the call would start milliseconds late). */
 #if defined(_WIN32)
-#define CPF__LOAD_SLACK_NS 2000000u     /* Windows timed waits round up to whole ms */
+#define CPF__LOAD_SLACK_NS 2000000u
+#define CPF__LOAD_POLL() cpf_thread_yield()
 #else
-#define CPF__LOAD_SLACK_NS 100000u      /* nanosleep-based waits overshoot by ~50 us */
+#define CPF__LOAD_SLACK_NS 150000u
+#define CPF__LOAD_POLL() ((void)0)
 #endif
 
 typedef struct cpf__luser {
@@ -12234,7 +12247,7 @@ typedef struct cpf__luser {
     cpf_thread th;
     cpf_mutex mu;                       /* only for timed sleeps between calls */
     cpf_cond cv;
-    cpf_hist lat, svc, iv[2];
+    cpf_hist svc, iv[2];
     uint64_t icalls[2], ifail[2];
     cpf_atomic32 cur;                   /* interval buffer to write (coordinator writes) */
     cpf_atomic32 seen;                  /* buffer in use by the user; -1 = finished */
@@ -12256,7 +12269,8 @@ typedef struct cpf__lrun {
     cpf_cond bc;
     int arrived, go, done;
     cpf__luser **u;
-    cpf_hist snap;                      /* coordinator's scratch for one interval */
+    cpf_hist snap;                      /* coordinator's: the current interval */
+    cpf_hist total;                     /* coordinator's: every interval so far */
     cpf_load_snapshot *snaps;
     int nsnaps, snaps_merged;
 } cpf__lrun;
@@ -12335,6 +12349,7 @@ static void cpf__load_close_interval(cpf__lrun *r, uint64_t t, uint64_t calls, u
     s.p99_ns = cpf_hist_percentile(&r->snap, 99.0);
     s.max_ns = r->snap.count ? r->snap.max : 0;
     cpf__load_push_snap(r, &s);
+    cpf_hist_merge(&r->total, &r->snap);
     cpf_hist_reset(&r->snap);
     r->last_flip = t;
 }
@@ -12382,7 +12397,7 @@ static void cpf__load_wait_until(cpf__luser *u, uint64_t due)
         if (now >= due) return;
         cpf__load_ack(u);
         if (due - now > CPF__LOAD_SLACK_NS) cpf__load_nap(u, due - now - CPF__LOAD_SLACK_NS);
-        else cpf_thread_yield();
+        else CPF__LOAD_POLL();
     }
 }
 
@@ -12443,12 +12458,10 @@ static int cpf__load_user(void *arg)
         if (record) {
             idx = cpf_atomic32_load(&u->cur);
             if (r->open) {
-                cpf_hist_record(&u->lat, e - due);
                 cpf_hist_record(&u->iv[idx], e - due);
                 cpf_hist_record(&u->svc, e - s);
                 if (s - due > CPF__LOAD_LATE_NS) u->late++;
             } else {
-                cpf_hist_record(&u->lat, e - s);
                 cpf_hist_record(&u->iv[idx], e - s);
             }
             u->icalls[idx]++;
@@ -12473,7 +12486,6 @@ static int cpf__load_user(void *arg)
 static void cpf__load_free_user(cpf__luser *u)
 {
     if (!u) return;
-    cpf_hist_free(&u->lat);
     cpf_hist_free(&u->svc);
     cpf_hist_free(&u->iv[0]);
     cpf_hist_free(&u->iv[1]);
@@ -12570,7 +12582,8 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
     r->snaps = CPF__ALLOC(cpf_load_snapshot, CPF_LOAD_MAX_SNAPSHOTS);
     r->u = CPF__ALLOC(cpf__luser *, r->users);
     out->calls_per_user = CPF__ALLOC(uint64_t, r->users);
-    if (!r->snaps || !r->u || !out->calls_per_user || cpf_hist_init(&r->snap, r->o.hist_bits) != CPF_OK) {
+    if (!r->snaps || !r->u || !out->calls_per_user || cpf_hist_init(&r->snap, r->o.hist_bits) != CPF_OK ||
+        cpf_hist_init(&r->total, r->o.hist_bits) != CPF_OK) {
         CPF__FREE(r->u);
         r->u = NULL;
         r->users = 0;
@@ -12587,7 +12600,7 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
         u->id = i;
         cpf_mutex_init(&u->mu);
         cpf_cond_init(&u->cv);
-        if (cpf_hist_init(&u->lat, r->o.hist_bits) != CPF_OK || cpf_hist_init(&u->iv[0], r->o.hist_bits) != CPF_OK ||
+        if (cpf_hist_init(&u->iv[0], r->o.hist_bits) != CPF_OK ||
             cpf_hist_init(&u->iv[1], r->o.hist_bits) != CPF_OK ||
             (r->open && cpf_hist_init(&u->svc, r->o.hist_bits) != CPF_OK)) { st = CPF_ERR_NOMEM; goto done; }
     }
@@ -12637,8 +12650,8 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
         if (st != CPF_OK) goto done;
     }
 
-    /* results: every user's histograms merged; the last, partial interval */
-    if (cpf_hist_init(&out->latency, r->o.hist_bits) != CPF_OK || cpf_hist_init(&out->service, r->o.hist_bits) != CPF_OK) {
+    /* results: the last, partial interval; per-user counts */
+    if (cpf_hist_init(&out->service, r->o.hist_bits) != CPF_OK) {
         st = CPF_ERR_NOMEM;
         goto done;
     }
@@ -12648,8 +12661,7 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
             cpf__luser *u = r->u[i];
             cpf__load_take(r, u, 0, &calls, &fails);
             cpf__load_take(r, u, 1, &calls, &fails);
-            cpf_hist_merge(&out->latency, &u->lat);
-            cpf_hist_merge(&out->service, r->open ? &u->svc : &u->lat);
+            if (r->open) cpf_hist_merge(&out->service, &u->svc);
             out->calls += u->calls;
             out->failures += u->failures;
             out->late_calls += u->late;
@@ -12668,8 +12680,13 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
             if (r->snap.count && r->snap.max > l->max_ns) l->max_ns = r->snap.max;
             l->t_ms = (double)(end - r->tm) / 1e6;
             l->ops_per_s = l->t_ms > t_prev ? (double)l->calls / ((l->t_ms - t_prev) / 1e3) : 0.0;
+            cpf_hist_merge(&r->total, &r->snap);
         } else if (calls) cpf__load_close_interval(r, end > r->last_flip ? end : r->last_flip, calls, fails);
     }
+    /* the run's total moves into the result (closed loop: service = latency) */
+    out->latency = r->total;
+    memset(&r->total, 0, sizeof r->total);
+    if (!r->open) cpf_hist_merge(&out->service, &out->latency);
     out->opts = r->o;
     out->wall_ms = (double)(end - r->tm) / 1e6;
     out->ops_per_s = out->wall_ms > 0 ? (double)out->calls / (out->wall_ms / 1e3) : 0.0;
@@ -12692,6 +12709,7 @@ done:
     CPF__FREE(r->u);
     CPF__FREE(r->snaps);
     cpf_hist_free(&r->snap);
+    cpf_hist_free(&r->total);
     if (sync_ready) { cpf_cond_destroy(&r->bc); cpf_mutex_destroy(&r->bm); }
     if (st != CPF_OK) {
         if (!msg[0]) cpf__msg(msg, msg_cap, "load: %s", cpf_status_text(st));
@@ -12894,8 +12912,8 @@ static const char *cpf__load_profile_name(cpf_load_profile p)
 
 /* The health line: what a reader should worry about, in plain words (empty:
    nothing). Thresholds: errors above 1%; an open loop below 95% of its
-   target rate or with more than 1% late starts; fairness under 0.9; p99
-   above 10x p50 (and 100 us); for constant loads, the second half of the snapshots 20%
+   target rate or with more than 1% late starts; fairness under 0.9; for
+   constant loads, the second half of the snapshots 20%
    slower or its p99 twice the first half's (drift). */
 static void cpf__load_health(const cpf_load_result *r, cpf__sb *sb)
 {
@@ -12923,10 +12941,6 @@ static void cpf__load_health(const cpf_load_result *r, cpf__sb *sb)
         cpf__fmt_num(a, sizeof a, "%.2f", r->fairness);
         CPF__HSEP(); cpf__sb_printf(sb, "users got unequal shares (fairness %s)", a);
     }
-    if (r->p50_ns > 0 && r->p99_ns > 10 * r->p50_ns && r->p99_ns > 100000u) { /* under 100 us: scheduler noise */
-        cpf__fmt_num(a, sizeof a, "%.0f", (double)r->p99_ns / (double)r->p50_ns);
-        CPF__HSEP(); cpf__sb_printf(sb, "long tail: p99 is %sx p50", a);
-    }
     if ((o->profile == CPF_LOAD_CONSTANT || o->profile == CPF_LOAD_ENDURANCE) && n >= 4) {
         double t1 = 0, t2 = 0, q1 = 0, q2 = 0;
         int h = n / 2;
@@ -12942,6 +12956,18 @@ static void cpf__load_health(const cpf_load_result *r, cpf__sb *sb)
         }
     }
 #undef CPF__HSEP
+}
+
+CPF_DEF int cpf_load_health(const cpf_load_result *r, char *msg, size_t msg_cap)
+{
+    cpf__sb h = { NULL };
+    int ok;
+    if (!r) { if (msg && msg_cap) cpf__msg(msg, msg_cap, "no result"); return 0; }
+    cpf__load_health(r, &h);
+    ok = cpf__sb_len(&h) == 0;
+    if (msg && msg_cap) cpf__msg(msg, msg_cap, "%s", ok ? "healthy" : cpf__sb_str(&h));
+    cpf__sb_free(&h);
+    return ok;
 }
 
 static void cpf__load_console(const cpf_load_result *r, const char *name, cpf__sb *sb)
@@ -13009,7 +13035,7 @@ static void cpf__load_console(const cpf_load_result *r, const char *name, cpf__s
         cpf__sb h = { NULL };
         cpf__load_health(r, &h);
         if (cpf__sb_len(&h)) cpf__sb_printf(sb, "  health       WARN: %s\n", cpf__sb_str(&h));
-        else cpf__sb_puts(sb, "  health       OK: errors under 1%, fair shares, p99 within 10x p50, no drift, on schedule\n");
+        else cpf__sb_puts(sb, "  health       OK: errors under 1%, fair shares, no drift, on schedule\n");
         cpf__sb_free(&h);
     }
 }
@@ -13118,6 +13144,7 @@ CPF_DEF cpf_status cpf_scaling_report_write(const cpf_scaling_result *r, const c
 
 #undef CPF__LOAD_LATE_NS
 #undef CPF__LOAD_SLACK_NS
+#undef CPF__LOAD_POLL
 
 /* ======================================================================== */
 /* ==== module: complexity (scaling sweep, big-O fit) ===================== */
