@@ -12508,7 +12508,7 @@ static int cpf__load_opts_fix(cpf_load_opts *o, char *msg, size_t cap)
 {
     if (o->threads < 0 || o->start_threads < 0 || o->duration_ms < 0 || o->rate < 0 || o->warmup_ms < 0 ||
         o->snapshot_ms < 0 || o->spike_start < 0 || o->spike_start >= 1 || o->spike_length < 0 || o->spike_length > 1 ||
-        (int)o->profile < 0 || (int)o->profile > (int)CPF_LOAD_ENDURANCE || o->hist_bits < 0 || o->hist_bits > 14 ||
+        (unsigned)o->profile > (unsigned)CPF_LOAD_ENDURANCE || o->hist_bits < 0 || o->hist_bits > 14 ||
         !(o->rate == o->rate) || !(o->duration_ms == o->duration_ms)) {
         cpf__msg(msg, cap, "load: invalid options (negative or out-of-range value)");
         return 1;

@@ -7,12 +7,6 @@
 #include "tinytest.h"
 #include <stdlib.h>
 
-static void spin_ns(uint64_t ns)
-{
-    uint64_t t0 = cpf_now_ns();
-    while (cpf_now_ns() - t0 < ns) { }
-}
-
 /* Collects report text. */
 typedef struct text_buf { char *data; size_t len; } text_buf;
 static int text_write(void *user, const char *s, size_t n)
@@ -35,14 +29,6 @@ static cpf_load_opts load_opts(int threads, double duration_ms)
     o.threads = threads;
     o.duration_ms = duration_ms;
     return o;
-}
-
-static uint64_t sum_per_user(const cpf_load_result *r)
-{
-    uint64_t s = 0;
-    int i;
-    for (i = 0; i < r->opts.threads; i++) s += r->calls_per_user[i];
-    return s;
 }
 
 static uint64_t sum_snapshots(const cpf_load_result *r)
@@ -190,6 +176,20 @@ static void test_efficiency_guard_message_and_levels(void)
 }
 
 #if !defined(CORALPERF_NO_THREADS)
+static void spin_ns(uint64_t ns)
+{
+    uint64_t t0 = cpf_now_ns();
+    while (cpf_now_ns() - t0 < ns) { }
+}
+
+static uint64_t sum_per_user(const cpf_load_result *r)
+{
+    uint64_t s = 0;
+    int i;
+    for (i = 0; i < r->opts.threads; i++) s += r->calls_per_user[i];
+    return s;
+}
+
 /* --- the stall: ~20 us per call, one call of 100 ms ----------------------- */
 typedef struct staller { cpf_atomic32 calls; } staller;
 static int stall_op(void *ctx, int user)
