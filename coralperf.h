@@ -1678,7 +1678,8 @@ static inline void cpf_hist_record(cpf_hist *h, uint64_t v)
    shows in the percentiles instead of silently lowering the rate
    (coordinated omission). Memory is bounded however long a run lasts (one
    histogram per user and at most CPF_LOAD_MAX_SNAPSHOTS snapshots).
-   With CORALPERF_NO_THREADS only 1-user runs work (CPF_ERR_UNSUPPORTED
+   Failed calls are timed like the others. A 1-user run runs on the calling
+   thread. With CORALPERF_NO_THREADS only 1-user runs work (CPF_ERR_UNSUPPORTED
    otherwise) and the stress harness is unsupported. */
 /* The operation: return 0 for success, anything else counts as a failure.
    user is 0..threads-1. Called concurrently from several threads. */
@@ -1693,15 +1694,18 @@ typedef enum cpf_load_profile {
 /* Zero-initialised options are the defaults shown. */
 typedef struct cpf_load_opts {
     int threads;               /* users (default 1); the peak for ramp and spike */
-    double duration_ms;        /* run time (default 1000; endurance 10000) */
-    uint64_t calls;            /* stop after this many calls in all (0: duration only) */
-    double rate;               /* open loop: calls/s over all users (0: closed loop) */
+    double duration_ms;        /* run time (default 1000; endurance 10000; with `calls`
+                                  set, 0 = no time limit) */
+    uint64_t calls;            /* stop after exactly this many recorded calls in all (0: duration only) */
+    double rate;               /* open loop: calls/s over all users, at the peak for
+                                  ramp/spike (0: closed loop) */
     cpf_load_profile profile;
     int start_threads;         /* ramp/spike: users outside the peak (default 1) */
     double spike_start;        /* spike: start as a fraction of the run (default 0.4) */
     double spike_length;       /* spike: length as a fraction of the run (default 0.2) */
     double warmup_ms;          /* calls that start earlier are not recorded (default 0) */
-    double snapshot_ms;        /* a snapshot every this many ms (default: run/10) */
+    double snapshot_ms;        /* a snapshot every this many ms (default: run/10; at
+                                  least duration/255 so the table holds the run) */
     int hist_bits;             /* histogram precision (default 7) */
 } cpf_load_opts;
 typedef struct cpf_load_snapshot {
@@ -12378,10 +12382,10 @@ static void cpf__load_snapshot_at(cpf__lrun *r, uint64_t t)
         for (i = 0; i < r->users; i++) {
             cpf__luser *u = r->u[i];
             int want = cpf_atomic32_load_relaxed(&u->cur), spins = 0, s;
-            while ((s = cpf_atomic32_load(&u->seen)) != want && s != -1) {
-                if (++spins < 64) cpf_thread_yield();
-                else cpf_sleep_ms(1); /* that user is inside a long call */
-            }
+            /* poll briefly (no yield: on a busy machine that gives the CPU
+               away for a time slice), then sleep: that user is in a long call */
+            while ((s = cpf_atomic32_load(&u->seen)) != want && s != -1)
+                if (++spins > 2000) cpf_sleep_ms(1);
             cpf__load_take(r, u, 1 - want, &calls, &fails);
         }
     }

@@ -248,10 +248,12 @@ static int counter_op(void *ctx, int user)
     (void)user;
     if (c->atomic_add) { cpf_atomic64_fetch_add(&c->value, 1); return 0; }
     {
-        /* read-modify-write in two steps (relaxed atomics: a lost-update race
-           that is no data race, so TSan stays quiet while updates are lost) */
+        /* read-modify-write in two steps, 1 us apart (relaxed atomics: a
+           lost-update race that is no data race, so TSan stays quiet while
+           updates are lost). A spin, not cpf_thread_yield: on a busy machine
+           a yield hands the CPU to another process for a whole time slice. */
         int64_t v = cpf_atomic64_load_relaxed(&c->value);
-        cpf_thread_yield();
+        spin_ns(1000);
         cpf_atomic64_store_relaxed(&c->value, v + 1);
     }
     return 0;
@@ -273,7 +275,7 @@ static void test_stress_finds_a_racy_counter_from_2_threads(void)
     memset(&o, 0, sizeof o);
     o.max_threads = 4;
     o.rounds = 5;
-    o.calls_per_user = 2000;
+    o.calls_per_user = 5000;
     CHECK(cpf_stress_run(&o, counter_reset, counter_op, counter_check, &c, &r, NULL, 0) == CPF_OK);
     CHECK_MSG(r.broke_at >= 2, "broke at %d", r.broke_at);   /* 1 thread cannot lose an update */
     CHECK(r.max_tested == r.broke_at - 1);
@@ -391,8 +393,8 @@ static void test_spike_jumps_to_the_peak_and_back(void)
     cpf_load_result_free(&r);
 }
 
-/* two users whose calls take 1 ms and 3 ms: about 3:1 shares */
-static int uneven_op(void *ctx, int user) { (void)ctx; cpf_sleep_ms(user == 0 ? 1 : 3); return 0; }
+/* two users whose calls take 100 us and 300 us: about 3:1 shares */
+static int uneven_op(void *ctx, int user) { (void)ctx; spin_ns(user == 0 ? 100000u : 300000u); return 0; }
 
 static void test_fairness_of_a_run_is_jains_index_of_its_calls_per_user(void)
 {
