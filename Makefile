@@ -4,7 +4,7 @@
 #   make test-all  the portability matrix: host, valgrind, MinGW+wine, MSVC
 #                paths (clang-cl), qemu aarch64/armhf/riscv64/s390x, Cortex-M
 #   make bench   side-by-side comparisons with peers (Google Benchmark, libxxhash, zlib)
-#   make fuzz    libFuzzer on the baseline parser and inflate (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
+#   make fuzz    libFuzzer on the baseline parser, inflate and the histogram text (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
 #   make stat-check  false-alarm and detection rates of the guards (about 15 minutes)
 # stb_ds.h is found in STB_DS_DIR, then the usual include folders; when it is
 # missing and apt-get can run, libstb-dev is installed.
@@ -106,7 +106,7 @@ bench: stb
 	 else echo "   skipped: zlib.h missing (apt-get install zlib1g-dev)"; fi
 
 fuzz: stb
-	@echo "== fuzzing the baseline parser and inflate, $${FUZZ_SECONDS:-60} s each (clang libFuzzer + ASan + UBSan)"
+	@echo "== fuzzing the baseline parser, inflate and the histogram text, $${FUZZ_SECONDS:-60} s each (clang libFuzzer + ASan + UBSan)"
 	@STB_INC="$(STB_INC)" BUILD="$(BUILD)" sh tests/fuzz/run.sh
 
 stat-check: stb

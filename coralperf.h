@@ -1605,8 +1605,9 @@ CPF_DEF cpf_status cpf_dedup_report_write(const cpf_dedup_stats *st, const cpf_n
    is within 2^-(bits+1) of the true value (bits 7, the default: 0.4%;
    memory (65 - bits) x 2^bits x 8 bytes = 58 KiB). One histogram per thread
    (recording uses no atomics); merge them by summing. Percentiles are the
-   nearest-rank value's bucket midpoint, clamped to [min, max]; min, max,
-   count and mean are exact. Serialised in the baseline's text alphabet. */
+   nearest-rank value's bucket midpoint, clamped to [min, max]; min, max
+   and count are exact, the mean is a double sum / count. Serialised in the
+   baseline's text alphabet ("h1." + varints; README "Latency histogram"). */
 typedef struct cpf_hist {
     uint64_t *counts;          /* owned: nbuckets counters */
     uint32_t nbuckets;
@@ -1635,7 +1636,8 @@ CPF_DEF void cpf_hist_reset(cpf_hist *h);
 CPF_DEF void cpf_hist_free(cpf_hist *h);
 /* Text form (no spaces, printable ASCII: fits a baseline field); owned bytes. */
 CPF_DEF cpf_status cpf_hist_encode(const cpf_hist *h, cpf_bytes *out);
-/* Reads cpf_hist_encode's text into a new histogram; a clear error otherwise. */
+/* Reads cpf_hist_encode's text into a new histogram (free it); on malformed
+   text CPF_ERR_FORMAT (CPF_ERR_VERSION for a newer tag), msg names the byte. */
 CPF_DEF cpf_status cpf_hist_decode(cpf_hist *h, const char *text, size_t len, char *msg, size_t msg_cap);
 /* Bucket index of a value (the slow path of cpf_hist_record; for tools). */
 CPF_DEF uint32_t cpf_hist_bucket(const cpf_hist *h, uint64_t value);

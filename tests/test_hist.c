@@ -140,7 +140,7 @@ static void test_hist_buckets_cover_uint64_in_order(void)
                 if (e == 0 && v == 1) expect = 1;
                 if (i != expect || (v > 0 && cpf_hist_bucket(&h, v - 1) != expect - 1)) {
                     ok = 0;
-                    CHECK_MSG(0, "bits %d: value %llu in bucket %u, expected %u", bits, (unsigned long long)v, i, expect);
+                    CHECK_MSG(0, "bits %d: value %llu in bucket %u, expected %u", bits, (unsigned long long)v, (unsigned)i, (unsigned)expect);
                 }
                 expect++;
                 if (v + step >= (e == 63 ? UINT64_MAX : lo << 1) || v + step < v) break;

@@ -22,7 +22,7 @@ for c in clang clang-14 clang-15 clang-16; do
     [ -z "$CLANG" ] && command -v "$c" >/dev/null 2>&1 && CLANG=$c
 done
 if [ -z "$CLANG" ]; then echo "fuzz: no clang found (sudo apt-get install clang)"; exit 1; fi
-for t in baseline inflate; do
+for t in baseline inflate hist; do
     d="$BUILD/fuzz/$t"
     seeds="$ROOT/tests/fuzz/${t}_seeds"
     [ -n "$SEED" ] && rm -rf "$d/corpus"   # a seeded run starts from the seeds alone
