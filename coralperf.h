@@ -12685,6 +12685,7 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
             l->failures += fails;
             if (r->snap.count && r->snap.max > l->max_ns) l->max_ns = r->snap.max;
             l->t_ms = (double)(end - r->tm) / 1e6;
+            l->threads = cpf__load_active(r, end > r->tm ? end - 1 : end);
             l->ops_per_s = l->t_ms > t_prev ? (double)l->calls / ((l->t_ms - t_prev) / 1e3) : 0.0;
             cpf_hist_merge(&r->total, &r->snap);
         } else if (calls) cpf__load_close_interval(r, end > r->last_flip ? end : r->last_flip, calls, fails);
@@ -13041,7 +13042,7 @@ static void cpf__load_console(const cpf_load_result *r, const char *name, cpf__s
         cpf__sb h = { NULL };
         cpf__load_health(r, &h);
         if (cpf__sb_len(&h)) cpf__sb_printf(sb, "  health       WARN: %s\n", cpf__sb_str(&h));
-        else cpf__sb_puts(sb, "  health       OK: errors under 1%, fair shares, no drift, on schedule\n");
+        else cpf__sb_printf(sb, "  health       OK: errors under 1%%, fair shares, no drift%s\n", o->rate > 0 ? ", on schedule" : "");
         cpf__sb_free(&h);
     }
 }
