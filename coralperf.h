@@ -12394,6 +12394,13 @@ static void cpf__load_snapshot_at(cpf__lrun *r, uint64_t t)
     cpf__load_close_interval(r, t, calls, fails);
 }
 
+/* The next snapshot time on the run's grid; after a late snapshot, the
+   grid point that leaves at least half an interval (no sliver intervals). */
+static void cpf__load_next_snap(cpf__lrun *r, uint64_t now)
+{
+    while (r->next_snap <= now || r->next_snap - now < r->snap_ns / 2) r->next_snap += r->snap_ns;
+}
+
 /* Waits (without spinning for long) until time `due`; acknowledges flips
    meanwhile. */
 static void cpf__load_wait_until(cpf__luser *u, uint64_t due)
@@ -12429,7 +12436,7 @@ static int cpf__load_user(void *arg)
         if (cpf_atomic32_load_relaxed(&r->stop) || now >= r->t_end) break;
         if (r->inline_mode && now >= r->next_snap) {
             cpf__load_snapshot_at(r, now);
-            while (r->next_snap <= now) r->next_snap += r->snap_ns;
+            cpf__load_next_snap(r, now);
             now = cpf_now_ns();
         }
         if (r->profiled && id >= cpf__load_active(r, now)) {
@@ -12645,7 +12652,7 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
             if (st == CPF_OK && now >= r->next_snap) {
                 cpf_mutex_unlock(&r->bm);
                 cpf__load_snapshot_at(r, now);
-                while (r->next_snap <= now) r->next_snap += r->snap_ns;
+                cpf__load_next_snap(r, now);
                 cpf_mutex_lock(&r->bm);
                 continue;
             }
