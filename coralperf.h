@@ -12405,9 +12405,19 @@ static void cpf__load_next_snap(cpf__lrun *r, uint64_t now)
    meanwhile. */
 static void cpf__load_wait_until(cpf__luser *u, uint64_t due)
 {
+    cpf__lrun *r = u->run;
     for (;;) {
         uint64_t now = cpf_now_ns();
         if (now >= due) return;
+        if (r->inline_mode && now + CPF__LOAD_SLACK_NS >= r->next_snap) { /* a slow schedule: snapshots keep their pace */
+            cpf__load_snapshot_at(r, now);
+            cpf__load_next_snap(r, now);
+            continue;
+        }
+        if (r->inline_mode && r->next_snap < due && r->next_snap - now > CPF__LOAD_SLACK_NS) {
+            cpf__load_nap(u, r->next_snap - now);
+            continue;
+        }
         cpf__load_ack(u);
         if (due - now > CPF__LOAD_SLACK_NS) cpf__load_nap(u, due - now - CPF__LOAD_SLACK_NS);
         else CPF__LOAD_POLL();
@@ -12683,6 +12693,8 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
             if (u->last_end > end) end = u->last_end;
         }
         if (end < r->tm) end = r->tm;
+        /* an open loop that ran out of slots measured its whole duration */
+        if (r->open && r->t_end != UINT64_MAX && end < r->t_end && (!r->o.calls || out->calls < r->o.calls)) end = r->t_end;
         if (calls && r->nsnaps && end - r->last_flip < r->snap_ns / 2) {
             /* a remainder shorter than half an interval (the calls that
                straddled the end) joins the last snapshot */
