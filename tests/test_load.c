@@ -96,6 +96,20 @@ static void test_open_loop_at_one_user_runs_on_schedule_and_counts_from_the_slot
     cpf_load_result_free(&r);
 }
 
+static void test_open_loop_rate_is_measured_over_the_whole_duration(void)
+{
+    counting c;
+    cpf_load_opts o = load_opts(1, 200);
+    cpf_load_result r;
+    memset(&c, 0, sizeof c);
+    o.rate = 20;               /* slots at 0, 50, 100 and 150 ms; the next is past the end */
+    CHECK(cpf_load_run(&o, counting_op, &c, &r, NULL, 0) == CPF_OK);
+    CHECK(r.calls >= 1 && r.calls <= 4);
+    CHECK(r.wall_ms >= 199.9);
+    CHECK_NEAR(r.ops_per_s, (double)r.calls / (r.wall_ms / 1e3), 1e-9);
+    cpf_load_result_free(&r);
+}
+
 static void test_failures_are_counted(void)
 {
     counting c;
@@ -508,6 +522,7 @@ void tests_load(void)
     RUN(test_fairness_index_of_known_shares);
     RUN(test_calls_limit_is_exact_at_one_user);
     RUN(test_open_loop_at_one_user_runs_on_schedule_and_counts_from_the_slot);
+    RUN(test_open_loop_rate_is_measured_over_the_whole_duration);
     RUN(test_failures_are_counted);
     RUN(test_invalid_options_are_refused_with_a_message);
     RUN(test_reports_say_it_in_plain_words);
