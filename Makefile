@@ -26,7 +26,7 @@ STB_INC = $(shell for d in "$(STB_DS_DIR)" /usr/include/stb /usr/local/include/s
 INC     = -I. -I$(STB_INC)
 
 EXAMPLES = $(BUILD)/example_suite $(BUILD)/lazy_model $(BUILD)/mem_weights $(BUILD)/weight_store \
-           $(BUILD)/guard_assert $(BUILD)/inference_budget
+           $(BUILD)/guard_assert $(BUILD)/inference_budget $(BUILD)/load_service
 TEST_SRC = $(wildcard tests/test_*.c)
 
 .PHONY: all demo test test-all bench fuzz stat-check ab count stb clean help
@@ -79,6 +79,8 @@ count: stb
 ab: stb
 	@echo "== A/B: the working tree against $${BASE:-HEAD} (tests/ab.sh)"
 	@BASE="$(BASE)" SUITE="$(SUITE)" AB_ARGS="$(AB_ARGS)" STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" OPT="$(OPT)" sh tests/ab.sh
+$(BUILD)/load_service: examples/load_service.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
 
 demo: stb $(BUILD)/example_suite
 	@echo "== running the example suite (examples/example_suite.c), compared with baselines/example.cpb"
@@ -103,6 +105,8 @@ bench: stb
 	@mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(INC) bench/lazy.c -o $(BUILD)/bench/lazy $(LDLIBS) && ./$(BUILD)/bench/lazy --no-color
 	@echo "== latency histogram record cost vs a plain array increment (bench/hist.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/hist.c -o $(BUILD)/bench/hist $(LDLIBS) && ./$(BUILD)/bench/hist --no-color
+	@echo "== load runner overhead per call at 1 and 2 users vs a plain loop through a function pointer (bench/load.c, $(CC) -O2)"
+	@$(CC) $(CFLAGS) $(INC) bench/load.c -o $(BUILD)/bench/load $(LDLIBS) && ./$(BUILD)/bench/load
 	@echo "== memory probes and counting allocator vs peers (bench/mem.c, $(CC) -O2)"
 	@$(CC) $(CFLAGS) $(INC) bench/mem.c -o $(BUILD)/bench/mem $(LDLIBS) && ./$(BUILD)/bench/mem --no-color
 	@STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" sh bench/hash.sh

@@ -1715,7 +1715,8 @@ static inline void cpf_hist_record(cpf_hist *h, uint64_t v)
    shows in the percentiles instead of silently lowering the rate
    (coordinated omission). Memory is bounded however long a run lasts (one
    histogram per user and at most CPF_LOAD_MAX_SNAPSHOTS snapshots).
-   With CORALPERF_NO_THREADS only 1-user runs work (CPF_ERR_UNSUPPORTED
+   Failed calls are timed like the others. A 1-user run runs on the calling
+   thread. With CORALPERF_NO_THREADS only 1-user runs work (CPF_ERR_UNSUPPORTED
    otherwise) and the stress harness is unsupported. */
 /* The operation: return 0 for success, anything else counts as a failure.
    user is 0..threads-1. Called concurrently from several threads. */
@@ -1730,15 +1731,18 @@ typedef enum cpf_load_profile {
 /* Zero-initialised options are the defaults shown. */
 typedef struct cpf_load_opts {
     int threads;               /* users (default 1); the peak for ramp and spike */
-    double duration_ms;        /* run time (default 1000; endurance 10000) */
-    uint64_t calls;            /* stop after this many calls in all (0: duration only) */
-    double rate;               /* open loop: calls/s over all users (0: closed loop) */
+    double duration_ms;        /* run time (default 1000; endurance 10000; with `calls`
+                                  set, 0 = no time limit) */
+    uint64_t calls;            /* stop after exactly this many recorded calls in all (0: duration only) */
+    double rate;               /* open loop: calls/s over all users, at the peak for
+                                  ramp/spike (0: closed loop) */
     cpf_load_profile profile;
     int start_threads;         /* ramp/spike: users outside the peak (default 1) */
     double spike_start;        /* spike: start as a fraction of the run (default 0.4) */
     double spike_length;       /* spike: length as a fraction of the run (default 0.2) */
     double warmup_ms;          /* calls that start earlier are not recorded (default 0) */
-    double snapshot_ms;        /* a snapshot every this many ms (default: run/10) */
+    double snapshot_ms;        /* a snapshot every this many ms (default: run/10; at
+                                  least duration/255 so the table holds the run) */
     int hist_bits;             /* histogram precision (default 7) */
 } cpf_load_opts;
 typedef struct cpf_load_snapshot {
@@ -1775,6 +1779,13 @@ CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void 
                                 cpf_load_result *out, char *msg, size_t msg_cap);
 /* Releases what a load result owns. */
 CPF_DEF void cpf_load_result_free(cpf_load_result *r);
+/* 1 when the run looks healthy, else 0 and msg (optional, cap bytes) says
+   what to worry about in plain words: errors above 1%, an open loop behind
+   its schedule, unequal shares, drift (the report's health line). */
+CPF_DEF int cpf_load_health(const cpf_load_result *r, char *msg, size_t msg_cap);
+/* Jain's fairness index (sum x)^2 / (n x sum x^2) of n counts: 1 when all
+   are equal, 1/n when one holds everything (1 for n < 1 or all zero). */
+CPF_DEF double cpf_load_fairness(const uint64_t *calls, int n);
 /* A load result in plain words: throughput, error rate, percentiles, fairness,
    snapshots (console) or one JSON object. */
 CPF_DEF cpf_status cpf_load_report_write(const cpf_load_result *r, const char *name, cpf_report_format fmt,
@@ -12523,7 +12534,958 @@ bad:
 /* ======================================================================== */
 /* ==== module: load (concurrent load runner, scaling, stress) ============ */
 /* ======================================================================== */
-/* (load: implementation goes here) */
+/* Design. Each user is a thread with two interval histograms of its own,
+   written with plain stores (one record per call; open loop adds the
+   service-time histogram). The coordinator (the calling thread) takes a
+   snapshot by flipping each user's
+   `cur` index (release) and waiting until the user acknowledges the new index
+   in `seen` (release, after its last write to the old buffer, or while it
+   waits between calls); then the old buffer is the coordinator's alone to
+   read, add to the run's total and clear. Per call the user pays one clock
+   read (a call's end is the next one's start), one acquire load and one release
+   store (plain moves on x86, ldar/stlr on ARM): no read-modify-write. A
+   user blocked in a long call delays the snapshot, never the other users.
+   One-user runs (and every run under CORALPERF_NO_THREADS) run on the
+   calling thread, which then takes the snapshots itself between calls. */
+#define CPF__LOAD_LATE_NS 1000000u      /* a call starting > 1 ms after its slot is late */
+/* The last stretch before a slot is polled, since timed waits overshoot:
+   Windows rounds them up to whole ms (and yields there while polling);
+   pthreads overshoot by ~50-80 us (and poll without yielding: on a busy
+   machine sched_yield hands the CPU to another process for a whole time
+   slice, and the call would start milliseconds late). */
+#if defined(_WIN32)
+#define CPF__LOAD_SLACK_NS 2000000u
+#define CPF__LOAD_POLL() cpf_thread_yield()
+#else
+#define CPF__LOAD_SLACK_NS 150000u
+#define CPF__LOAD_POLL() ((void)0)
+#endif
+
+typedef struct cpf__luser {
+    char pad0[64];                      /* no false sharing with the neighbour's counters */
+    struct cpf__lrun *run;
+    int id;
+    cpf_thread th;
+    cpf_mutex mu;                       /* only for timed sleeps between calls */
+    cpf_cond cv;
+    cpf_hist svc, iv[2];
+    uint64_t icalls[2], ifail[2];
+    cpf_atomic32 cur;                   /* interval buffer to write (coordinator writes) */
+    cpf_atomic32 seen;                  /* buffer in use by the user; -1 = finished */
+    uint64_t calls, failures, late, last_end, cpu_ns;
+    int measuring;
+    char pad1[64];
+} cpf__luser;
+
+typedef struct cpf__lrun {
+    cpf_load_opts o;
+    cpf_load_fn op;
+    void *ctx;
+    int open, profiled, inline_mode, users;
+    uint64_t t0, tm, t_end, prof_ns, snap_ns, next_snap, last_flip;
+    double period_ns;                   /* open loop: ns between two scheduled calls of all users */
+    cpf_atomic64 issued;                /* calls limit: recorded calls handed out */
+    cpf_atomic32 stop;                  /* set on a start failure */
+    cpf_mutex bm;                       /* start barrier and the "all done" wait */
+    cpf_cond bc;
+    int arrived, go, done;
+    cpf__luser **u;
+    cpf_hist snap;                      /* coordinator's: the current interval */
+    cpf_hist total;                     /* coordinator's: every interval so far */
+    cpf_load_snapshot *snaps;
+    int nsnaps, snaps_merged;
+} cpf__lrun;
+
+/* Users active at time t (ramp: equal time at each level start..threads;
+   spike: threads inside the window, start_threads outside). */
+static int cpf__load_active(const cpf__lrun *r, uint64_t t)
+{
+    const cpf_load_opts *o = &r->o;
+    double f;
+    int n;
+    if (!r->profiled) return o->threads;
+    if (t < r->tm) return o->start_threads;
+    f = (double)(t - r->tm) / (double)r->prof_ns;
+    if (o->profile == CPF_LOAD_RAMP) {
+        n = o->start_threads + (int)((double)(o->threads - o->start_threads + 1) * f);
+        return n > o->threads ? o->threads : n;
+    }
+    return f >= o->spike_start && f < o->spike_start + o->spike_length ? o->threads : o->start_threads;
+}
+
+/* Sleeps about ns (timed wait on the user's own condition: no spinning, no
+   shared lock); under CORALPERF_NO_THREADS the wait returns at once and the
+   caller's loop polls the clock. */
+static void cpf__load_nap(cpf__luser *u, uint64_t ns)
+{
+    cpf_mutex_lock(&u->mu);
+    cpf_cond_timedwait(&u->cv, &u->mu, (double)ns / 1e6);
+    cpf_mutex_unlock(&u->mu);
+}
+
+/* The user is between calls: the coordinator may take the other buffer. */
+static void cpf__load_ack(cpf__luser *u)
+{
+    cpf_atomic32_store(&u->seen, cpf_atomic32_load(&u->cur));
+}
+
+/* Adds one finished snapshot; when the table is full, neighbours are merged
+   pairwise (calls and failures add up; p50/p99/max keep the larger value)
+   and the interval doubles, so memory stays bounded however long the run. */
+static void cpf__load_push_snap(cpf__lrun *r, const cpf_load_snapshot *s)
+{
+    if (r->nsnaps == CPF_LOAD_MAX_SNAPSHOTS) {
+        int i;
+        for (i = 0; i < CPF_LOAD_MAX_SNAPSHOTS / 2; i++) {
+            cpf_load_snapshot *a = &r->snaps[2 * i], *b = &r->snaps[2 * i + 1], m = *b;
+            double prev_t = i ? r->snaps[2 * i - 1].t_ms : 0.0, dt = m.t_ms - prev_t;
+            m.calls = a->calls + b->calls;
+            m.failures = a->failures + b->failures;
+            m.ops_per_s = dt > 0 ? (double)m.calls / (dt / 1e3) : 0.0;
+            if (a->p50_ns > m.p50_ns) m.p50_ns = a->p50_ns;
+            if (a->p99_ns > m.p99_ns) m.p99_ns = a->p99_ns;
+            if (a->max_ns > m.max_ns) m.max_ns = a->max_ns;
+            r->snaps[i] = m;
+        }
+        r->nsnaps = CPF_LOAD_MAX_SNAPSHOTS / 2;
+        r->snap_ns *= 2;
+        r->snaps_merged = 1;
+    }
+    r->snaps[r->nsnaps++] = *s;
+}
+
+/* Turns the coordinator's interval histogram and counts into a snapshot
+   ending at time t. */
+static void cpf__load_close_interval(cpf__lrun *r, uint64_t t, uint64_t calls, uint64_t fails)
+{
+    cpf_load_snapshot s;
+    double dt = (double)(t - r->last_flip) / 1e9;
+    memset(&s, 0, sizeof s);
+    s.t_ms = (double)(t - r->tm) / 1e6;
+    s.threads = cpf__load_active(r, t > r->tm ? t - 1 : t);
+    s.calls = calls;
+    s.failures = fails;
+    s.ops_per_s = dt > 0 ? (double)calls / dt : 0.0;
+    s.p50_ns = cpf_hist_percentile(&r->snap, 50.0);
+    s.p99_ns = cpf_hist_percentile(&r->snap, 99.0);
+    s.max_ns = r->snap.count ? r->snap.max : 0;
+    cpf__load_push_snap(r, &s);
+    cpf_hist_merge(&r->total, &r->snap);
+    cpf_hist_reset(&r->snap);
+    r->last_flip = t;
+}
+
+/* Moves buffer b of user u into the coordinator's interval totals. */
+static void cpf__load_take(cpf__lrun *r, cpf__luser *u, int b, uint64_t *calls, uint64_t *fails)
+{
+    cpf_hist_merge(&r->snap, &u->iv[b]);
+    cpf_hist_reset(&u->iv[b]);
+    *calls += u->icalls[b];
+    *fails += u->ifail[b];
+    u->icalls[b] = u->ifail[b] = 0;
+}
+
+/* A snapshot at time t. Threaded: flip every user, wait for the acks, read
+   the old buffers. Inline (one user on this thread): read buffer 0. */
+static void cpf__load_snapshot_at(cpf__lrun *r, uint64_t t)
+{
+    uint64_t calls = 0, fails = 0;
+    int i;
+    if (r->inline_mode) {
+        cpf__load_take(r, r->u[0], 0, &calls, &fails);
+    } else {
+        for (i = 0; i < r->users; i++)
+            cpf_atomic32_store(&r->u[i]->cur, 1 - cpf_atomic32_load_relaxed(&r->u[i]->cur));
+        for (i = 0; i < r->users; i++) {
+            cpf__luser *u = r->u[i];
+            int want = cpf_atomic32_load_relaxed(&u->cur), spins = 0, s;
+            /* poll briefly (no yield: on a busy machine that gives the CPU
+               away for a time slice), then sleep: that user is in a long call */
+            while ((s = cpf_atomic32_load(&u->seen)) != want && s != -1)
+                if (++spins > 2000) cpf_sleep_ms(1);
+            cpf__load_take(r, u, 1 - want, &calls, &fails);
+        }
+    }
+    cpf__load_close_interval(r, t, calls, fails);
+}
+
+/* The next snapshot time on the run's grid; after a late snapshot, the
+   grid point that leaves at least half an interval (no sliver intervals). */
+static void cpf__load_next_snap(cpf__lrun *r, uint64_t now)
+{
+    while (r->next_snap <= now || r->next_snap - now < r->snap_ns / 2) r->next_snap += r->snap_ns;
+}
+
+/* Waits (without spinning for long) until time `due`; acknowledges flips
+   meanwhile. */
+static void cpf__load_wait_until(cpf__luser *u, uint64_t due)
+{
+    cpf__lrun *r = u->run;
+    for (;;) {
+        uint64_t now = cpf_now_ns();
+        if (now >= due) return;
+        if (r->inline_mode && now + CPF__LOAD_SLACK_NS >= r->next_snap) { /* a slow schedule: snapshots keep their pace */
+            cpf__load_snapshot_at(r, now);
+            cpf__load_next_snap(r, now);
+            continue;
+        }
+        if (r->inline_mode && r->next_snap < due && r->next_snap - now > CPF__LOAD_SLACK_NS) {
+            cpf__load_nap(u, r->next_snap - now);
+            continue;
+        }
+        cpf__load_ack(u);
+        if (due - now > CPF__LOAD_SLACK_NS) cpf__load_nap(u, due - now - CPF__LOAD_SLACK_NS);
+        else CPF__LOAD_POLL();
+    }
+}
+
+/* One user's loop. */
+static int cpf__load_user(void *arg)
+{
+    cpf__luser *u = (cpf__luser *)arg;
+    cpf__lrun *r = u->run;
+    const int id = u->id, threads = r->o.threads;
+    const uint64_t limit = r->o.calls;
+    uint64_t now, s, due = 0, e, cpu0 = 0, j = 0;
+    int was_active = 1;
+    if (!r->inline_mode) {
+        cpf_mutex_lock(&r->bm);
+        r->arrived++;
+        cpf_cond_broadcast(&r->bc);
+        while (!r->go) cpf_cond_wait(&r->bc, &r->bm);
+        cpf_mutex_unlock(&r->bm);
+    }
+    now = cpf_now_ns();
+    for (;;) {
+        int rc, idx, record;
+        if (cpf_atomic32_load_relaxed(&r->stop) || now >= r->t_end) break;
+        if (r->inline_mode && now >= r->next_snap) {
+            cpf__load_snapshot_at(r, now);
+            cpf__load_next_snap(r, now);
+            now = cpf_now_ns();
+        }
+        if (r->profiled && id >= cpf__load_active(r, now)) {
+            /* not a user at this moment of the profile: sleep ~1 ms steps */
+            uint64_t step = 1000000u;
+            cpf__load_ack(u);
+            cpf__load_nap(u, step);
+            was_active = 0;
+            now = cpf_now_ns();
+            continue;
+        }
+        if (!u->measuring && now >= r->tm) { u->measuring = 1; cpu0 = cpf_cpu_ns(); }
+        if (r->open) {
+            if (!was_active) { /* (re)joining: the first own slot from now on */
+                double k = ((double)(now - r->t0) / r->period_ns - (double)id) / (double)threads;
+                j = k > 0 ? (uint64_t)ceil(k) : 0;
+            }
+            due = r->t0 + (uint64_t)(((double)j * threads + id) * r->period_ns);
+            j++;
+            if (due >= r->t_end) break;
+            cpf__load_wait_until(u, due);
+            s = cpf_now_ns();
+            record = due >= r->tm;
+        } else {
+            s = now;
+            record = s >= r->tm;
+        }
+        was_active = 1;
+        if (record && limit && (uint64_t)cpf_atomic64_fetch_add(&r->issued, 1) >= limit) break;
+        rc = r->op(r->ctx, id);
+        e = cpf_now_ns();
+        if (record) {
+            idx = cpf_atomic32_load(&u->cur);
+            if (r->open) {
+                cpf_hist_record(&u->iv[idx], e - due);
+                cpf_hist_record(&u->svc, e - s);
+                if (s - due > CPF__LOAD_LATE_NS) u->late++;
+            } else {
+                cpf_hist_record(&u->iv[idx], e - s);
+            }
+            u->icalls[idx]++;
+            u->calls++;
+            if (rc) { u->ifail[idx]++; u->failures++; }
+            u->last_end = e;
+            cpf_atomic32_store(&u->seen, idx);
+        }
+        now = e;
+    }
+    if (u->measuring) u->cpu_ns = cpf_cpu_ns() - cpu0;
+    if (!r->inline_mode) {
+        cpf_atomic32_store(&u->seen, -1);
+        cpf_mutex_lock(&r->bm);
+        r->done++;
+        cpf_cond_broadcast(&r->bc);
+        cpf_mutex_unlock(&r->bm);
+    }
+    return 0;
+}
+
+static void cpf__load_free_user(cpf__luser *u)
+{
+    if (!u) return;
+    cpf_hist_free(&u->svc);
+    cpf_hist_free(&u->iv[0]);
+    cpf_hist_free(&u->iv[1]);
+    cpf_cond_destroy(&u->cv);
+    cpf_mutex_destroy(&u->mu);
+    CPF__FREE(u);
+}
+
+CPF_DEF double cpf_load_fairness(const uint64_t *x, int n)
+{
+    double s = 0, s2 = 0;
+    int i;
+    if (!x) return 1.0;
+    for (i = 0; i < n; i++) { s += (double)x[i]; s2 += (double)x[i] * (double)x[i]; }
+    return n > 0 && s2 > 0 ? s * s / ((double)n * s2) : 1.0;
+}
+
+/* Fills defaults and checks the options; 0 when fine. */
+static int cpf__load_opts_fix(cpf_load_opts *o, char *msg, size_t cap)
+{
+    if (o->threads < 0 || o->start_threads < 0 || o->duration_ms < 0 || o->rate < 0 || o->warmup_ms < 0 ||
+        o->snapshot_ms < 0 || o->spike_start < 0 || o->spike_start >= 1 || o->spike_length < 0 || o->spike_length > 1 ||
+        (unsigned)o->profile > (unsigned)CPF_LOAD_ENDURANCE || o->hist_bits < 0 || o->hist_bits > 14 ||
+        !(o->rate == o->rate) || !(o->duration_ms == o->duration_ms)) {
+        cpf__msg(msg, cap, "load: invalid options (negative or out-of-range value)");
+        return 1;
+    }
+    if (o->threads == 0) o->threads = 1;
+    if (o->start_threads == 0) o->start_threads = 1;
+    if (o->profile != CPF_LOAD_RAMP && o->profile != CPF_LOAD_SPIKE) o->start_threads = o->threads;
+    if (o->start_threads > o->threads) {
+        cpf__msg(msg, cap, "load: start_threads (%d) is above threads (%d)", o->start_threads, o->threads);
+        return 1;
+    }
+    if (o->spike_start == 0) o->spike_start = 0.4;
+    if (o->spike_length == 0) o->spike_length = 0.2;
+    if (o->duration_ms == 0 && o->calls == 0) o->duration_ms = o->profile == CPF_LOAD_ENDURANCE ? 10000.0 : 1000.0;
+    if (o->hist_bits == 0) o->hist_bits = 7;
+    return 0;
+}
+
+CPF_DEF void cpf_load_result_free(cpf_load_result *r)
+{
+    if (!r) return;
+    cpf_hist_free(&r->latency);
+    cpf_hist_free(&r->service);
+    CPF__FREE(r->calls_per_user);
+    CPF__FREE(r->snapshots);
+    memset(r, 0, sizeof *r);
+}
+
+CPF_DEF cpf_status cpf_load_run(const cpf_load_opts *opts, cpf_load_fn op, void *ctx,
+                                cpf_load_result *out, char *msg, size_t msg_cap)
+{
+    cpf__lrun run;
+    cpf__lrun *r = &run;
+    cpf_status st = CPF_OK;
+    uint64_t end = 0;
+    int i, started = 0, fair_n, sync_ready = 0;
+    char dummy[8];
+    if (!msg) { msg = dummy; msg_cap = sizeof dummy; }
+    if (msg_cap) msg[0] = 0;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!op) { cpf__msg(msg, msg_cap, "load: no operation"); return CPF_ERR_ARG; }
+    memset(r, 0, sizeof *r);
+    if (opts) r->o = *opts;
+    if (cpf__load_opts_fix(&r->o, msg, msg_cap)) return CPF_ERR_ARG;
+#if defined(CORALPERF_NO_THREADS)
+    if (r->o.threads > 1) {
+        cpf__msg(msg, msg_cap, "load: %d users need threads, and this build has CORALPERF_NO_THREADS (only 1-user runs)", r->o.threads);
+        return CPF_ERR_UNSUPPORTED;
+    }
+#endif
+    r->op = op;
+    r->ctx = ctx;
+    r->users = r->o.threads;
+    r->open = r->o.rate > 0;
+    r->profiled = r->o.profile == CPF_LOAD_RAMP || r->o.profile == CPF_LOAD_SPIKE;
+    r->inline_mode = r->users == 1;
+    r->period_ns = r->open ? 1e9 / r->o.rate : 0;
+    /* the profile's timeline: the run's duration, or the default when only a
+       calls limit ends the run */
+    r->prof_ns = (uint64_t)((r->o.duration_ms > 0 ? r->o.duration_ms : 1000.0) * 1e6);
+    if (r->prof_ns == 0) r->prof_ns = 1;
+    {
+        double snap = r->o.snapshot_ms > 0 ? r->o.snapshot_ms : (double)r->prof_ns / 1e6 / 10.0;
+        double floor_ms = r->o.duration_ms / (double)(CPF_LOAD_MAX_SNAPSHOTS - 1);
+        if (snap < floor_ms) snap = floor_ms; /* the table holds the whole run */
+        if (snap < 0.1) snap = 0.1;
+        r->o.snapshot_ms = snap;
+        r->snap_ns = (uint64_t)(snap * 1e6);
+    }
+    r->snaps = CPF__ALLOC(cpf_load_snapshot, CPF_LOAD_MAX_SNAPSHOTS);
+    r->u = CPF__ALLOC(cpf__luser *, r->users);
+    out->calls_per_user = CPF__ALLOC(uint64_t, r->users);
+    if (!r->snaps || !r->u || !out->calls_per_user || cpf_hist_init(&r->snap, r->o.hist_bits) != CPF_OK ||
+        cpf_hist_init(&r->total, r->o.hist_bits) != CPF_OK) {
+        CPF__FREE(r->u);
+        r->u = NULL;
+        r->users = 0;
+        st = CPF_ERR_NOMEM;
+        goto done;
+    }
+    for (i = 0; i < r->users; i++) r->u[i] = NULL;
+    for (i = 0; i < r->users; i++) {
+        cpf__luser *u = CPF__ALLOC(cpf__luser, 1);
+        if (!u) { st = CPF_ERR_NOMEM; goto done; }
+        memset(u, 0, sizeof *u);
+        r->u[i] = u;
+        u->run = r;
+        u->id = i;
+        cpf_mutex_init(&u->mu);
+        cpf_cond_init(&u->cv);
+        if (cpf_hist_init(&u->iv[0], r->o.hist_bits) != CPF_OK ||
+            cpf_hist_init(&u->iv[1], r->o.hist_bits) != CPF_OK ||
+            (r->open && cpf_hist_init(&u->svc, r->o.hist_bits) != CPF_OK)) { st = CPF_ERR_NOMEM; goto done; }
+    }
+    cpf_mutex_init(&r->bm);
+    cpf_cond_init(&r->bc);
+    sync_ready = 1;
+    if (r->inline_mode) {
+        r->t0 = cpf_now_ns();
+        r->tm = r->t0 + (uint64_t)(r->o.warmup_ms * 1e6);
+        r->t_end = r->o.duration_ms > 0 ? r->tm + (uint64_t)(r->o.duration_ms * 1e6) : UINT64_MAX;
+        r->next_snap = r->tm + r->snap_ns;
+        r->last_flip = r->tm;
+        cpf__load_user(r->u[0]);
+    } else {
+        for (i = 0; i < r->users; i++) {
+            if (cpf_thread_start(&r->u[i]->th, cpf__load_user, r->u[i]) != CPF_OK) {
+                cpf__msg(msg, msg_cap, "load: could not start user thread %d of %d", i + 1, r->users);
+                st = CPF_ERR_NOMEM;
+                cpf_atomic32_store(&r->stop, 1);
+                break;
+            }
+            started++;
+        }
+        /* start barrier: every user is waiting; the clock starts now */
+        cpf_mutex_lock(&r->bm);
+        while (r->arrived < started) cpf_cond_wait(&r->bc, &r->bm);
+        r->t0 = cpf_now_ns();
+        r->tm = r->t0 + (uint64_t)(r->o.warmup_ms * 1e6);
+        r->t_end = r->o.duration_ms > 0 ? r->tm + (uint64_t)(r->o.duration_ms * 1e6) : UINT64_MAX;
+        r->next_snap = r->tm + r->snap_ns;
+        r->last_flip = r->tm;
+        r->go = 1;
+        cpf_cond_broadcast(&r->bc);
+        while (r->done < started) {
+            uint64_t now = cpf_now_ns();
+            if (st == CPF_OK && now >= r->next_snap) {
+                cpf_mutex_unlock(&r->bm);
+                cpf__load_snapshot_at(r, now);
+                cpf__load_next_snap(r, now);
+                cpf_mutex_lock(&r->bm);
+                continue;
+            }
+            cpf_cond_timedwait(&r->bc, &r->bm, st == CPF_OK ? (double)(r->next_snap - now) / 1e6 : 10.0);
+        }
+        cpf_mutex_unlock(&r->bm);
+        for (i = 0; i < started; i++) cpf_thread_join(&r->u[i]->th, NULL);
+        if (st != CPF_OK) goto done;
+    }
+
+    /* results: the last, partial interval; per-user counts */
+    if (cpf_hist_init(&out->service, r->o.hist_bits) != CPF_OK) {
+        st = CPF_ERR_NOMEM;
+        goto done;
+    }
+    {
+        uint64_t calls = 0, fails = 0;
+        for (i = 0; i < r->users; i++) {
+            cpf__luser *u = r->u[i];
+            cpf__load_take(r, u, 0, &calls, &fails);
+            cpf__load_take(r, u, 1, &calls, &fails);
+            if (r->open) cpf_hist_merge(&out->service, &u->svc);
+            out->calls += u->calls;
+            out->failures += u->failures;
+            out->late_calls += u->late;
+            out->cpu_ms += (double)u->cpu_ns / 1e6;
+            out->calls_per_user[i] = u->calls;
+            if (u->last_end > end) end = u->last_end;
+        }
+        if (end < r->tm) end = r->tm;
+        /* an open loop that ran out of slots measured its whole duration */
+        if (r->open && r->t_end != UINT64_MAX && end < r->t_end && (!r->o.calls || out->calls < r->o.calls)) end = r->t_end;
+        if (calls && r->nsnaps && end - r->last_flip < r->snap_ns / 2) {
+            /* a remainder shorter than half an interval (the calls that
+               straddled the end) joins the last snapshot */
+            cpf_load_snapshot *l = &r->snaps[r->nsnaps - 1];
+            double t_prev = r->nsnaps > 1 ? r->snaps[r->nsnaps - 2].t_ms : 0.0;
+            l->calls += calls;
+            l->failures += fails;
+            if (r->snap.count && r->snap.max > l->max_ns) l->max_ns = r->snap.max;
+            l->t_ms = (double)(end - r->tm) / 1e6;
+            l->threads = cpf__load_active(r, end > r->tm ? end - 1 : end);
+            l->ops_per_s = l->t_ms > t_prev ? (double)l->calls / ((l->t_ms - t_prev) / 1e3) : 0.0;
+            cpf_hist_merge(&r->total, &r->snap);
+        } else if (calls) cpf__load_close_interval(r, end > r->last_flip ? end : r->last_flip, calls, fails);
+    }
+    /* the run's total moves into the result (closed loop: service = latency) */
+    out->latency = r->total;
+    memset(&r->total, 0, sizeof r->total);
+    if (!r->open) cpf_hist_merge(&out->service, &out->latency);
+    out->opts = r->o;
+    out->wall_ms = (double)(end - r->tm) / 1e6;
+    out->ops_per_s = out->wall_ms > 0 ? (double)out->calls / (out->wall_ms / 1e3) : 0.0;
+    out->error_rate = out->calls ? (double)out->failures / (double)out->calls : 0.0;
+    out->p50_ns = cpf_hist_percentile(&out->latency, 50.0);
+    out->p90_ns = cpf_hist_percentile(&out->latency, 90.0);
+    out->p95_ns = cpf_hist_percentile(&out->latency, 95.0);
+    out->p99_ns = cpf_hist_percentile(&out->latency, 99.0);
+    out->p999_ns = cpf_hist_percentile(&out->latency, 99.9);
+    out->max_ns = out->latency.count ? out->latency.max : 0;
+    out->mean_ns = cpf_hist_mean(&out->latency);
+    /* fairness over the users present the whole time (ramp/spike: the first start_threads) */
+    fair_n = r->profiled ? r->o.start_threads : r->users;
+    out->fairness = cpf_load_fairness(out->calls_per_user, fair_n);
+    out->snapshots = r->snaps;
+    out->snapshot_count = r->nsnaps;
+    r->snaps = NULL;
+done:
+    if (r->u) for (i = 0; i < r->users; i++) cpf__load_free_user(r->u[i]);
+    CPF__FREE(r->u);
+    CPF__FREE(r->snaps);
+    cpf_hist_free(&r->snap);
+    cpf_hist_free(&r->total);
+    if (sync_ready) { cpf_cond_destroy(&r->bc); cpf_mutex_destroy(&r->bm); }
+    if (st != CPF_OK) {
+        if (!msg[0]) cpf__msg(msg, msg_cap, "load: %s", cpf_status_text(st));
+        cpf_load_result_free(out);
+    }
+    return st;
+}
+
+/* --- scaling and the efficiency guard ------------------------------------ */
+CPF_DEF cpf_status cpf_load_scaling(const cpf_load_opts *opts, int max_threads, cpf_load_fn op, void *ctx,
+                                    cpf_scaling_result *out, char *msg, size_t msg_cap)
+{
+    cpf_load_opts o;
+    int t;
+    char dummy[8];
+    if (!msg) { msg = dummy; msg_cap = sizeof dummy; }
+    if (msg_cap) msg[0] = 0;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->cpus = cpf_cpu_count();
+    if (!op || max_threads < 1) { cpf__msg(msg, msg_cap, "scaling: needs an operation and max_threads >= 1"); return CPF_ERR_ARG; }
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    o.rate = 0;                         /* closed loop: capacity, not a schedule */
+    o.profile = CPF_LOAD_CONSTANT;
+    o.start_threads = 0;
+    for (t = 1; out->count < (int)(sizeof out->points / sizeof out->points[0]); t = t * 2 < max_threads ? t * 2 : max_threads) {
+        cpf_load_result lr;
+        cpf_scaling_point *p = &out->points[out->count];
+        cpf_status st;
+        o.threads = t;
+        st = cpf_load_run(&o, op, ctx, &lr, msg, msg_cap);
+        if (st != CPF_OK) return st;
+        p->threads = t;
+        p->ops_per_s = lr.ops_per_s;
+        p->p99_ns = lr.p99_ns;
+        p->error_rate = lr.error_rate;
+        p->speedup = out->count == 0 ? 1.0 : out->points[0].ops_per_s > 0 ? lr.ops_per_s / out->points[0].ops_per_s : 0.0;
+        p->efficiency = p->speedup / (double)t;
+        cpf_load_result_free(&lr);
+        out->count++;
+        if (t == max_threads) break;
+    }
+    return CPF_OK;
+}
+
+CPF_DEF cpf_verdict cpf_check_efficiency(const cpf_scaling_result *r, int threads, double min_efficiency)
+{
+    cpf_verdict v;
+    const cpf_scaling_point *p = NULL;
+    char sp[32], ef[32], need[32];
+    int i;
+    if (r) for (i = 0; i < r->count; i++) if (r->points[i].threads == threads) p = &r->points[i];
+    if (!p) {
+        v = cpf__verdict(CPF_FAIL, 0, min_efficiency);
+        cpf__msg(v.message, sizeof v.message, "%d users: not measured by this scaling run", threads);
+        return v;
+    }
+    v = cpf__verdict(p->efficiency >= min_efficiency ? CPF_PASS : CPF_FAIL, p->efficiency, min_efficiency);
+    cpf__fmt_num(sp, sizeof sp, "%.2f", p->speedup);
+    cpf__fmt_num(ef, sizeof ef, "%.0f", 100.0 * p->efficiency);
+    cpf__fmt_num(need, sizeof need, "%.0f", 100.0 * min_efficiency);
+    cpf__msg(v.message, sizeof v.message, "%d user%s: %sx, %s%% efficient (needs %s%%)", threads, threads == 1 ? "" : "s", sp, ef, need);
+    if (r->cpus > 0 && threads > r->cpus) {
+        /* more users than CPUs: they take turns, so efficiency must fall;
+           a miss there says nothing about the code */
+        size_t n = strlen(v.message);
+        cpf__msg(v.message + n, sizeof v.message - n, "; %d users on %d CPU%s: efficiency cannot be expected there%s", threads,
+                 r->cpus, r->cpus == 1 ? "" : "s", v.level == CPF_FAIL ? " (a warning, not a failure)" : "");
+        if (v.level == CPF_FAIL) { v.level = CPF_WARN; v.ok = 1; }
+    }
+    return v;
+}
+
+/* --- thread-safety stress -------------------------------------------------- */
+#if !defined(CORALPERF_NO_THREADS)
+typedef struct cpf__sround {
+    cpf_load_fn op;
+    void *ctx;
+    uint64_t calls;
+    cpf_mutex m;
+    cpf_cond c;
+    int arrived, go;
+} cpf__sround;
+typedef struct cpf__suser { cpf__sround *sr; int id; cpf_thread th; } cpf__suser;
+
+static int cpf__stress_user(void *arg)
+{
+    cpf__suser *su = (cpf__suser *)arg;
+    cpf__sround *sr = su->sr;
+    uint64_t i;
+    cpf_mutex_lock(&sr->m);
+    sr->arrived++;
+    cpf_cond_broadcast(&sr->c);
+    while (!sr->go) cpf_cond_wait(&sr->c, &sr->m);
+    cpf_mutex_unlock(&sr->m);
+    for (i = 0; i < sr->calls; i++) sr->op(sr->ctx, su->id);
+    return 0;
+}
+#endif
+
+CPF_DEF cpf_status cpf_stress_run(const cpf_stress_opts *opts, cpf_stress_reset_fn reset, cpf_load_fn op,
+                                  cpf_stress_check_fn check, void *ctx, cpf_stress_result *out,
+                                  char *msg, size_t msg_cap)
+{
+#if defined(CORALPERF_NO_THREADS)
+    (void)opts; (void)reset; (void)op; (void)check; (void)ctx;
+    if (out) memset(out, 0, sizeof *out);
+    if (msg && msg_cap) cpf__msg(msg, msg_cap, "stress: needs threads, and this build has CORALPERF_NO_THREADS");
+    return CPF_ERR_UNSUPPORTED;
+#else
+    cpf_stress_opts o;
+    cpf__sround sr;
+    cpf__suser *us;
+    uint64_t t0 = cpf_now_ns();
+    int t, round, i, over = 0;
+    cpf_status st = CPF_OK;
+    char dummy[8];
+    if (!msg) { msg = dummy; msg_cap = sizeof dummy; }
+    if (msg_cap) msg[0] = 0;
+    if (!out) return CPF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!op || !check) { cpf__msg(msg, msg_cap, "stress: needs an operation and a check"); return CPF_ERR_ARG; }
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    if (o.max_threads < 0 || o.rounds < 0 || o.budget_ms < 0) { cpf__msg(msg, msg_cap, "stress: negative option"); return CPF_ERR_ARG; }
+    if (o.max_threads == 0) { o.max_threads = 2 * cpf_cpu_count(); if (o.max_threads < 4) o.max_threads = 4; }
+    if (o.rounds == 0) o.rounds = 20;
+    if (o.calls_per_user == 0) o.calls_per_user = 10000;
+    if (o.budget_ms == 0) o.budget_ms = 10000;
+    us = CPF__ALLOC(cpf__suser, o.max_threads);
+    if (!us) return CPF_ERR_NOMEM;
+    memset(&sr, 0, sizeof sr);
+    sr.op = op;
+    sr.ctx = ctx;
+    sr.calls = o.calls_per_user;
+    cpf_mutex_init(&sr.m);
+    cpf_cond_init(&sr.c);
+    for (t = 1; t <= o.max_threads && !over && !out->broke_at && st == CPF_OK; t++) {
+        for (round = 0; round < o.rounds; round++) {
+            int started = 0;
+            char cmsg[sizeof out->message];
+            if ((double)(cpf_now_ns() - t0) / 1e6 > o.budget_ms) { over = 1; break; }
+            if (reset) reset(ctx, t);
+            sr.arrived = 0;
+            sr.go = 0;
+            for (i = 0; i < t; i++) {
+                us[i].sr = &sr;
+                us[i].id = i;
+                if (cpf_thread_start(&us[i].th, cpf__stress_user, &us[i]) != CPF_OK) break;
+                started++;
+            }
+            /* barrier: all users exist and wait, then start at once */
+            cpf_mutex_lock(&sr.m);
+            while (sr.arrived < started) cpf_cond_wait(&sr.c, &sr.m);
+            sr.go = 1;
+            cpf_cond_broadcast(&sr.c);
+            cpf_mutex_unlock(&sr.m);
+            for (i = 0; i < started; i++) cpf_thread_join(&us[i].th, NULL);
+            if (started < t) {
+                cpf__msg(msg, msg_cap, "stress: could not start thread %d of %d", started + 1, t);
+                st = CPF_ERR_NOMEM;
+                break;
+            }
+            out->rounds_run++;
+            cmsg[0] = 0;
+            if (check(ctx, t, o.calls_per_user, cmsg, sizeof cmsg) != 0) {
+                out->broke_at = t;
+                out->round = round;
+                if (cmsg[0]) cpf__msg(out->message, sizeof out->message, "%s", cmsg);
+                else cpf__msg(out->message, sizeof out->message, "the invariant broke at %d thread%s (round %d)", t, t == 1 ? "" : "s", round + 1);
+                break;
+            }
+        }
+        if (!over && !out->broke_at && st == CPF_OK) out->max_tested = t;
+    }
+    if (st == CPF_OK && !out->broke_at) {
+        if (over) cpf__msg(out->message, sizeof out->message, "held up to %d thread%s (stopped by the %.0f ms budget before %d)",
+                           out->max_tested, out->max_tested == 1 ? "" : "s", o.budget_ms, o.max_threads);
+        else cpf__msg(out->message, sizeof out->message, "held up to %d thread%s (%d rounds of %llu calls per user each)",
+                      out->max_tested, out->max_tested == 1 ? "" : "s", o.rounds, (unsigned long long)o.calls_per_user);
+    }
+    cpf_cond_destroy(&sr.c);
+    cpf_mutex_destroy(&sr.m);
+    CPF__FREE(us);
+    return st;
+#endif
+}
+
+/* --- reports ---------------------------------------------------------------- */
+static const char *cpf__load_profile_name(cpf_load_profile p)
+{
+    switch (p) {
+    case CPF_LOAD_RAMP: return "ramp";
+    case CPF_LOAD_SPIKE: return "spike";
+    case CPF_LOAD_ENDURANCE: return "endurance";
+    default: return "constant";
+    }
+}
+
+/* The health line: what a reader should worry about, in plain words (empty:
+   nothing). Thresholds: errors above 1%; an open loop below 95% of its
+   target rate or with more than 1% late starts; fairness under 0.9; for
+   constant loads, the second half of the snapshots 20%
+   slower or its p99 twice the first half's (drift). */
+static void cpf__load_health(const cpf_load_result *r, cpf__sb *sb)
+{
+    char a[48], b[48];
+    const cpf_load_opts *o = &r->opts;
+    size_t n0 = cpf__sb_len(sb);
+    int k, n = r->snapshot_count;
+#define CPF__HSEP() cpf__sb_puts(sb, cpf__sb_len(sb) > n0 ? "; " : "")
+    if (r->error_rate > 0.01) {
+        cpf__fmt_num(a, sizeof a, "%.2f", 100.0 * r->error_rate);
+        CPF__HSEP(); cpf__sb_printf(sb, "error rate %s%% (above 1%%)", a);
+    }
+    if (o->rate > 0 && r->calls) {
+        /* ramp and spike offer the target rate only at their peak */
+        if (o->profile != CPF_LOAD_RAMP && o->profile != CPF_LOAD_SPIKE && r->ops_per_s < 0.95 * o->rate) {
+            cpf__fmt_num(a, sizeof a, "%.0f", 100.0 * r->ops_per_s / o->rate);
+            CPF__HSEP(); cpf__sb_printf(sb, "reached %s%% of the target rate", a);
+        }
+        if ((double)r->late_calls > 0.01 * (double)r->calls) {
+            cpf__fmt_num(a, sizeof a, "%.1f", 100.0 * (double)r->late_calls / (double)r->calls);
+            CPF__HSEP(); cpf__sb_printf(sb, "%s%% of calls started over 1 ms late (a stall, or the target rate is too high)", a);
+        }
+    }
+    if (r->fairness < 0.9) {
+        cpf__fmt_num(a, sizeof a, "%.2f", r->fairness);
+        CPF__HSEP(); cpf__sb_printf(sb, "users got unequal shares (fairness %s)", a);
+    }
+    if ((o->profile == CPF_LOAD_CONSTANT || o->profile == CPF_LOAD_ENDURANCE) && n >= 4) {
+        double t1 = 0, t2 = 0, q1 = 0, q2 = 0;
+        int h = n / 2;
+        for (k = 0; k < h; k++) { t1 += r->snapshots[k].ops_per_s; q1 += (double)r->snapshots[k].p99_ns; }
+        for (k = h; k < 2 * h; k++) { t2 += r->snapshots[k].ops_per_s; q2 += (double)r->snapshots[k].p99_ns; }
+        if (t1 > 0 && t2 < 0.8 * t1) {
+            cpf__fmt_num(a, sizeof a, "%.0f", 100.0 * (1.0 - t2 / t1));
+            CPF__HSEP(); cpf__sb_printf(sb, "throughput fell %s%% from the first to the second half (drift)", a);
+        }
+        if (q1 > 0 && q2 > 2.0 * q1) {
+            cpf__fmt_num(b, sizeof b, "%.1f", q2 / q1);
+            CPF__HSEP(); cpf__sb_printf(sb, "p99 rose %sx from the first to the second half (drift)", b);
+        }
+    }
+#undef CPF__HSEP
+}
+
+CPF_DEF int cpf_load_health(const cpf_load_result *r, char *msg, size_t msg_cap)
+{
+    cpf__sb h = { NULL };
+    int ok;
+    if (!r) { if (msg && msg_cap) cpf__msg(msg, msg_cap, "no result"); return 0; }
+    cpf__load_health(r, &h);
+    ok = cpf__sb_len(&h) == 0;
+    if (msg && msg_cap) cpf__msg(msg, msg_cap, "%s", ok ? "healthy" : cpf__sb_str(&h));
+    cpf__sb_free(&h);
+    return ok;
+}
+
+static void cpf__load_console(const cpf_load_result *r, const char *name, cpf__sb *sb)
+{
+    const cpf_load_opts *o = &r->opts;
+    char a[48], b[48], c[48], d[48], e[48], f[48], g[48];
+    uint64_t lo = UINT64_MAX, hi = 0;
+    int i;
+    cpf__sb_puts(sb, "load ");
+    if (name) { cpf__sb_puts(sb, "\""); cpf__esc_console(sb, name); cpf__sb_puts(sb, "\": "); }
+    cpf__fmt_time(a, sizeof a, r->wall_ms * 1e6);
+    cpf__sb_printf(sb, "%d user%s, %s loop, %s profile", o->threads, o->threads == 1 ? "" : "s", o->rate > 0 ? "open" : "closed",
+                   cpf__load_profile_name(o->profile));
+    if (o->profile == CPF_LOAD_RAMP || o->profile == CPF_LOAD_SPIKE) cpf__sb_printf(sb, " (%d..%d users)", o->start_threads, o->threads);
+    cpf__sb_printf(sb, ", %s measured", a);
+    if (o->warmup_ms > 0) { cpf__fmt_time(b, sizeof b, o->warmup_ms * 1e6); cpf__sb_printf(sb, " after %s of warm-up", b); }
+    cpf__sb_puts(sb, "\n");
+    cpf__fmt_rate(a, sizeof a, r->ops_per_s, "calls/s");
+    cpf__sb_printf(sb, "  throughput   %s (%llu calls)\n", a, (unsigned long long)r->calls);
+    cpf__fmt_num(a, sizeof a, "%.3f", 100.0 * r->error_rate);
+    cpf__sb_printf(sb, "  error rate   %s%% (%llu of %llu calls failed)\n", a, (unsigned long long)r->failures, (unsigned long long)r->calls);
+    cpf__fmt_time(a, sizeof a, (double)r->p50_ns);
+    cpf__fmt_time(b, sizeof b, (double)r->p95_ns);
+    cpf__fmt_time(c, sizeof c, (double)r->p99_ns);
+    cpf__fmt_time(d, sizeof d, (double)r->p999_ns);
+    cpf__fmt_time(e, sizeof e, (double)r->max_ns);
+    cpf__fmt_time(f, sizeof f, r->mean_ns);
+    cpf__fmt_time(g, sizeof g, (double)r->p90_ns);
+    cpf__sb_printf(sb, "  latency      p50 %s, p90 %s, p95 %s, p99 %s, p99.9 %s, max %s (mean %s)\n", a, g, b, c, d, e, f);
+    if (o->rate > 0) {
+        cpf__fmt_rate(a, sizeof a, o->rate, "calls/s");
+        cpf__fmt_time(b, sizeof b, (double)cpf_hist_percentile(&r->service, 50.0));
+        cpf__fmt_time(c, sizeof c, (double)cpf_hist_percentile(&r->service, 99.0));
+        cpf__sb_printf(sb, "  open loop    target %s; latency counts from each call's scheduled start; %llu call%s started over 1 ms late\n",
+                       a, (unsigned long long)r->late_calls, r->late_calls == 1 ? "" : "s");
+        cpf__sb_printf(sb, "  service time p50 %s, p99 %s (from the real start: what a closed loop would report)\n", b, c);
+    }
+    for (i = 0; i < o->threads && r->calls_per_user; i++) {
+        if (r->calls_per_user[i] < lo) lo = r->calls_per_user[i];
+        if (r->calls_per_user[i] > hi) hi = r->calls_per_user[i];
+    }
+    cpf__fmt_num(a, sizeof a, "%.3f", r->fairness);
+    cpf__sb_printf(sb, "  fairness     %s (Jain's index of calls per user; 1 = equal shares); %llu to %llu calls per user\n", a,
+                   (unsigned long long)(lo == UINT64_MAX ? 0 : lo), (unsigned long long)hi);
+    cpf__fmt_num(a, sizeof a, "%.1f", r->cpu_ms);
+    cpf__fmt_num(b, sizeof b, "%.1f", r->wall_ms);
+    cpf__fmt_num(c, sizeof c, "%.2f", r->wall_ms > 0 ? r->cpu_ms / r->wall_ms : 0.0);
+    cpf__sb_printf(sb, "  CPU          %s ms over %s ms (%s cores busy)\n", a, b, c);
+    if (r->snapshot_count) {
+        cpf__sb_printf(sb, "  snapshots%s\n  %10s %5s %10s %8s %14s %10s %10s %10s\n",
+                       r->snapshot_count >= CPF_LOAD_MAX_SNAPSHOTS / 2 ? " (neighbours merged past the table size: p50/p99 are the larger of two)" : "",
+                       "t", "users", "calls", "failed", "throughput", "p50", "p99", "max");
+        for (i = 0; i < r->snapshot_count; i++) {
+            const cpf_load_snapshot *s = &r->snapshots[i];
+            cpf__fmt_time(a, sizeof a, s->t_ms * 1e6);
+            cpf__fmt_rate(b, sizeof b, s->ops_per_s, "/s");
+            cpf__fmt_time(c, sizeof c, (double)s->p50_ns);
+            cpf__fmt_time(d, sizeof d, (double)s->p99_ns);
+            cpf__fmt_time(e, sizeof e, (double)s->max_ns);
+            cpf__sb_printf(sb, "  %10s %5d %10llu %8llu %14s %10s %10s %10s\n", a, s->threads, (unsigned long long)s->calls,
+                           (unsigned long long)s->failures, b, c, d, e);
+        }
+    }
+    {
+        cpf__sb h = { NULL };
+        cpf__load_health(r, &h);
+        if (cpf__sb_len(&h)) cpf__sb_printf(sb, "  health       WARN: %s\n", cpf__sb_str(&h));
+        else cpf__sb_printf(sb, "  health       OK: errors under 1%%, fair shares, no drift%s\n", o->rate > 0 ? ", on schedule" : "");
+        cpf__sb_free(&h);
+    }
+}
+
+static void cpf__load_json(const cpf_load_result *r, const char *name, cpf__sb *sb)
+{
+    const cpf_load_opts *o = &r->opts;
+    cpf__sb h = { NULL };
+    int i;
+    cpf__sb_puts(sb, "{\n  \"name\": \"");
+    cpf__esc_json(sb, name ? name : "");
+    cpf__sb_printf(sb, "\",\n  \"profile\": \"%s\", \"loop\": \"%s\", \"threads\": %d, \"start_threads\": %d,\n  ",
+                   cpf__load_profile_name(o->profile), o->rate > 0 ? "open" : "closed", o->threads, o->start_threads);
+    cpf__json_num(sb, "target_rate", o->rate); cpf__sb_puts(sb, ", ");
+    cpf__json_num(sb, "duration_ms", o->duration_ms); cpf__sb_puts(sb, ", ");
+    cpf__json_num(sb, "warmup_ms", o->warmup_ms); cpf__sb_puts(sb, ",\n  ");
+    cpf__sb_printf(sb, "\"calls\": %llu, \"failures\": %llu, \"late_calls\": %llu,\n  ", (unsigned long long)r->calls,
+                   (unsigned long long)r->failures, (unsigned long long)r->late_calls);
+    cpf__json_num(sb, "wall_ms", r->wall_ms); cpf__sb_puts(sb, ", ");
+    cpf__json_num(sb, "cpu_ms", r->cpu_ms); cpf__sb_puts(sb, ", ");
+    cpf__json_num(sb, "ops_per_s", r->ops_per_s); cpf__sb_puts(sb, ", ");
+    cpf__json_num(sb, "error_rate", r->error_rate); cpf__sb_puts(sb, ", ");
+    cpf__json_num(sb, "fairness", r->fairness); cpf__sb_puts(sb, ",\n  ");
+    cpf__sb_printf(sb, "\"latency_ns\": {\"p50\": %llu, \"p90\": %llu, \"p95\": %llu, \"p99\": %llu, \"p99_9\": %llu, \"max\": %llu, ",
+                   (unsigned long long)r->p50_ns, (unsigned long long)r->p90_ns, (unsigned long long)r->p95_ns,
+                   (unsigned long long)r->p99_ns, (unsigned long long)r->p999_ns, (unsigned long long)r->max_ns);
+    cpf__json_num(sb, "mean", r->mean_ns);
+    cpf__sb_printf(sb, "},\n  \"service_ns\": {\"p50\": %llu, \"p99\": %llu, \"max\": %llu},\n  \"calls_per_user\": [",
+                   (unsigned long long)cpf_hist_percentile(&r->service, 50.0), (unsigned long long)cpf_hist_percentile(&r->service, 99.0),
+                   (unsigned long long)(r->service.count ? r->service.max : 0));
+    for (i = 0; i < o->threads && r->calls_per_user; i++) cpf__sb_printf(sb, "%s%llu", i ? ", " : "", (unsigned long long)r->calls_per_user[i]);
+    cpf__sb_puts(sb, "],\n  \"snapshots\": [");
+    for (i = 0; i < r->snapshot_count; i++) {
+        const cpf_load_snapshot *s = &r->snapshots[i];
+        cpf__sb_puts(sb, i ? ",\n    {" : "\n    {");
+        cpf__json_num(sb, "t_ms", s->t_ms);
+        cpf__sb_printf(sb, ", \"threads\": %d, \"calls\": %llu, \"failures\": %llu, ", s->threads, (unsigned long long)s->calls,
+                       (unsigned long long)s->failures);
+        cpf__json_num(sb, "ops_per_s", s->ops_per_s);
+        cpf__sb_printf(sb, ", \"p50_ns\": %llu, \"p99_ns\": %llu, \"max_ns\": %llu}", (unsigned long long)s->p50_ns,
+                       (unsigned long long)s->p99_ns, (unsigned long long)s->max_ns);
+    }
+    cpf__sb_puts(sb, r->snapshot_count ? "\n  ],\n  \"health\": \"" : "],\n  \"health\": \"");
+    cpf__load_health(r, &h);
+    cpf__esc_json(sb, cpf__sb_len(&h) ? cpf__sb_str(&h) : "ok");
+    cpf__sb_free(&h);
+    cpf__sb_puts(sb, "\"\n}\n");
+}
+
+CPF_DEF cpf_status cpf_load_report_write(const cpf_load_result *r, const char *name, cpf_report_format fmt,
+                                         cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    int rc;
+    if (!r || !w) return CPF_ERR_ARG;
+    if (fmt == CPF_REPORT_CONSOLE) cpf__load_console(r, name, &sb);
+    else if (fmt == CPF_REPORT_JSON) cpf__load_json(r, name, &sb);
+    else return CPF_ERR_ARG;
+    rc = w(user, cpf__sb_str(&sb), cpf__sb_len(&sb));
+    cpf__sb_free(&sb);
+    return rc == 0 ? CPF_OK : CPF_ERR_IO;
+}
+
+CPF_DEF cpf_status cpf_scaling_report_write(const cpf_scaling_result *r, const char *name, cpf_report_format fmt,
+                                            cpf_write_fn w, void *user)
+{
+    cpf__sb sb = { NULL };
+    char a[48], b[48], c[48], d[48], e[48];
+    int i, rc;
+    if (!r || !w) return CPF_ERR_ARG;
+    if (fmt == CPF_REPORT_CONSOLE) {
+        cpf__sb_puts(&sb, "scaling ");
+        if (name) { cpf__sb_puts(&sb, "\""); cpf__esc_console(&sb, name); cpf__sb_puts(&sb, "\" "); }
+        cpf__sb_printf(&sb, "(closed loop, %d CPU%s)\n  %5s %14s %9s %11s %10s %8s\n", r->cpus, r->cpus == 1 ? "" : "s",
+                       "users", "throughput", "speed-up", "efficiency", "p99", "errors");
+        for (i = 0; i < r->count; i++) {
+            const cpf_scaling_point *p = &r->points[i];
+            cpf__fmt_rate(a, sizeof a, p->ops_per_s, "calls/s");
+            cpf__fmt_num(b, sizeof b, "%.2fx", p->speedup);
+            cpf__fmt_num(c, sizeof c, "%.0f%%", 100.0 * p->efficiency);
+            cpf__fmt_time(d, sizeof d, (double)p->p99_ns);
+            cpf__fmt_num(e, sizeof e, "%.2f%%", 100.0 * p->error_rate);
+            cpf__sb_printf(&sb, "  %5d %14s %9s %11s %10s %8s%s\n", p->threads, a, b, c, d, e,
+                           r->cpus > 0 && p->threads > r->cpus ? "  (more users than CPUs: efficiency must drop)" : "");
+        }
+    } else if (fmt == CPF_REPORT_JSON) {
+        cpf__sb_puts(&sb, "{\n  \"name\": \"");
+        cpf__esc_json(&sb, name ? name : "");
+        cpf__sb_printf(&sb, "\", \"cpus\": %d,\n  \"points\": [", r->cpus);
+        for (i = 0; i < r->count; i++) {
+            const cpf_scaling_point *p = &r->points[i];
+            cpf__sb_printf(&sb, "%s{\"threads\": %d, ", i ? ",\n    " : "\n    ", p->threads);
+            cpf__json_num(&sb, "ops_per_s", p->ops_per_s); cpf__sb_puts(&sb, ", ");
+            cpf__json_num(&sb, "speedup", p->speedup); cpf__sb_puts(&sb, ", ");
+            cpf__json_num(&sb, "efficiency", p->efficiency); cpf__sb_puts(&sb, ", ");
+            cpf__sb_printf(&sb, "\"p99_ns\": %llu, ", (unsigned long long)p->p99_ns);
+            cpf__json_num(&sb, "error_rate", p->error_rate);
+            cpf__sb_puts(&sb, "}");
+        }
+        cpf__sb_puts(&sb, r->count ? "\n  ]\n}\n" : "]\n}\n");
+    } else return CPF_ERR_ARG;
+    rc = w(user, cpf__sb_str(&sb), cpf__sb_len(&sb));
+    cpf__sb_free(&sb);
+    return rc == 0 ? CPF_OK : CPF_ERR_IO;
+}
+
+#undef CPF__LOAD_LATE_NS
+#undef CPF__LOAD_SLACK_NS
+#undef CPF__LOAD_POLL
 
 /* ======================================================================== */
 /* ==== module: complexity (scaling sweep, big-O fit) ===================== */

@@ -14,7 +14,7 @@ M="$BUILD/matrix"
 mkdir -p "$M"
 PASS=0; FAIL=0; SKIP=0; STAGES_FAILED=""
 WARN="-Wall -Wextra -Werror -pedantic"
-UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c tests/test_complexity.c"
+UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c tests/test_complexity.c tests/test_load.c"
 have() { command -v "$1" >/dev/null 2>&1; }
 t0=$(date +%s)
 
@@ -91,6 +91,7 @@ if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && hav
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/guard_assert.c -o "$W/guard_assert.exe" -lm >>"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/inference_budget.c -o "$W/inference_budget.exe" -lm >>"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/suite_timing.c -o "$W/suite_timing.exe" -lm >>"$W/build.log" 2>&1 &&
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/load_service.c -o "$W/load_service.exe" -lm >>"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/baseline_stress.c -o "$W/baseline_stress.exe" -lm >>"$W/build.log" 2>&1; then
         wine "$W/unit.exe" >"$W/unit.log" 2>&1; rc=$?
         count_unit "$W/unit.log"; cu=$?
@@ -104,10 +105,12 @@ if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && hav
            wine "$W/suite_timing.exe" >"$W/suite_timing.log" 2>&1 && grep -q "running on 2 threads saves" "$W/suite_timing.log" &&
            { wine "$W/inference_budget.exe" --quick >"$W/inference.log" 2>&1; ri=$?; [ $ri = 0 ] || [ $ri = 2 ]; } &&
            { wine "$W/inference_budget.exe" --quick --strict-xl >"$W/inference_strict.log" 2>&1; [ $? = 1 ]; } &&
-           grep -q "FAIL  infer/xl: p95" "$W/inference_strict.log"; then
+           grep -q "FAIL  infer/xl: p95" "$W/inference_strict.log" &&
+           wine "$W/load_service.exe" >"$W/load_service.log" 2>&1 && grep -q "^endurance: p95" "$W/load_service.log" &&
+           grep -q "thread safety of the cache counters: held up to" "$W/load_service.log"; then
             PASS=$((PASS + 1))
             if PEER_LIBS="" peer_cross mingw x86_64-w64-mingw32-gcc wine; then
-                stage_pass windows-mingw "unit tests (lazy stress, memory, hash, baselines included), example suite with its baseline diff, lazy_model, mem_weights, weight_store, guard_assert, suite_timing, inference_budget (exit 0/2, and 1 with --strict-xl), 8 processes updating one baseline (LockFileEx, MoveFileEx) and 20 TerminateProcess kills mid-update under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
+                stage_pass windows-mingw "unit tests (lazy stress, memory, hash, baselines included), example suite with its baseline diff, lazy_model, mem_weights, weight_store, guard_assert, suite_timing, load_service, inference_budget (exit 0/2, and 1 with --strict-xl), 8 processes updating one baseline (LockFileEx, MoveFileEx) and 20 TerminateProcess kills mid-update under wine: $(tr -d "\\r" <"$W/unit.log" | tail -n 1)"
             else STAGES_FAILED="$STAGES_FAILED windows-mingw"; echo "stage windows-mingw: FAILED (XXH3 exhaustive check)"; fi
         else FAIL=$((FAIL + 1)); stage_fail windows-mingw "under wine (unit exit $rc)" "$W/unit.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-mingw "MinGW build" "$W/build.log"; fi
@@ -136,7 +139,7 @@ if ensure clang-14 libwine-dev && have clang-cl-14 && [ -d /usr/include/wine/win
     CL="clang-cl-14 --target=x86_64-pc-windows-msvc /W4 /WX -fsyntax-only -imsvc /usr/include/wine/wine/msvcrt -imsvc /usr/include/wine/wine/windows -I. -I$STB_INC -Itests"
     ok=1; : >"$M/msvc.log"
     for f in $UNIT examples/example_suite.c examples/lazy_model.c examples/mem_weights.c examples/weight_store.c \
-             examples/guard_assert.c examples/inference_budget.c examples/suite_timing.c; do
+             examples/guard_assert.c examples/inference_budget.c examples/suite_timing.c examples/load_service.c; do
         $CL /std:c11 /D_CRT_SECURE_NO_WARNINGS "$f" >>"$M/msvc.log" 2>&1 || { ok=0; echo "  in $f" >>"$M/msvc.log"; }
         # 32-bit x86: other intrinsics, 64-bit atomics through cmpxchg8b
         $CL --target=i686-pc-windows-msvc /std:c11 /D_CRT_SECURE_NO_WARNINGS "$f" >>"$M/msvc.log" 2>&1 || { ok=0; echo "  in $f (32-bit)" >>"$M/msvc.log"; }
@@ -192,7 +195,7 @@ if ensure gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm && have arm-
         else FAIL=$((FAIL + 1)); stage_fail "$c" "build" "$M/$c.build.log"; fi
     done
     # The unit tests that need no files, single-threaded, on the M3.
-    ET="-DTEST_EMBEDDED -DCORALPERF_NO_THREADS -DCORALPERF_NO_FILES -Itests tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_hist.c tests/test_complexity.c"
+    ET="-DTEST_EMBEDDED -DCORALPERF_NO_THREADS -DCORALPERF_NO_FILES -Itests tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_hist.c tests/test_complexity.c tests/test_load.c"
     if arm-none-eabi-gcc -mcpu=cortex-m3 $CMFLAGS $ET -lm -o "$M/cm3-unit.elf" >"$M/cm3-unit.build.log" 2>&1; then
         timeout 600 qemu-system-arm -M mps2-an385 -cpu cortex-m3 $QEMU_CM -kernel "$M/cm3-unit.elf" >"$M/cm3-unit.log" 2>&1; rc=$?
         count_unit "$M/cm3-unit.log"; cu=$?

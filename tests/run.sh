@@ -12,7 +12,7 @@ mkdir -p "$T"
 PASS=0; FAIL=0; SKIP=0
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
-UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c tests/test_complexity.c"
+UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c tests/test_complexity.c tests/test_load.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
@@ -383,6 +383,18 @@ if $CC -std=c99 -O2 $WARN $INC examples/inference_budget.c -o "$T/inference_budg
     check "inference_budget --strict-xl --quick: xl misses its p95 budget, exit 1" "$T/ib2.log" sh -c \
         "$T/inference_budget --strict-xl --quick > $T/ib2.out 2>&1; rc=\$?; cat $T/ib2.out; [ \$rc = 1 ] && grep -q '^  FAIL  infer/xl: p95 .*limit 1.000 ms.*is entirely above the limit' $T/ib2.out && grep -q '^exit 1: ' $T/ib2.out"
 else bad "inference_budget example build" "$T/ib.build.log"; fi
+
+# --- 5b2. the load-test example: four profiles, scaling, stress, health ------
+echo "== load testing (examples/load_service.c)"
+if $CC -std=c99 -O2 $WARN $INC examples/load_service.c -o "$T/load_service" -lm -pthread >"$T/ls.build.log" 2>&1; then
+    check "load_service example: basic, stress, spike and endurance print p95/p99, error rate, throughput and health; the cache counters hold under stress" "$T/ls.log" sh -c \
+        "$T/load_service > $T/ls.out 2>&1; rc=\$?; cat $T/ls.out; [ \$rc = 0 ] && for p in basic stress spike endurance; do grep -q \"^\$p: p95 .* ms, p99 .* ms, error rate .*%, throughput .* requests/s\" $T/ls.out || exit 1; done &&
+         grep -q '^  health       ' $T/ls.out && grep -q '^scaling \"stress\"' $T/ls.out && grep -q '^thread safety of the cache counters: held up to' $T/ls.out && grep -q '^health summary' $T/ls.out"
+    if have "$PY"; then
+        check "load_service --json: the load and scaling reports are valid JSON (python json)" "$T/ls_json.log" sh -c \
+            "$T/load_service --seconds=0.2 --json 2>/dev/null | $PY -c 'import json,sys; d=json.load(sys.stdin); n=[x[\"name\"] for x in d]; ok=n==[\"basic\",\"stress\",\"stress\",\"spike\",\"endurance\"] and all(\"latency_ns\" in x or \"points\" in x for x in d); print(n); sys.exit(0 if ok else 1)'"
+    else skip "python3 missing: load_service JSON check"; fi
+else bad "load_service example build" "$T/ls.build.log"; fi
 
 # --- 5c. a failure is confirmed in a fresh process ----------------------------
 echo "== confirmation of a failure in a fresh process (tests/stat/statcheck_suite.c)"

@@ -29,6 +29,7 @@ void tests_guard(void);
 void tests_ab(void);
 void tests_hist(void);
 void tests_complexity(void);
+void tests_load(void);
 
 int main(int argc, char **argv)
 {
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 #endif
     GROUP(hist);
     GROUP(complexity); /* the fit everywhere; the timed sweeps not on the bare-metal target */
+    GROUP(load);
     printf("%d passed, %d failed\n", tt.passed, tt.failed);
     return tt.failed ? 1 : 0;
 }
