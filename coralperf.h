@@ -3858,6 +3858,11 @@ static cpf_status cpf__run_one_cg(cpf_bench_fn fn, void *ctx, int64_t arg, int h
     cpf__pc_open(&r.pc);
     t_begin = cpf_now_ns();
     fn(&b);
+#if defined(CPF__CG)
+    /* a benchmark that returned inside its loop left the batch open:
+       switch collection off, or every later count would be inverted */
+    if (r.cg_on) { CALLGRIND_TOGGLE_COLLECT; r.cg_on = 0; }
+#endif
     res->wall_ms = (double)(cpf_now_ns() - t_begin) / 1e6;
     cpf__pc_close(&r.pc);
     CPF__FREE(r.scratch);
@@ -4093,9 +4098,9 @@ static void cpf__count_def(cpf_suite *s, const struct cpf__def *d, const cpf_ben
     if (f) {
         while (fgets(line, sizeof line, f)) {
             if (strncmp(line, "totals:", 7) == 0 || (ir < 0 && strncmp(line, "summary:", 8) == 0)) {
-                char *end;
-                double v = strtod(line + (line[0] == 't' ? 7 : 8), &end);
-                if (end != line + 7 && v >= 0) ir = v;
+                char *end, *num = line + (line[0] == 't' ? 7 : 8);
+                double v = strtod(num, &end);
+                if (end != num && v >= 0) ir = v;
             }
         }
         fclose(f);
@@ -14059,6 +14064,14 @@ static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, unsigned block,
         cpf__msg(r->message, sizeof r->message, "%s: the times are not usable (zero or not finite)", r->name);
         return 1;
     }
+    if (block <= 1 && cpf_median_ci_ranks(nv, o->confidence, &rl, &rh) < o->confidence) {
+        /* too few pairs for an interval at this confidence (the budget ran
+           out early): no verdict can be claimed */
+        r->change = change; r->sigma = sigma; r->lo = lo; r->hi = hi;
+        r->confidence = cpf_median_ci_ranks(nv, o->confidence, &rl, &rh);
+        r->level = CPF_WARN;
+        return last;
+    }
     if (block > 1) {
         nv = r->pairs / block;
         bm = CPF__ALLOC(double, nv * block + 1);
@@ -14241,7 +14254,7 @@ static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, 
         if (r->level == CPF_FAIL && !o->no_confirm) {
             cpf_ab_opts o2 = *o;
             cpf_ab_result again;
-            char m2[256], c[24], tail[128];
+            char m2[256] = "no two rounds within the time budget", c[24], tail[128];
             memset(&again, 0, sizeof again);
             o2.seed = o->seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(i + 1));
             again.name = r->name; /* borrowed for messages */
@@ -14259,8 +14272,10 @@ static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, 
                     cpf__ab_message(r, o, tail);
                 }
             } else {
-                r->level = CPF_WARN;
-                cpf__ab_message(r, o, "(measuring it again did not work; a warning)");
+                /* the re-measurement itself broke (a worker crashed): an error, not a verdict */
+                r->status = again.status != CPF_OK ? again.status : CPF_ERR_BENCH;
+                cpf__msg(r->message, sizeof r->message, "%s: measuring a failure again did not work: %s", r->name,
+                         again.status != CPF_OK ? again.message : m2);
             }
             CPF__FREE(again.d);
         } else if (r->level == CPF_WARN) {
@@ -14525,8 +14540,9 @@ static int cpf__chan_puts(cpf__chan *c, const char *s)
     return c->ok;
 }
 
-/* The next line without its '\n' into line (NUL-terminated, cut at cap);
-   0 at the end of the stream or on an error. */
+/* The next line without its '\n' into line (NUL-terminated); 0 at the end
+   of the stream, on an error, or for a line longer than cap - 1 (the
+   protocol's lines are short; a cut one would be misread). */
 static int cpf__chan_getline(cpf__chan *c, char *line, size_t cap)
 {
     size_t k = 0;
@@ -14534,7 +14550,11 @@ static int cpf__chan_getline(cpf__chan *c, char *line, size_t cap)
     for (;;) {
         while (c->pos < c->len) {
             char ch = c->buf[c->pos++];
-            if (ch == '\n') { line[k < cap ? k : cap - 1] = 0; return 1; }
+            if (ch == '\n') {
+                if (k >= cap) { line[cap - 1] = 0; c->ok = 0; return 0; }
+                line[k] = 0;
+                return 1;
+            }
             if (k + 1 < cap) line[k] = ch;
             k++;
         }
@@ -14562,10 +14582,15 @@ static int cpf__chan_from_env(cpf__chan *c)
 #if defined(_WIN32)
     c->rd = (HANDLE)(uintptr_t)r;
     c->wr = (HANDLE)(uintptr_t)w;
+    /* nothing a benchmark starts may inherit the pipes or think it is a worker */
+    SetHandleInformation(c->rd, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(c->wr, HANDLE_FLAG_INHERIT, 0);
 #else
     if (r > 65535 || w > 65535) return 0;
     c->rd = (int)r;
     c->wr = (int)w;
+    fcntl(c->rd, F_SETFD, FD_CLOEXEC);
+    fcntl(c->wr, F_SETFD, FD_CLOEXEC);
 #endif
     c->ok = 1;
     return 1;
@@ -14628,7 +14653,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     /* the child inherits the environment: set the two variables around the start */
     SetEnvironmentVariableA("CORALPERF_AB_FDS", fds);
     SetEnvironmentVariableA("CORALPERF_AB_SUITE", suite);
-    ok = CreateProcessA(exe, cmd.a, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    ok = CreateProcessA(NULL, cmd.a, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi); /* NULL: ".exe" added, as a shell does */
     SetEnvironmentVariableA("CORALPERF_AB_FDS", NULL);
     SetEnvironmentVariableA("CORALPERF_AB_SUITE", NULL);
     cpf__sb_free(&cmd);
@@ -14650,6 +14675,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
 #else
     int to[2], from[2], rc;
     char **env = NULL, *e_fds = NULL, *e_suite = NULL, *argv0 = NULL, **args = NULL;
+    const char *orig_exe = exe; /* exe may become /proc/self/fd/N below */
     size_t i, k = 0, nenv = 0, na = 1;
 #if defined(CPF__AB_PIN)
     int exe_fd = -1;
@@ -14663,6 +14689,9 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     /* the driver's ends stay out of every child */
     fcntl(to[1], F_SETFD, FD_CLOEXEC);
     fcntl(from[0], F_SETFD, FD_CLOEXEC);
+#if defined(F_SETNOSIGPIPE)
+    fcntl(to[1], F_SETNOSIGPIPE, 1); /* macOS: a dead worker gives EPIPE, not SIGPIPE */
+#endif
     while (environ && environ[nenv]) nenv++;
     env = CPF__ALLOC(char *, nenv + 3);
     e_fds = CPF__ALLOC(char, 64);
@@ -14714,6 +14743,16 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
             fflush(stdout);
             rc = posix_spawn(&c->pid, exe, &fa, NULL, args, env);
+#if defined(CPF__AB_PIN)
+            if (rc != 0 && exe == fdpath) {
+                /* no /proc (a container without it): the plain way */
+                if (old_pers != -1) syscall(__NR_personality, (unsigned long)old_pers);
+                old_pers = -1;
+                exe = argv0;
+                args[0] = argv0;
+                rc = posix_spawn(&c->pid, exe, &fa, NULL, args, env);
+            }
+#endif
             posix_spawn_file_actions_destroy(&fa);
         }
 #if defined(CPF__AB_PIN)
@@ -14732,7 +14771,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     if (rc != 0) {
         close(to[1]);
         close(from[0]);
-        cpf__msg(msg, cap, "cannot start '%s': %s", exe, strerror(rc));
+        cpf__msg(msg, cap, "cannot start '%s': %s", orig_exe, strerror(rc));
         return CPF_ERR_IO;
     }
     c->rd = from[0];
@@ -14788,6 +14827,20 @@ static void cpf__chan_close(cpf__chan *c, char *how, size_t cap)
     c->pid = 0;
 #endif
     c->ok = 0;
+}
+
+/* Ends a worker that is misbehaving (no reply, out of step, not a worker):
+   kill it first, so that closing does not wait for its whole run. */
+static void cpf__chan_kill(cpf__chan *c, char *how, size_t cap)
+{
+    if (c->live) {
+#if defined(_WIN32)
+        if (c->proc) TerminateProcess(c->proc, 1);
+#else
+        if (c->pid > 0) kill(c->pid, SIGKILL);
+#endif
+    }
+    cpf__chan_close(c, how, cap);
 }
 
 /* The path of this program, to start it again as a worker. */
@@ -14861,8 +14914,9 @@ static cpf_status cpf__suite_ab_serve(cpf_suite *s, cpf__chan *c)
         uint64_t it = 0;
         cpf_status st;
         if (cmd == 'q') break;
-        if (cmd == 'c') got = sscanf(line + 1, "%llu %llu %llu", &x, &a, &b) == 3;
-        else if (cmd == 'r') got = sscanf(line + 1, "%llu %llu", &x, &a) == 2 && a > 0;
+        if (strchr(line, '-')) got = 0; /* %llu would take -1 for 2^64 - 1 */
+        else if (cmd == 'c') got = sscanf(line + 1, "%llu %llu %llu", &x, &a, &b) == 3 && a <= 60000000ull && b <= 60000000ull;
+        else if (cmd == 'r') got = sscanf(line + 1, "%llu %llu", &x, &a) == 2 && a > 0 && a <= 1000000000000ull;
         if (!got || x >= n) {
             cpf__msg(reply, sizeof reply, "err bad request '%.64s'\n", line);
             cpf__chan_puts(c, reply);
@@ -14907,7 +14961,7 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
     cpf__msg(w->path, sizeof w->path, "%s", path);
     if (cpf__chan_spawn(&w->ch, path, suite, s->argc, s->argv, cpu, msg, cap) != CPF_OK) return CPF_ERR_IO;
     if (!cpf__chan_getline(&w->ch, line, sizeof line) || sscanf(line, "cpf-ab 1 %lu", &count) != 1) {
-        cpf__chan_close(&w->ch, how, sizeof how);
+        cpf__chan_kill(&w->ch, how, sizeof how);
         cpf__msg(msg, cap, "the %s build '%s' did not answer as an A/B worker (%s): is it a coralperf suite program "
                  "with a suite named '%s', built with coralperf.h 0.7 or later?", w->what, path, how, suite);
         return CPF_ERR_IO;
@@ -14922,8 +14976,8 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
         if (strncmp(line, "n ", 2) != 0 || !cpf__ab_unescape(line + 2) || !(nm = cpf__strdup(line + 2))) break;
         stbds_arrput(w->names, nm);
     }
-    cpf__chan_close(&w->ch, how, sizeof how);
-    cpf__msg(msg, cap, "the %s build '%s' sent a broken benchmark list (%s)", w->what, path, how);
+    cpf__chan_kill(&w->ch, how, sizeof how);
+    cpf__msg(msg, cap, "the %s build '%s' sent a broken benchmark list (%s; a name longer than ~300 bytes?)", w->what, path, how);
     return CPF_ERR_IO;
 }
 
@@ -14948,6 +15002,7 @@ struct cpf__ab_remote {
     const char *path[2];
     int cpu;
 };
+static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap);
 static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
                                         double warm_ms, double *ns, uint64_t *iters_out, char *msg, size_t cap)
 {
@@ -14970,14 +15025,28 @@ static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint
     else
         cpf__msg(req, sizeof req, "c %lu %llu %llu\n", (unsigned long)r->idx[variant][id],
                  (unsigned long long)(sample_ms * 1000.0 + 0.5), (unsigned long long)(warm_ms * 1000.0 + 0.5));
+    if (!w->ch.ok) {
+        cpf__msg(msg, cap, "the %s build is not running (starting it again failed)", w->what);
+        return CPF_ERR_IO;
+    }
     if (!cpf__chan_puts(&w->ch, req) || !cpf__chan_getline(&w->ch, line, sizeof line)) {
-        cpf__chan_close(&w->ch, how, sizeof how);
-        cpf__msg(msg, cap, "the %s build stopped answering (%s): did a benchmark crash it?", w->what, how);
+        char m2[200];
+        cpf__chan_kill(&w->ch, how, sizeof how);
+        cpf__msg(msg, cap, "the %s build stopped answering in this benchmark (%s): did it crash?", w->what, how);
+        /* the other benchmarks go on with a fresh pair of workers */
+        if (cpf__ab_remote_rotate(user, m2, sizeof m2) != CPF_OK) {
+            size_t len = strlen(msg);
+            cpf__msg(msg + len, cap > len ? cap - len : 0, "; starting the workers again failed: %s", m2);
+        }
         return CPF_ERR_IO;
     }
     if (strncmp(line, "err ", 4) == 0) { cpf__msg(msg, cap, "%s build: %s", w->what, line + 4); return CPF_ERR_BENCH; }
-    if ((iters && sscanf(line, "ok %llu", &fs) != 1) || (!iters && sscanf(line, "ok %llu %llu", &it, &fs) != 2)) {
+    if (strchr(line, '-') || (iters && sscanf(line, "ok %llu", &fs) != 1) ||
+        (!iters && (sscanf(line, "ok %llu %llu", &it, &fs) != 2 || it == 0 || it > 1000000000000ull))) {
+        char m2[200];
         cpf__msg(msg, cap, "the %s build sent '%.80s' (not a protocol answer)", w->what, line);
+        cpf__chan_kill(&w->ch, how, sizeof how); /* out of step: start over */
+        cpf__ab_remote_rotate(user, m2, sizeof m2);
         return CPF_ERR_IO;
     }
     *ns = (double)fs / 1e6;
@@ -14992,10 +15061,23 @@ static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap)
     struct cpf__ab_remote *r = (struct cpf__ab_remote *)user;
     int v;
     for (v = 0; v < 2; v++) {
-        size_t before = (size_t)stbds_arrlen(r->w[v]->names);
+        char **before = r->w[v]->names;
+        size_t i, nb = (size_t)stbds_arrlen(before);
+        int same;
+        r->w[v]->names = NULL; /* kept to compare with the new list */
         cpf__ab_worker_stop(r->w[v], NULL, 0);
-        if (cpf__ab_worker_start(r->w[v], r->path[v], r->s, r->cpu, msg, cap) != CPF_OK) return CPF_ERR_IO;
-        if ((size_t)stbds_arrlen(r->w[v]->names) != before) {
+        if (cpf__ab_worker_start(r->w[v], r->path[v], r->s, r->cpu, msg, cap) != CPF_OK) {
+            for (i = 0; i < nb; i++) CPF__FREE(before[i]);
+            stbds_arrfree(before);
+            return CPF_ERR_IO;
+        }
+        same = (size_t)stbds_arrlen(r->w[v]->names) == nb;
+        for (i = 0; i < nb; i++) {
+            if (same && strcmp(before[i], r->w[v]->names[i]) != 0) same = 0;
+            CPF__FREE(before[i]);
+        }
+        stbds_arrfree(before);
+        if (!same) {
             cpf__msg(msg, cap, "the %s build listed other benchmarks when started again", r->w[v]->what);
             return CPF_ERR_IO;
         }
@@ -15019,6 +15101,7 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
     cpf_status st = CPF_OK;
     uint64_t t0 = cpf_now_ns();
     int cpu, fresh = 0;
+    size_t nerr = 0;
     unsigned block = s->ab_block ? s->ab_block : 5;
     memset(w, 0, sizeof w);
     memset(&rem, 0, sizeof rem);
@@ -15153,6 +15236,7 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
         if (res[i].status != CPF_OK) cpf__sb_puts(&sb, " (FAIL: did not run)");
         cpf__sb_puts(&sb, "\n");
         if (v.level == CPF_FAIL) nfail++; else if (v.level == CPF_WARN) nwarn++; else npass++;
+        if (res[i].status != CPF_OK) nerr++;
     }
     cpf__sb_printf(&sb, "A/B: %lu passed, %lu warned, %lu failed in %.1f s -> exit %d\n", (unsigned long)npass,
                    (unsigned long)nwarn, (unsigned long)nfail, (double)(cpf_now_ns() - t0) / 1e9,
@@ -15162,7 +15246,8 @@ static cpf_status cpf__suite_ab(cpf_suite *s)
     s->exit_code = nfail ? 1 : nwarn ? 2 : 0;
     if (nfail && s->status == CPF_OK) {
         s->status = CPF_ERR_BENCH;
-        cpf__msg(s->message, sizeof s->message, "the candidate is slower than the base build (see the A/B verdicts above)");
+        cpf__msg(s->message, sizeof s->message, "%s", nfail > nerr ? "the candidate is slower than the base build (see the A/B verdicts above)"
+                                                     : "at least one A/B comparison did not run (see above)");
     }
     if (s->junit_path) {
         cpf__sb x = { NULL };
@@ -15191,12 +15276,30 @@ done:
 
 /* Worker side: 1 when this process was started as a worker (it then served
    the driver, or stayed silent for another suite of the same program). */
+static cpf_atomic32 cpf__ab_served; /* this process has served as a worker */
+static void cpf__unsetenv(const char *name)
+{
+#if defined(_WIN32)
+    char buf[64];
+    SetEnvironmentVariableA(name, NULL);          /* what child processes get */
+    snprintf(buf, sizeof buf, "%s=", name);
+    _putenv(buf);                                 /* what getenv sees */
+#else
+    unsetenv(name);
+#endif
+}
 static int cpf__suite_ab_worker(cpf_suite *s)
 {
     cpf__chan c;
-    const char *suite = getenv("CORALPERF_AB_SUITE");
+    const char *suite;
+    if (cpf_atomic32_load(&cpf__ab_served)) return 1; /* the rest of a worker's main runs no suite */
+    suite = getenv("CORALPERF_AB_SUITE");
     if (!cpf__chan_from_env(&c)) return 0;
     if (!suite || strcmp(suite, s->name) != 0) return 1; /* another suite of this program */
+    /* what a benchmark starts (even another coralperf program) is no worker */
+    cpf__unsetenv("CORALPERF_AB_FDS");
+    cpf__unsetenv("CORALPERF_AB_SUITE");
+    cpf_atomic32_store(&cpf__ab_served, 1);
     cpf__suite_ab_serve(s, &c);
     s->ab_worker = 1;
     return 1;

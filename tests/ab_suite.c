@@ -4,6 +4,8 @@
      -DAB_SLOW=NAME -DAB_PCT=P  the benchmark NAME does P% more work
      -DAB_ONLY_BASE             one more benchmark that only the base has
      AB_START_LOG=file          every process appends a line to file at start
+     -DAB_CRASH=NAME            the benchmark NAME aborts the process
+     AB_FAIL_EARLY=NAME         the benchmark NAME fails and returns inside its loop
    The names include bytes that the pipe protocol must escape. */
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
@@ -37,7 +39,20 @@ static void bench_spin(cpf_bench *b)
 {
     const ab_work *w = (const ab_work *)cpf_bench_ctx(b);
     uint64_t n = work_of(w);
-    while (cpf_bench_loop(b)) cpf_do_not_optimize(spin(n, 7));
+    unsigned long k = 0;
+    const char *fail_early = getenv("AB_FAIL_EARLY");
+    int fail_here = fail_early && strcmp(fail_early, w->name) == 0; /* decided outside the loop: the
+                                                                      other benchmarks' counts stay the same */
+#ifdef AB_CRASH
+    if (strcmp(w->name, AB_STR(AB_CRASH)) == 0) abort(); /* a candidate that crashes in one benchmark */
+#endif
+    while (cpf_bench_loop(b)) {
+        cpf_do_not_optimize(spin(n, 7));
+        if (fail_here && ++k > 25) { /* count mode (20 per batch): inside the counted batch */
+            cpf_bench_fail(b, "failed in the middle of a batch");
+            return; /* leaves the batch open: the kit must close it */
+        }
+    }
 }
 
 static ab_work works[] = {

@@ -425,6 +425,12 @@ if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -
     check "two separately linked builds of the same source: never exit 1; every block of 5 rounds ran in fresh workers" "$T/ab2.log" sh -c \
         "rm -f $T/ab_starts; AB_START_LOG=$T/ab_starts $T/ab_same --no-color --quick --ab=$T/ab_base --ab-max-pairs=40 > $T/ab2.out 2>&1; rc=\$?; cat $T/ab2.out;
          [ \$rc = 0 -o \$rc = 2 ] && ! grep -q '^  FAIL' $T/ab2.out && echo \"\$(wc -l < $T/ab_starts) processes started\" && [ \$(wc -l < $T/ab_starts) -ge 17 ]"
+    if $CC $ABF -DAB_CRASH=spin/300 -o "$T/ab_crash" >>"$T/ab.build.log" 2>&1; then
+        check "a candidate that crashes in one benchmark: that one is an error (exit 1), the others are still compared" "$T/ab5.log" sh -c \
+            "$T/ab_crash --no-color --quick --ab=$T/ab_base > $T/ab5.out 2>&1; rc=\$?; cat $T/ab5.out;
+             [ \$rc = 1 ] && grep -q '^  spin/300: the candidate build stopped answering in this benchmark (killed by signal 6)' $T/ab5.out &&
+             [ \$(grep -c '^  ok ' $T/ab5.out) = 3 ] && grep -q 'at least one A/B comparison did not run' $T/ab5.out"
+    else bad "A/B crash fixture build" "$T/ab.build.log"; fi
     check "--ab errors in plain words: a missing base build, a program that is no worker, bad options" "$T/ab3.log" sh -c \
         "$T/ab_same --ab=$T/no-such-build > $T/ab3a.out 2>&1; [ \$? = 1 ] && grep -q 'cannot start .*no-such-build' $T/ab3a.out &&
          { $T/ab_same --ab=/bin/true > $T/ab3b.out 2>&1; [ \$? = 1 ]; } && grep -q 'did not answer as an A/B worker' $T/ab3b.out &&
@@ -441,7 +447,7 @@ if have valgrind && [ -f /usr/include/valgrind/callgrind.h ]; then
     if $CC $CF -o "$T/cnt_base" >"$T/cnt.build.log" 2>&1 && $CC $CF -DAB_SLOW=spin/1000 -DAB_PCT=2 -o "$T/cnt_plus2" >>"$T/cnt.build.log" 2>&1; then
         rm -rf "$T/cnt_bl" "$T/cg"; mkdir -p "$T/cg"
         CG="valgrind -q --tool=callgrind --collect-atstart=no --callgrind-out-file=$T/cg/cg.%p"
-        check "count mode records exact counts, the same code counts +0.00% again, and +2% work in spin/1000 fails on instructions alone" "$T/cnt.log" sh -c \
+        check "count mode records exact counts, the same code counts +0.00% again (also after a benchmark that failed inside its batch), and +2% work in spin/1000 fails on instructions alone" "$T/cnt.log" sh -c \
             "export CORALPERF_COUNT_OUT=$T/cg/cg;
              $CG $T/cnt_base --count --no-color --baseline-dir=$T/cnt_bl --update-baseline=all > $T/cnt0.out 2>&1 || { cat $T/cnt0.out; exit 1; };
              grep -q 'spin/1000 .* ins=' $T/cnt_bl/ab_fixture.count.cpb || { echo no ins= in the count baseline; exit 1; };
@@ -449,6 +455,8 @@ if have valgrind && [ -f /usr/include/valgrind/callgrind.h ]; then
              [ \$r1 = 0 ] && [ \$(grep -c 'report only: count mode); instructions +0.00%' $T/cnt1.out) = 4 ] || exit 1;
              $CG $T/cnt_plus2 --count --no-color --baseline-dir=$T/cnt_bl > $T/cnt2.out 2>&1; r2=\$?; cat $T/cnt2.out;
              [ \$r2 = 1 ] && grep -q '^spin/1000 .*instructions +2.0[0-9]% (beyond +1.0%)' $T/cnt2.out && [ \$(grep -c 'instructions +0.00%' $T/cnt2.out) = 3 ] &&
+             { AB_FAIL_EARLY=spin/100 $CG $T/cnt_base --count --no-color --baseline-dir=$T/cnt_bl > $T/cnt4.out 2>&1; [ \$? = 1 ]; } && cat $T/cnt4.out &&
+             [ \$(grep -c 'instructions +0.00%' $T/cnt4.out) = 3 ] &&
              [ -z \"\$(ls $T/cg | grep -v '^cg\.[0-9]*\$')\" ]"
     else bad "count mode builds" "$T/cnt.build.log"; fi
 else skip "count mode: valgrind or <valgrind/callgrind.h> missing"; fi
