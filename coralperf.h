@@ -1931,9 +1931,11 @@ CPF_DEF cpf_status cpf_suite_complexity(cpf_suite *s, const char *pattern, cpf_b
            re-measurement in a fresh order agrees (unless no_confirm);
      pass  the CI's upper bound is below target (a regression of the target
            size is ruled out), or, at max_pairs or when the time budget runs
-           out, no fail and an interval narrow enough (half-width <= target);
-     warn  an interval still wider than +-target at the end ("inconclusive:
-           too noisy"), or a failure that did not reproduce.
+           out, no fail, a change at most fail_estimate and an interval no
+           wider than +-2 x target;
+     warn  at the end a change above fail_estimate that the interval cannot
+           show ("slower, but not shown"), an interval wider than +-2 x target
+           ("inconclusive: too noisy"), or a failure that did not reproduce.
    Changes are B relative to A: + is slower. */
 typedef struct cpf_ab_opts {
     double target;             /* regression size to rule out (default 0.03) */
@@ -14099,9 +14101,11 @@ static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, unsigned block,
     CPF__FREE(bm);
     if (lo > o->fail_lower && change > o->fail_estimate) { r->level = CPF_FAIL; return 1; }
     if (hi < o->target) { r->level = CPF_PASS; return 1; } /* a target-size regression is ruled out */
-    /* unclear so far; at the end: a pass, unless the interval is too wide to
-       tell a regression of the target size from none (then inconclusive) */
-    r->level = (hi - lo) / 2.0 > o->target ? CPF_WARN : CPF_PASS;
+    /* unclear so far. At the end: a warning when the change looks like a
+       regression (above fail_estimate) that the interval cannot show, or
+       when the interval is hopelessly wide (more than +-2 x target); else a
+       pass: no regression shown and none suggested */
+    r->level = change > o->fail_estimate || (hi - lo) / 2.0 > 2.0 * o->target ? CPF_WARN : CPF_PASS;
     return last;
 }
 
@@ -14279,9 +14283,14 @@ static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, 
             }
             CPF__FREE(again.d);
         } else if (r->level == CPF_WARN) {
-            char tail[96], t[16];
-            cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o->target);
-            cpf__msg(tail, sizeof tail, "(inconclusive: too noisy to tell a +%s%% change from none)", t);
+            char tail[128], t[16];
+            if (r->change > o->fail_estimate) {
+                cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o->fail_lower);
+                cpf__msg(tail, sizeof tail, "(slower, but not shown: the interval reaches below +%s%%)", t);
+            } else {
+                cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o->target);
+                cpf__msg(tail, sizeof tail, "(inconclusive: too noisy to tell a +%s%% change from none)", t);
+            }
             cpf__ab_message(r, o, tail);
         } else {
             cpf__ab_message(r, o, r->level == CPF_FAIL ? "(not measured again: no_confirm)" : "");
