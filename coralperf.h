@@ -14284,7 +14284,7 @@ static void cpf__ab_conclude(const size_t *ids, size_t n, const cpf_ab_opts *o, 
             CPF__FREE(again.d);
         } else if (r->level == CPF_WARN) {
             char tail[128], t[16];
-            if (r->change > o->fail_estimate) {
+            if (r->change > o->fail_estimate && (r->hi - r->lo) / 2.0 <= 2.0 * o->target) {
                 cpf__fmt_num(t, sizeof t, "%.0f", 100.0 * o->fail_lower);
                 cpf__msg(tail, sizeof tail, "(slower, but not shown: the interval reaches below +%s%%)", t);
             } else {
