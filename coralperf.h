@@ -15010,6 +15010,7 @@ struct cpf__ab_remote {
     const cpf_suite *s;
     const char *path[2];
     int cpu;
+    unsigned rotations;
 };
 static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap);
 static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint64_t iters, double sample_ms,
@@ -15068,16 +15069,33 @@ static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint
 static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap)
 {
     struct cpf__ab_remote *r = (struct cpf__ab_remote *)user;
-    int v;
+    char **old[2];
+    int k, v, first = (int)(r->rotations++ & 1u);
+    /* both stop before either starts, and the two builds take turns at
+       starting first: a worker started while the other still holds its
+       memory, or right after it freed it, gets other pages; the order must
+       not favour one build */
     for (v = 0; v < 2; v++) {
-        char **before = r->w[v]->names;
-        size_t i, nb = (size_t)stbds_arrlen(before);
-        int same;
+        old[v] = r->w[v]->names;
         r->w[v]->names = NULL; /* kept to compare with the new list */
         cpf__ab_worker_stop(r->w[v], NULL, 0);
+    }
+    for (k = 0; k < 2; k++) {
+        char **before;
+        size_t i, nb;
+        int same;
+        v = k ^ first;
+        before = old[v];
+        nb = (size_t)stbds_arrlen(before);
+        old[v] = NULL;
         if (cpf__ab_worker_start(r->w[v], r->path[v], r->s, r->cpu, msg, cap) != CPF_OK) {
             for (i = 0; i < nb; i++) CPF__FREE(before[i]);
             stbds_arrfree(before);
+            if (old[!v]) { /* the other list, not yet compared */
+                size_t n2 = (size_t)stbds_arrlen(old[!v]);
+                for (i = 0; i < n2; i++) CPF__FREE(old[!v][i]);
+                stbds_arrfree(old[!v]);
+            }
             return CPF_ERR_IO;
         }
         same = (size_t)stbds_arrlen(r->w[v]->names) == nb;
@@ -15087,6 +15105,11 @@ static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap)
         }
         stbds_arrfree(before);
         if (!same) {
+            if (old[!v]) {
+                size_t n2 = (size_t)stbds_arrlen(old[!v]);
+                for (i = 0; i < n2; i++) CPF__FREE(old[!v][i]);
+                stbds_arrfree(old[!v]);
+            }
             cpf__msg(msg, cap, "the %s build listed other benchmarks when started again", r->w[v]->what);
             return CPF_ERR_IO;
         }
