@@ -38,7 +38,9 @@ static void test_estimate_of_a_constant_ratio_is_exact(void)
 static void test_estimate_rejects_bad_input(void)
 {
     double d[3], c;
-    d[0] = 0.1; d[1] = 0.2; d[2] = nan(""); 
+    uint64_t quiet_nan = 0x7ff8000000000000ull; /* IEEE 754 quiet NaN (MSVC's C library has no nan()) */
+    d[0] = 0.1; d[1] = 0.2;
+    memcpy(&d[2], &quiet_nan, sizeof d[2]);
     CHECK(cpf_ab_estimate(d, 3, 0.99, &c, NULL, NULL, NULL) == CPF_ERR_ARG);
     CHECK(cpf_ab_estimate(d, 1, 0.99, &c, NULL, NULL, NULL) == CPF_ERR_ARG);
     CHECK(cpf_ab_estimate(NULL, 5, 0.99, &c, NULL, NULL, NULL) == CPF_ERR_ARG);
