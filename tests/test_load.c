@@ -5,6 +5,15 @@
    (CORALPERF_NO_THREADS, Cortex-M) the one-user behaviour is checked. */
 #include "coralperf.h"
 #include "tinytest.h"
+#if defined(__has_include) && !defined(_MSC_VER)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define LOAD_ON_VALGRIND() (RUNNING_ON_VALGRIND)
+#endif
+#endif
+#ifndef LOAD_ON_VALGRIND
+#define LOAD_ON_VALGRIND() 0
+#endif
 #include <stdlib.h>
 
 /* Collects report text. */
@@ -468,12 +477,10 @@ static void test_fairness_of_a_run_is_jains_index_of_its_calls_per_user(void)
     s = (double)r.calls_per_user[0] + (double)r.calls_per_user[1];
     s2 = (double)r.calls_per_user[0] * (double)r.calls_per_user[0] + (double)r.calls_per_user[1] * (double)r.calls_per_user[1];
     CHECK_NEAR(r.fairness, s * s / (2 * s2), 1e-12);
-    /* both users ran - when the run went at native speed (about 1,500
-       calls of 100 us in 150 ms): under valgrind, which runs one thread at a
-       time 50-100x slower, the second user's first 300 us call may not end
-       within the run */
+    /* both users ran - except under valgrind, which runs one thread at a
+       time and can leave the second user without a slice for the whole run */
     CHECK(s > 0);
-    if (s >= 200) CHECK(r.calls_per_user[0] > 0 && r.calls_per_user[1] > 0);
+    if (!LOAD_ON_VALGRIND()) CHECK(r.calls_per_user[0] > 0 && r.calls_per_user[1] > 0);
     cpf_load_result_free(&r);
 }
 
