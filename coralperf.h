@@ -1925,14 +1925,15 @@ CPF_DEF cpf_status cpf_suite_complexity(cpf_suite *s, const char *pattern, cpf_b
    slower clock) hits both variants of a round alike and cancels in d, which
    is why this finds 3-5% changes that a stored baseline cannot.
    Looks at min_pairs, 2x, 4x ... up to max_pairs rounds; a case stops once
-   its verdict is clear:
+   its verdict is clear (from settle_pairs on, a pass that needs the end
+   rule below is clear too; only cases still in doubt go on to max_pairs):
      fail  the CI's lower bound is above fail_lower and the estimate above
            fail_estimate (default +1% and +2%: a 3% regression target), and a
            re-measurement in a fresh order agrees (unless no_confirm);
      pass  the CI's upper bound is below target (a regression of the target
-           size is ruled out), or, at max_pairs or when the time budget runs
-           out, no fail, a change at most fail_estimate and an interval no
-           wider than +-2 x target;
+           size is ruled out), or, from settle_pairs on (and at max_pairs or
+           when the time budget runs out), no fail, a change at most
+           fail_estimate and an interval no wider than +-2 x target;
      warn  at the end a change above fail_estimate that the interval cannot
            show ("slower, but not shown"), an interval wider than +-2 x target
            ("inconclusive: too noisy"), or a failure that did not reproduce.
@@ -1943,7 +1944,8 @@ typedef struct cpf_ab_opts {
     double fail_estimate;      /* default 0.02 */
     double confidence;         /* of the interval (default 0.99) */
     unsigned min_pairs;        /* first look (default 20) */
-    unsigned max_pairs;        /* last look (default 160) */
+    unsigned settle_pairs;     /* from this look on, an unremarkable case passes (default 160) */
+    unsigned max_pairs;        /* last look, for cases still in doubt (default 640) */
     double min_sample_ms;      /* each sample lasts at least this (default 1 ms) */
     double warmup_ms;          /* per variant before the rounds (default 50 ms) */
     double budget_ms;          /* all rounds of one call together (default 120000) */
@@ -4328,7 +4330,8 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      or fails (confirmed regression)\n"
         "  --ab-target=P       the regression size to rule out (default 3%: fail when the 99%\n"
         "                      interval is above +1% and the change above +2%)\n"
-        "  --ab-max-pairs=N    at most N rounds per benchmark (default 160)\n"
+        "  --ab-max-pairs=N    at most N rounds per benchmark (default 640; a benchmark\n"
+        "                      not in doubt stops by 160)\n"
         "  --ab-block=N        rounds per pair of worker processes (default 5): every block\n"
         "                      starts fresh workers; the interval is over the blocks\n"
         "  --ab-seed=N         order of the rounds (default fixed: runs repeat exactly)\n"
@@ -13961,8 +13964,10 @@ static cpf_ab_opts cpf__ab_effective(const cpf_ab_opts *in)
     if (o.fail_estimate <= 0.0) o.fail_estimate = 0.02;
     if (o.confidence <= 0.0 || o.confidence >= 1.0) o.confidence = 0.99;
     if (!o.min_pairs) o.min_pairs = 20;
-    if (!o.max_pairs) o.max_pairs = 160;
+    if (!o.max_pairs) o.max_pairs = 640;
     if (o.max_pairs < o.min_pairs) o.max_pairs = o.min_pairs;
+    if (!o.settle_pairs) o.settle_pairs = 160;
+    if (o.settle_pairs > o.max_pairs) o.settle_pairs = o.max_pairs;
     if (o.min_sample_ms <= 0.0) o.min_sample_ms = 1.0;
     if (o.warmup_ms <= 0.0) o.warmup_ms = 50.0;
     if (o.budget_ms <= 0.0) o.budget_ms = 120000.0;
@@ -14106,7 +14111,9 @@ static int cpf__ab_judge(cpf_ab_result *r, const cpf_ab_opts *o, unsigned block,
        when the interval is hopelessly wide (more than +-2 x target); else a
        pass: no regression shown and none suggested */
     r->level = change > o->fail_estimate || (hi - lo) / 2.0 > 2.0 * o->target ? CPF_WARN : CPF_PASS;
-    return last;
+    /* from settle_pairs on a pass is final; a case still in doubt (too
+       noisy, or slower but not shown) gets more rounds up to max_pairs */
+    return last || (r->level == CPF_PASS && r->pairs >= o->settle_pairs);
 }
 
 static void cpf__ab_message(cpf_ab_result *r, const cpf_ab_opts *o, const char *tail)

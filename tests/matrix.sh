@@ -238,6 +238,14 @@ if ensure clang libclang-rt-14-dev && have clang; then
 else stage_skip fuzz "clang cannot be installed"; fi
 
 secs=$(( $(date +%s) - t0 ))
+# The host stage's failing tests again at the end, so that a CI log's last lines name them.
+if grep -q '^failed:$' "$M/host.log" 2>/dev/null; then
+    echo "host stage, failing tests:"; sed -n '/^failed:$/,$p' "$M/host.log" | sed '1d;$d' | head -12
+fi
+case "$STAGES_FAILED" in *valgrind*)
+    echo "valgrind stage, failing tests:"; grep -E '^FAIL ' "$M/valgrind.log" | head -5 | sed 's/^FAIL */  /'
+    grep -E '^==[0-9]+== (Invalid|Conditional|Mismatched|Syscall|Source and destination)' "$M/valgrind.log" | head -3 ;;
+esac
 if [ -n "$STAGES_FAILED" ]; then echo "test-all: failed stages:$STAGES_FAILED ($secs s)"; else echo "test-all: every stage passed or was skipped with a reason ($secs s)"; fi
 if [ $SKIP -gt 0 ]; then echo "$PASS passed, $FAIL failed, $SKIP skipped"; else echo "$PASS passed, $FAIL failed"; fi
 [ -z "$STAGES_FAILED" ]

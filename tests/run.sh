@@ -9,13 +9,20 @@ CXX=${CXX:-c++}
 BUILD=${BUILD:-build}
 T="$BUILD/test"
 mkdir -p "$T"
-PASS=0; FAIL=0; SKIP=0
+PASS=0; FAIL=0; SKIP=0; FAILED_NAMES=""
 WARN="-Wall -Wextra -Werror -pedantic"
 INC="-I. -I$STB_INC -Itests"
 UNIT_SRC="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c tests/test_suite.c tests/test_report.c tests/test_lazy.c tests/test_mem.c tests/test_hash.c tests/test_dedup.c tests/test_neardup.c tests/test_deflate.c tests/test_baseline.c tests/test_guard.c tests/test_ab.c tests/test_hist.c tests/test_complexity.c tests/test_load.c"
 
 ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
-bad()  { FAIL=$((FAIL + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
+# bad NAME [LOG]: counts a failure; the failure list at the end names the
+# first failing unit test inside LOG too (sanitizer runs of the unit tests).
+bad()  {
+    FAIL=$((FAIL + 1)); inner=""
+    [ -n "${2:-}" ] && [ -f "$2" ] && inner=$(grep -m1 -E '^FAIL ' "$2" | sed 's/^FAIL */: /')
+    FAILED_NAMES="$FAILED_NAMES
+  $1$inner"; echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40
+}
 skip() { SKIP=$((SKIP + 1)); echo "skip  $1"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 # check NAME LOG CMD... : runs CMD with output to LOG; ok when it exits 0
@@ -42,6 +49,8 @@ if $CC -std=c99 -O2 $WARN $INC $UNIT_SRC -o "$T/unit" -lm -pthread >"$T/unit.bui
     f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
     if [ -n "$p" ]; then
         PASS=$((PASS + p)); FAIL=$((FAIL + f))
+        [ "$f" = 0 ] || FAILED_NAMES="$FAILED_NAMES
+$(grep -E '^FAIL ' "$T/unit.log" | head -10 | sed 's/^FAIL */  unit: /')"
         echo "      unit tests: $p passed, $f failed"
         [ "$rc" = 0 ] || [ "$f" != 0 ] || bad "unit test binary exited $rc" "$T/unit.log"
     else
@@ -475,5 +484,7 @@ else
     bad "baseline stress build" "$T/bls.build.log"
 fi
 
+# The failures again at the end, so that a CI log's last lines name them.
+[ -z "$FAILED_NAMES" ] || { echo "failed:"; echo "$FAILED_NAMES" | sed '/^$/d' | cut -c1-160; }
 if [ $SKIP -gt 0 ]; then echo "$PASS passed, $FAIL failed, $SKIP skipped"; else echo "$PASS passed, $FAIL failed"; fi
 [ $FAIL = 0 ]

@@ -176,6 +176,24 @@ static void test_an_ambiguous_candidate_is_inconclusive_not_failed(void)
     cpf_ab_result_free(&r);
 }
 
+/* From settle_pairs on an unremarkable case stops, but one still in doubt
+   goes on to max_pairs: the bimodal candidate is too noisy at 20 rounds and
+   is looked at again at 40. */
+static void test_a_case_in_doubt_goes_on_past_settle_pairs(void)
+{
+    ab_ctx c;
+    cpf_ab_opts o = fast_opts();
+    cpf_ab_result r;
+    memset(&c, 0, sizeof c);
+    c.work = 400;
+    o.settle_pairs = 20;
+    o.max_pairs = 40;
+    CHECK(cpf_ab_compare("spin/bimodal", var_a, var_bimodal, &c, &o, &r) == CPF_OK);
+    CHECK_MSG(r.level == CPF_WARN, "%s", r.message);
+    CHECK_MSG(r.pairs == 40, "%u pairs: %s", r.pairs, r.message); /* 10, 20 (settle), then 40 */
+    cpf_ab_result_free(&r);
+}
+
 static void test_identical_variants_do_not_fail(void)
 {
     ab_ctx c;
@@ -276,6 +294,7 @@ void tests_ab(void)
     RUN(test_twice_the_work_fails_and_is_confirmed);
     RUN(test_half_the_work_passes_at_the_first_look);
     RUN(test_an_ambiguous_candidate_is_inconclusive_not_failed);
+    RUN(test_a_case_in_doubt_goes_on_past_settle_pairs);
     RUN(test_identical_variants_do_not_fail);
     RUN(test_rounds_interleave_in_a_seeded_random_order);
     RUN(test_several_cases_share_the_rounds);
