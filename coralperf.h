@@ -492,6 +492,7 @@ typedef struct cpf_suite {
     unsigned ab_max_pairs;            /* --ab-max-pairs (0 = default) */
     uint64_t ab_seed;                 /* --ab-seed (0 = default) */
     unsigned ab_block;                /* --ab-block: rounds per pair of workers (0 = default 5) */
+    double ab_timeout;                /* --ab-timeout: seconds a worker may take to answer (0 = default 60) */
     int ab_worker;                    /* this process served as an A/B worker */
     int count_mode;                   /* --count: Callgrind instruction counts */
     unsigned count_iters;             /* --count-iters (default 20) */
@@ -2124,6 +2125,7 @@ CPF_DEF void cpf_ab_result_free(cpf_ab_result *r);
 #include <spawn.h>
 #include <signal.h> /* SIGPIPE around writes to A/B workers */
 #include <sys/wait.h>
+#include <poll.h>   /* a time limit on the A/B workers' replies */
 #define CPF__SPAWN 1
 #endif
 #define CPF__POSIX 1
@@ -4335,6 +4337,8 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --ab-block=N        rounds per pair of worker processes (default 5): every block\n"
         "                      starts fresh workers; the interval is over the blocks\n"
         "  --ab-seed=N         order of the rounds (default fixed: runs repeat exactly)\n"
+        "  --ab-timeout=S      a worker that does not answer within S seconds (default 60)\n"
+        "                      is stopped and its benchmark reported as an error\n"
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
         "  --help              show this text\n"
@@ -4496,6 +4500,10 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             if (!cpf__parse_number(v, 1, 100000, &d) || d != floor(d))
                 return cpf__usage_error(s, "--ab-block needs a whole number of rounds from 1 to 100000, got '%s'", v ? v : "");
             s->ab_block = (unsigned)d;
+        } else if (cpf__flag_value(a, "--ab-timeout", &v)) {
+            if (!cpf__parse_number(v, 0.001, 86400, &d))
+                return cpf__usage_error(s, "--ab-timeout needs a number of seconds from 0.001 to 86400, got '%s'", v ? v : "");
+            s->ab_timeout = d;
         } else if (cpf__flag_value(a, "--ab-seed", &v)) {
             if (!cpf__parse_number(v, 1, 4294967295.0, &d) || d != floor(d))
                 return cpf__usage_error(s, "--ab-seed needs a whole number from 1 to 4294967295, got '%s'", v ? v : "");
@@ -14467,6 +14475,11 @@ typedef struct cpf__chan {
     int live;                     /* pipes (and a child process) to close */
     int pinned;                   /* bound to one CPU (Linux) */
     int fixed_layout;             /* started without ASLR, by a path of fixed length (Linux) */
+    double timeout_s;             /* driver side: a reply must come within this (0 = wait forever) */
+    int timed_out;                /* the last read ran out of time (the worker was then killed) */
+#if defined(_WIN32)
+    volatile LONG fired;          /* the time-limit timer went off */
+#endif
 } cpf__chan;
 
 /* The CPU this thread runs on, or -1 where unknown or not pinned. */
@@ -14495,10 +14508,28 @@ static int cpf__chan_raw_write(cpf__chan *c, const char *p, size_t n)
     }
     return 1;
 }
+/* The time limit on a reply: a timer ends the worker when it goes off,
+   which breaks the pipe and so ends the blocking ReadFile. */
+static VOID CALLBACK cpf__chan_timer(PVOID param, BOOLEAN fired)
+{
+    cpf__chan *c = (cpf__chan *)param;
+    (void)fired;
+    InterlockedExchange(&c->fired, 1);
+    if (c->proc) TerminateProcess(c->proc, 1);
+}
 static long cpf__chan_raw_read(cpf__chan *c, char *p, size_t cap)
 {
     DWORD r = 0;
-    if (!ReadFile(c->rd, p, (DWORD)cap, &r, NULL)) return -1;
+    HANDLE timer = NULL;
+    BOOL ok;
+    c->fired = 0;
+    if (c->timeout_s > 0 && c->proc &&
+        !CreateTimerQueueTimer(&timer, NULL, cpf__chan_timer, c, (DWORD)(c->timeout_s * 1000.0 + 0.5), 0, WT_EXECUTEONLYONCE))
+        timer = NULL;
+    ok = ReadFile(c->rd, p, (DWORD)cap, &r, NULL);
+    if (timer) DeleteTimerQueueTimer(NULL, timer, INVALID_HANDLE_VALUE); /* waits for a running callback */
+    if (c->fired) { c->timed_out = 1; return -1; }
+    if (!ok) return -1;
     return (long)r;
 }
 #else
@@ -14544,6 +14575,24 @@ static int cpf__chan_raw_write(cpf__chan *c, const char *p, size_t n)
 static long cpf__chan_raw_read(cpf__chan *c, char *p, size_t cap)
 {
     ssize_t r;
+    if (c->timeout_s > 0) {
+        /* the reply must come within the time limit */
+        uint64_t end = cpf_now_ns() + (uint64_t)(c->timeout_s * 1e9);
+        for (;;) {
+            struct pollfd pf;
+            uint64_t now = cpf_now_ns();
+            int left = now >= end ? 0 : (int)((end - now) / 1000000u) + 1, k;
+            pf.fd = c->rd;
+            pf.events = POLLIN;
+            pf.revents = 0;
+            k = poll(&pf, 1, left);
+            if (k > 0) break;                   /* data, end of stream or an error: read() tells */
+            if (k < 0 && errno == EINTR) continue;
+            if (k == 0 && cpf_now_ns() < end) continue;
+            if (k == 0) c->timed_out = 1;
+            return -1;
+        }
+    }
     do r = read(c->rd, p, cap); while (r < 0 && errno == EINTR);
     return (long)r;
 }
@@ -14635,6 +14684,14 @@ static void cpf__win_quote(cpf__sb *sb, const char *a)
    so that a main that registers benchmarks by its own flags registers the
    same ones); its stdout goes nowhere (POSIX) so a chatty benchmark cannot
    fill the console; stderr stays. */
+/* The driver's own options (--ab, --ab-*) are not passed to the workers:
+   they do not need them, and a base build from an older kit would refuse
+   an --ab-* option it does not know yet. */
+static int cpf__ab_driver_only(const char *a)
+{
+    return strcmp(a, "--ab") == 0 || strncmp(a, "--ab=", 5) == 0 || strncmp(a, "--ab-", 5) == 0;
+}
+
 static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *suite, int argc, char **argv,
                                   int pin_cpu, char *msg, size_t cap)
 {
@@ -14662,7 +14719,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
     snprintf(fds, sizeof fds, "%llu,%llu", (unsigned long long)(uintptr_t)to_r, (unsigned long long)(uintptr_t)from_w);
     cpf__win_quote(&cmd, exe);
     for (i = 1; i < argc; i++)
-        if (argv[i]) { cpf__sb_puts(&cmd, " "); cpf__win_quote(&cmd, argv[i]); }
+        if (argv[i] && !cpf__ab_driver_only(argv[i])) { cpf__sb_puts(&cmd, " "); cpf__win_quote(&cmd, argv[i]); }
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     memset(&pi, 0, sizeof pi);
@@ -14727,7 +14784,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
         env[k] = NULL;
         args[0] = argv0;
         for (i = 1; i < (size_t)(argc > 0 ? argc : 0); i++)
-            if (argv[i]) args[na++] = argv[i];
+            if (argv[i] && !cpf__ab_driver_only(argv[i])) args[na++] = argv[i];
         args[na] = NULL;
 #if defined(CPF__AB_PIN)
         /* Linux: the same start for both builds. Each process would draw
@@ -14976,10 +15033,16 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
     const char *suite = s->name;
     cpf__msg(w->path, sizeof w->path, "%s", path);
     if (cpf__chan_spawn(&w->ch, path, suite, s->argc, s->argv, cpu, msg, cap) != CPF_OK) return CPF_ERR_IO;
+    w->ch.timeout_s = s->ab_timeout > 0 ? s->ab_timeout : 60.0;
     if (!cpf__chan_getline(&w->ch, line, sizeof line) || sscanf(line, "cpf-ab 1 %lu", &count) != 1) {
+        int late = w->ch.timed_out;
         cpf__chan_kill(&w->ch, how, sizeof how);
-        cpf__msg(msg, cap, "the %s build '%s' did not answer as an A/B worker (%s): is it a coralperf suite program "
-                 "with a suite named '%s', built with coralperf.h 0.7 or later?", w->what, path, how, suite);
+        if (late)
+            cpf__msg(msg, cap, "the %s build '%s' did not answer within %g s of its start (--ab-timeout): is it a coralperf "
+                     "suite program that waits for input or hangs at start?", w->what, path, w->ch.timeout_s);
+        else
+            cpf__msg(msg, cap, "the %s build '%s' did not answer as an A/B worker (%s): is it a coralperf suite program "
+                     "with a suite named '%s', built with coralperf.h 0.7 or later?", w->what, path, how, suite);
         return CPF_ERR_IO;
     }
     for (k = 0; k <= count; k++) {
@@ -15048,8 +15111,13 @@ static cpf_status cpf__ab_remote_sample(void *user, size_t id, int variant, uint
     }
     if (!cpf__chan_puts(&w->ch, req) || !cpf__chan_getline(&w->ch, line, sizeof line)) {
         char m2[200];
+        int late = w->ch.timed_out;
         cpf__chan_kill(&w->ch, how, sizeof how);
-        cpf__msg(msg, cap, "the %s build stopped answering in this benchmark (%s): did it crash?", w->what, how);
+        if (late)
+            cpf__msg(msg, cap, "the %s build did not answer within %g s in this benchmark (--ab-timeout): does it hang? "
+                     "(the worker was stopped)", w->what, w->ch.timeout_s);
+        else
+            cpf__msg(msg, cap, "the %s build stopped answering in this benchmark (%s): did it crash?", w->what, how);
         /* the other benchmarks go on with a fresh pair of workers */
         if (cpf__ab_remote_rotate(user, m2, sizeof m2) != CPF_OK) {
             size_t len = strlen(msg);

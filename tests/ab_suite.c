@@ -5,6 +5,7 @@
      -DAB_ONLY_BASE             one more benchmark that only the base has
      AB_START_LOG=file          every process appends a line to file at start
      -DAB_CRASH=NAME            the benchmark NAME aborts the process
+     -DAB_HANG=NAME             the benchmark NAME never returns (it spins)
      AB_FAIL_EARLY=NAME         the benchmark NAME fails and returns inside its loop
    The names include bytes that the pipe protocol must escape. */
 #define CORALPERF_IMPLEMENTATION
@@ -45,6 +46,10 @@ static void bench_spin(cpf_bench *b)
                                                                       other benchmarks' counts stay the same */
 #ifdef AB_CRASH
     if (strcmp(w->name, AB_STR(AB_CRASH)) == 0) abort(); /* a candidate that crashes in one benchmark */
+#endif
+#ifdef AB_HANG
+    if (strcmp(w->name, AB_STR(AB_HANG)) == 0) /* a candidate that hangs in one benchmark */
+        for (;;) cpf_do_not_optimize(spin(1000, 3));
 #endif
     while (cpf_bench_loop(b)) {
         cpf_do_not_optimize(spin(n, 7));

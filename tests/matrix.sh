@@ -121,14 +121,18 @@ if have x86_64-w64-mingw32-gcc && have wine; then
     W="$M/wine"; mkdir -p "$W"
     export WINEDEBUG=-all WINEPREFIX="$PWD/$M/wineprefix"
     if x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/ab_suite.c -DAB_ONLY_BASE -o "$W/ab_base.exe" -lm >"$W/ab.build.log" 2>&1 &&
-       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/ab_suite.c -DAB_SLOW=spin/300 -DAB_PCT=100 -o "$W/ab_slow.exe" -lm >>"$W/ab.build.log" 2>&1; then
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/ab_suite.c -DAB_SLOW=spin/300 -DAB_PCT=100 -o "$W/ab_slow.exe" -lm >>"$W/ab.build.log" 2>&1 &&
+       x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" tests/ab_suite.c -DAB_HANG=spin/300 -o "$W/ab_hang.exe" -lm >>"$W/ab.build.log" 2>&1; then
         (cd "$W" && wine ab_slow.exe --quick --no-color --ab=ab_base.exe >ab.log 2>&1); rab=$?
         # a filter with a space and a quote: the workers' command lines must split like the driver's
         (cd "$W" && wine ab_slow.exe --quick --no-color --ab=ab_base.exe '--filter=spin/300,odd name*,"q' >ab2.log 2>&1); rab2=$?
-        if [ $rab = 1 ] && grep -q "^  FAIL spin/300 .*(confirmed: " "$W/ab.log" && grep -q "^A/B: 3 passed, 0 warned, 1 failed" "$W/ab.log" &&
-           grep -q "^  gone   only/base" "$W/ab.log" && [ $rab2 = 1 ] && grep -q "^A/B: 1 passed, 0 warned, 1 failed" "$W/ab2.log"; then
-            PASS=$((PASS + 1)); stage_pass windows-ab "A/B mode under wine: two MinGW builds of tests/ab_suite.c as CreateProcess workers over inherited pipes; 2x work caught and confirmed (exit 1), the others pass; arguments with spaces and quotes reach the workers"
-        else FAIL=$((FAIL + 1)); stage_fail windows-ab "A/B run under wine (exit $rab)" "$W/ab.log"; fi
+        # a candidate that hangs: the timer ends the worker after --ab-timeout
+        (cd "$W" && wine ab_hang.exe --quick --no-color --ab=ab_base.exe --ab-timeout=3 >ab3.log 2>&1); rab3=$?
+        if [ $rab = 1 ] && grep -q "^  FAIL spin/300 .*(confirmed: " "$W/ab.log" && grep -q -E "^A/B: [0-3] passed, [0-3] warned, 1 failed" "$W/ab.log" &&
+           grep -q "^  gone   only/base" "$W/ab.log" && [ $rab2 = 1 ] && grep -q -E "^A/B: [01] passed, [01] warned, 1 failed" "$W/ab2.log" &&
+           [ $rab3 = 1 ] && grep -q "^  spin/300: the candidate build did not answer within 3 s in this benchmark" "$W/ab3.log"; then
+            PASS=$((PASS + 1)); stage_pass windows-ab "A/B mode under wine: two MinGW builds of tests/ab_suite.c as CreateProcess workers over inherited pipes; 2x work caught and confirmed (exit 1), the others do not fail; arguments with spaces and quotes reach the workers; a hanging candidate is stopped after --ab-timeout"
+        else FAIL=$((FAIL + 1)); cat "$W/ab2.log" "$W/ab3.log" >>"$W/ab.log" 2>/dev/null; stage_fail windows-ab "A/B run under wine (exits $rab, $rab2, $rab3)" "$W/ab.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-ab "MinGW build of tests/ab_suite.c" "$W/ab.build.log"; fi
 else stage_skip windows-ab "MinGW-w64 or wine cannot be installed"; fi
 

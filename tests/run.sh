@@ -422,16 +422,16 @@ echo "== A/B mode: two builds of tests/ab_suite.c over pipes"
 ABF="-std=c99 -O2 $WARN $INC tests/ab_suite.c -lm -pthread"
 if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -o "$T/ab_same" >>"$T/ab.build.log" 2>&1 &&
    $CC $ABF -DAB_SLOW=spin/300 -DAB_PCT=100 -o "$T/ab_slow" >>"$T/ab.build.log" 2>&1; then
-    check "twice the work in spin/300: exit 1, confirmed, named; the others (an escaped name too) pass; a base-only benchmark is listed" "$T/ab1.log" sh -c \
+    check "twice the work in spin/300: exit 1, confirmed, named; the others (an escaped name too) do not fail (a warning is allowed: a busy machine can leave one too noisy to tell); a base-only benchmark is listed" "$T/ab1.log" sh -c \
         "$T/ab_slow --no-color --quick --ab=$T/ab_base --junit=$T/ab.junit.xml > $T/ab1.out 2>&1; rc=\$?; cat $T/ab1.out;
          [ \$rc = 1 ] && grep -q '^  FAIL spin/300 .* paired n=[0-9]* sigma=.*(confirmed: +[0-9.]*% when measured again)\$' $T/ab1.out &&
-         [ \$(grep -c '^  ok ' $T/ab1.out) = 3 ] && grep -q '^  ok odd name %41.*/x ' $T/ab1.out &&
+         [ \$(grep -c -E '^  (ok|WARN) ' $T/ab1.out) = 3 ] && grep -q -E '^  (ok|WARN) odd name %41.*/x ' $T/ab1.out &&
          grep -q '^  gone   only/base (only in the base build)' $T/ab1.out &&
-         grep -q '^A/B: 3 passed, 0 warned, 1 failed in ' $T/ab1.out &&
+         grep -q -E '^A/B: [0-3] passed, [0-3] warned, 1 failed in ' $T/ab1.out &&
          [ \$(grep -c 'goes to stdout' $T/ab1.out) = 1 ] && grep -q '<failure' $T/ab.junit.xml"
     check "the workers get the driver's arguments: a --filter with a space selects the same two benchmarks in both builds" "$T/ab4.log" sh -c \
         "$T/ab_slow --no-color --quick --ab=$T/ab_base '--filter=spin/300,odd name*' > $T/ab4.out 2>&1; rc=\$?; cat $T/ab4.out;
-         [ \$rc = 1 ] && grep -q '^A/B: 1 passed, 0 warned, 1 failed in ' $T/ab4.out && grep -q '^  ok odd name' $T/ab4.out"
+         [ \$rc = 1 ] && grep -q -E '^A/B: [01] passed, [01] warned, 1 failed in ' $T/ab4.out && grep -q -E '^  (ok|WARN) odd name' $T/ab4.out"
     check "two separately linked builds of the same source: never exit 1; every block of 5 rounds ran in fresh workers" "$T/ab2.log" sh -c \
         "rm -f $T/ab_starts; AB_START_LOG=$T/ab_starts $T/ab_same --no-color --quick --ab=$T/ab_base --ab-max-pairs=40 > $T/ab2.out 2>&1; rc=\$?; cat $T/ab2.out;
          [ \$rc = 0 -o \$rc = 2 ] && ! grep -q '^  FAIL' $T/ab2.out && echo \"\$(wc -l < $T/ab_starts) processes started\" && [ \$(wc -l < $T/ab_starts) -ge 17 ]"
@@ -439,8 +439,14 @@ if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -
         check "a candidate that crashes in one benchmark: that one is an error (exit 1), the others are still compared" "$T/ab5.log" sh -c \
             "$T/ab_crash --no-color --quick --ab=$T/ab_base > $T/ab5.out 2>&1; rc=\$?; cat $T/ab5.out;
              [ \$rc = 1 ] && grep -q '^  spin/300: the candidate build stopped answering in this benchmark (killed by signal 6)' $T/ab5.out &&
-             [ \$(grep -c '^  ok ' $T/ab5.out) = 3 ] && grep -q 'at least one A/B comparison did not run' $T/ab5.out"
+             [ \$(grep -c -E '^  (ok|WARN) ' $T/ab5.out) = 3 ] && grep -q 'at least one A/B comparison did not run' $T/ab5.out"
     else bad "A/B crash fixture build" "$T/ab.build.log"; fi
+    if $CC $ABF -DAB_HANG=spin/300 -o "$T/ab_hang" >>"$T/ab.build.log" 2>&1; then
+        check "a candidate that hangs in one benchmark: stopped after --ab-timeout, that one is an error (exit 1), the others are still compared" "$T/ab6.log" sh -c \
+            "$T/ab_hang --no-color --quick --ab=$T/ab_base --ab-timeout=2 > $T/ab6.out 2>&1; rc=\$?; cat $T/ab6.out;
+             [ \$rc = 1 ] && grep -q '^  spin/300: the candidate build did not answer within 2 s in this benchmark (--ab-timeout): does it hang?' $T/ab6.out &&
+             [ \$(grep -c -E '^  (ok|WARN) ' $T/ab6.out) = 3 ] && grep -q 'at least one A/B comparison did not run' $T/ab6.out"
+    else bad "A/B hang fixture build" "$T/ab.build.log"; fi
     check "--ab errors in plain words: a missing base build, a program that is no worker, bad options" "$T/ab3.log" sh -c \
         "$T/ab_same --ab=$T/no-such-build > $T/ab3a.out 2>&1; [ \$? = 1 ] && grep -q 'cannot start .*no-such-build' $T/ab3a.out &&
          { $T/ab_same --ab=/bin/true > $T/ab3b.out 2>&1; [ \$? = 1 ]; } && grep -q 'did not answer as an A/B worker' $T/ab3b.out &&
