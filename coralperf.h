@@ -15060,14 +15060,20 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
     return CPF_ERR_IO;
 }
 
+/* Frees a worker's benchmark-name list (stb_ds array of owned strings). */
+static void cpf__ab_names_free(char ***names)
+{
+    size_t i, n = (size_t)stbds_arrlen(*names);
+    for (i = 0; i < n; i++) CPF__FREE((*names)[i]);
+    stbds_arrfree(*names);
+    *names = NULL;
+}
+
 static void cpf__ab_worker_stop(struct cpf__ab_worker *w, char *how, size_t cap)
 {
-    size_t i;
     if (w->ch.ok) cpf__chan_puts(&w->ch, "q\n");
     cpf__chan_close(&w->ch, how, cap);
-    for (i = 0; i < (size_t)stbds_arrlen(w->names); i++) CPF__FREE(w->names[i]);
-    stbds_arrfree(w->names);
-    w->names = NULL;
+    cpf__ab_names_free(&w->names);
 }
 
 /* Sampler over the two workers: case id -> index in each worker's list;
@@ -15164,27 +15170,16 @@ static cpf_status cpf__ab_remote_rotate(void *user, char *msg, size_t cap)
         nb = (size_t)stbds_arrlen(before);
         old[v] = NULL;
         if (cpf__ab_worker_start(r->w[v], r->path[v], r->s, r->cpu, msg, cap) != CPF_OK) {
-            for (i = 0; i < nb; i++) CPF__FREE(before[i]);
-            stbds_arrfree(before);
-            if (old[!v]) { /* the other list, not yet compared */
-                size_t n2 = (size_t)stbds_arrlen(old[!v]);
-                for (i = 0; i < n2; i++) CPF__FREE(old[!v][i]);
-                stbds_arrfree(old[!v]);
-            }
+            cpf__ab_names_free(&before);
+            cpf__ab_names_free(&old[!v]); /* the other list, if not yet compared */
             return CPF_ERR_IO;
         }
         same = (size_t)stbds_arrlen(r->w[v]->names) == nb;
-        for (i = 0; i < nb; i++) {
-            if (same && strcmp(before[i], r->w[v]->names[i]) != 0) same = 0;
-            CPF__FREE(before[i]);
-        }
-        stbds_arrfree(before);
+        for (i = 0; same && i < nb; i++)
+            if (strcmp(before[i], r->w[v]->names[i]) != 0) same = 0;
+        cpf__ab_names_free(&before);
         if (!same) {
-            if (old[!v]) {
-                size_t n2 = (size_t)stbds_arrlen(old[!v]);
-                for (i = 0; i < n2; i++) CPF__FREE(old[!v][i]);
-                stbds_arrfree(old[!v]);
-            }
+            cpf__ab_names_free(&old[!v]);
             cpf__msg(msg, cap, "the %s build listed other benchmarks when started again", r->w[v]->what);
             return CPF_ERR_IO;
         }

@@ -342,22 +342,7 @@ static void test_sweep_errors(void)
 }
 
 /* --- suite integration ------------------------------------------------------ */
-typedef struct capture { char *buf; size_t len, cap; } capture;
-static int capture_write(void *user, const char *s, size_t n)
-{
-    capture *c = (capture *)user;
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = (c->len + n + 1) * 2;
-        char *nb = (char *)realloc(c->buf, cap);
-        if (!nb) return -1;
-        c->buf = nb;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    c->buf[c->len] = 0;
-    return 0;
-}
+typedef tt_capture capture; /* suite output into memory (tinytest.h) */
 
 static const cpf_guard *find_guard(const cpf_suite *s, const char *name)
 {
@@ -387,7 +372,7 @@ static void test_suite_complexity_adds_a_guard_per_family(void)
     CHECK(cpf_suite_complexity(&s, "", CPF_O_N) == CPF_ERR_ARG);
     s.status = CPF_OK; /* the bad registration above would fail the run */
     s.message[0] = 0;
-    cpf_suite_set_output(&s, capture_write, &c);
+    cpf_suite_set_output(&s, tt_capture_write, &c);
     cpf_suite_run(&s, 3, argv);
     gl = find_guard(&s, "lin/*");
     gq = find_guard(&s, "quad/*");

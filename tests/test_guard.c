@@ -16,22 +16,7 @@
 #include "tinytest.h"
 #include <stdlib.h>
 
-typedef struct capture { char *buf; size_t len, cap; } capture;
-static int capture_write(void *user, const char *s, size_t n)
-{
-    capture *c = (capture *)user;
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = (c->len + n + 1) * 2;
-        char *nb = (char *)realloc(c->buf, cap);
-        if (!nb) return -1;
-        c->buf = nb;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    c->buf[c->len] = 0;
-    return 0;
-}
+typedef tt_capture capture; /* suite output into memory (tinytest.h) */
 static const char *text(const capture *c) { return c->buf ? c->buf : ""; }
 
 static char *slurp(const char *path)
@@ -394,7 +379,7 @@ static int run(cpf_suite *s, capture *out, int argc, const char *a1, const char 
     argv[0] = (char *)"prog";
     for (i = 0; i < argc && i < 5; i++) if (a[i]) argv[n++] = (char *)a[i];
     argv[n] = NULL;
-    cpf_suite_set_output(s, capture_write, out);
+    cpf_suite_set_output(s, tt_capture_write, out);
     cpf_suite_run(s, n, argv);
     return cpf_suite_finish(s);
 }
@@ -410,7 +395,7 @@ static int run_budget(double limit_ns, int warn_only, capture *out, size_t *ngua
     cpf_suite_add(&s, "load/model", bench_work, NULL);
     CHECK(cpf_suite_budget(&s, "infer/*", &b) == CPF_OK);
     memset(out, 0, sizeof *out);
-    cpf_suite_set_output(&s, capture_write, out);
+    cpf_suite_set_output(&s, tt_capture_write, out);
     {
         char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
         cpf_suite_run(&s, 3, argv);
@@ -618,7 +603,7 @@ static void test_a_failing_benchmark_is_a_failed_guard(void)
     cpf_suite_init(&s, "runs");
     cpf_suite_add_opts(&s, "broken", bench_always_fails, NULL, &o);
     memset(&c, 0, sizeof c);
-    cpf_suite_set_output(&s, capture_write, &c);
+    cpf_suite_set_output(&s, tt_capture_write, &c);
     {
         char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
         cpf_suite_run(&s, 3, argv);
@@ -665,7 +650,7 @@ static int compare_run(cpf_suite *s, capture *out, const char *extra1, const cha
     if (extra3) argv[argc++] = (char *)extra3;
     argv[argc] = NULL;
     memset(out, 0, sizeof *out);
-    cpf_suite_set_output(s, capture_write, out);
+    cpf_suite_set_output(s, tt_capture_write, out);
     return (int)cpf_suite_run(s, argc, argv);
 }
 
@@ -835,7 +820,7 @@ static void test_markdown_to_the_github_job_summary_is_appended(void)
     memset(&c, 0, sizeof c);
     {
         char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
-        cpf_suite_set_output(&s, capture_write, &c);
+        cpf_suite_set_output(&s, tt_capture_write, &c);
         cpf_suite_run(&s, 3, argv);
     }
     CHECK(cpf_report_save(&s, CPF_REPORT_MARKDOWN, path) == CPF_OK);
@@ -880,7 +865,7 @@ static void test_threshold_flags_are_parsed_and_bad_values_are_usage_errors(void
         cpf_suite_init(&s, "flags");
         cpf_suite_add(&s, "w", bench_work, NULL);
         memset(&c, 0, sizeof c);
-        cpf_suite_set_output(&s, capture_write, &c);
+        cpf_suite_set_output(&s, tt_capture_write, &c);
         CHECK(cpf_suite_run(&s, 2, argv) == CPF_ERR_USAGE);
         CHECK_MSG(strstr(cpf_suite_message(&s), bad[i][1]) != NULL && strstr(cpf_suite_message(&s), "got '") != NULL,
                   "%s: %s", bad[i][0], cpf_suite_message(&s));
@@ -894,7 +879,7 @@ static void test_threshold_flags_are_parsed_and_bad_values_are_usage_errors(void
         cpf_suite_init(&s, "flags");
         cpf_suite_add(&s, "w", bench_work, NULL);
         memset(&c, 0, sizeof c);
-        cpf_suite_set_output(&s, capture_write, &c);
+        cpf_suite_set_output(&s, tt_capture_write, &c);
         CHECK(cpf_suite_run(&s, 6, argv) == CPF_OK);
         CHECK_NEAR(s.warn_threshold, 0.07, 1e-12);
         CHECK_NEAR(s.fail_threshold, 0.25, 1e-12);

@@ -6,22 +6,7 @@
 #include "tinytest.h"
 #include <stdlib.h>
 
-typedef struct capture { char *buf; size_t len, cap; } capture;
-static int capture_write(void *user, const char *s, size_t n)
-{
-    capture *c = (capture *)user;
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = (c->len + n + 1) * 2;
-        char *nb = (char *)realloc(c->buf, cap);
-        if (!nb) return -1;
-        c->buf = nb;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    c->buf[c->len] = 0;
-    return 0;
-}
+typedef tt_capture capture; /* suite output into memory (tinytest.h) */
 
 #define HOSTILE "say \"hi\", a|b\tc\nd\\e \xc3\xa9\xe2\x86\x92 \xff<x>*_"
 
@@ -35,7 +20,7 @@ static void run_suite(cpf_suite *s)
     memset(&o, 0, sizeof o);
     o.bytes_per_op = 64;
     cpf_suite_init(s, "report \"suite\"");
-    cpf_suite_set_output(s, capture_write, &sink);
+    cpf_suite_set_output(s, tt_capture_write, &sink);
     cpf_suite_add(s, "plain", bench_nop, NULL);
     cpf_suite_add_opts(s, HOSTILE, bench_nop, NULL, &o);
     cpf_suite_run(s, 3, argv);
@@ -45,7 +30,7 @@ static void run_suite(cpf_suite *s)
 static char *report(const cpf_suite *s, cpf_report_format f)
 {
     capture c = { NULL, 0, 0 };
-    CHECK(cpf_report_write(s, f, capture_write, &c) == CPF_OK);
+    CHECK(cpf_report_write(s, f, tt_capture_write, &c) == CPF_OK);
     return c.buf ? c.buf : (char *)calloc(1, 1);
 }
 
@@ -161,7 +146,7 @@ static void test_csv_failed_rows_have_every_column(void)
     char *c, *p;
     int cols = 1, quoted = 0, header_cols = 0;
     cpf_suite_init(&s, "csv");
-    cpf_suite_set_output(&s, capture_write, &sink);
+    cpf_suite_set_output(&s, tt_capture_write, &sink);
     cpf_suite_add(&s, "broken", bench_breaks, NULL);
     cpf_suite_run(&s, 2, argv);
     c = report(&s, CPF_REPORT_CSV);
@@ -236,7 +221,7 @@ static void test_report_save_reports_io_errors(void)
     run_suite(&s);
     CHECK(cpf_report_save(&s, CPF_REPORT_JSON, "/nonexistent-dir/r.json") == CPF_ERR_IO);
     CHECK(strstr(cpf_suite_message(&s), "/nonexistent-dir/r.json") != NULL);
-    CHECK(cpf_report_write(&s, (cpf_report_format)42, capture_write, NULL) == CPF_ERR_ARG);
+    CHECK(cpf_report_write(&s, (cpf_report_format)42, tt_capture_write, NULL) == CPF_ERR_ARG);
     cpf_suite_finish(&s);
 }
 
