@@ -136,7 +136,11 @@
                         CreateProcess), interleaved seeded rounds, fresh
                         workers every block of rounds (same CPU, no ASLR),
                         a 99% sign-test interval over the blocks, confirmed
-                        failures; cpf_ab_* for two implementations in one
+                        failures; a benchmark still in doubt at 160 rounds
+                        goes on to 640 (settle_pairs/max_pairs); a worker
+                        that hangs is stopped after --ab-timeout; workers
+                        get the driver's arguments without --ab*;
+                        cpf_ab_* for two implementations in one
                         binary; make ab BASE=rev. Count mode: --count under
                         Callgrind, exact instructions per op in
                         <suite>.count.cpb with a +1% gate; make count.
