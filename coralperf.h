@@ -496,7 +496,7 @@ typedef struct cpf_suite {
     unsigned ab_max_pairs;            /* --ab-max-pairs (0 = default) */
     uint64_t ab_seed;                 /* --ab-seed (0 = default) */
     unsigned ab_block;                /* --ab-block: rounds per pair of workers (0 = default 5) */
-    double ab_timeout;                /* --ab-timeout: seconds a worker may take to answer (0 = default 60) */
+    double ab_timeout;                /* --ab-timeout: seconds a worker may take to answer (0 = default 60, < 0 = no limit) */
     int ab_worker;                    /* this process served as an A/B worker */
     int count_mode;                   /* --count: Callgrind instruction counts */
     unsigned count_iters;             /* --count-iters (default 20) */
@@ -1949,7 +1949,6 @@ typedef struct cpf_ab_opts {
     double fail_estimate;      /* default 0.02 */
     double confidence;         /* of the interval (default 0.99) */
     unsigned min_pairs;        /* first look (default 20) */
-    unsigned settle_pairs;     /* from this look on, an unremarkable case passes (default 160) */
     unsigned max_pairs;        /* last look, for cases still in doubt (default 640) */
     double min_sample_ms;      /* each sample lasts at least this (default 1 ms) */
     double warmup_ms;          /* per variant before the rounds (default 50 ms) */
@@ -1957,6 +1956,7 @@ typedef struct cpf_ab_opts {
     int no_confirm;            /* 1: do not re-measure a failure */
     uint64_t seed;             /* order of the rounds (0: a fixed default; the same
                                   seed gives the same order) */
+    unsigned settle_pairs;     /* from this look on, an unremarkable case passes (default 160) */
 } cpf_ab_opts;
 typedef struct cpf_ab_case {
     const char *name;
@@ -4341,8 +4341,9 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --ab-block=N        rounds per pair of worker processes (default 5): every block\n"
         "                      starts fresh workers; the interval is over the blocks\n"
         "  --ab-seed=N         order of the rounds (default fixed: runs repeat exactly)\n"
-        "  --ab-timeout=S      a worker that does not answer within S seconds (default 60)\n"
-        "                      is stopped and its benchmark reported as an error\n"
+        "  --ab-timeout=S      a worker that does not answer within S seconds (default 60;\n"
+        "                      0: no limit) is stopped and its benchmark reported as an\n"
+        "                      error\n"
         "  --color / --no-color  force colours on or off (default: on for a terminal\n"
         "                      unless NO_COLOR is set)\n"
         "  --help              show this text\n"
@@ -4505,9 +4506,9 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
                 return cpf__usage_error(s, "--ab-block needs a whole number of rounds from 1 to 100000, got '%s'", v ? v : "");
             s->ab_block = (unsigned)d;
         } else if (cpf__flag_value(a, "--ab-timeout", &v)) {
-            if (!cpf__parse_number(v, 0.001, 86400, &d))
-                return cpf__usage_error(s, "--ab-timeout needs a number of seconds from 0.001 to 86400, got '%s'", v ? v : "");
-            s->ab_timeout = d;
+            if (!cpf__parse_number(v, 0, 86400, &d))
+                return cpf__usage_error(s, "--ab-timeout needs a number of seconds from 0 (no limit) to 86400, got '%s'", v ? v : "");
+            s->ab_timeout = d > 0 ? d : -1.0;
         } else if (cpf__flag_value(a, "--ab-seed", &v)) {
             if (!cpf__parse_number(v, 1, 4294967295.0, &d) || d != floor(d))
                 return cpf__usage_error(s, "--ab-seed needs a whole number from 1 to 4294967295, got '%s'", v ? v : "");
@@ -14576,23 +14577,31 @@ static int cpf__chan_raw_write(cpf__chan *c, const char *p, size_t n)
 #endif
     return ok;
 }
+/* Seconds on CLOCK_MONOTONIC: the workers' time limits. */
+static double cpf__chan_mono_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 static long cpf__chan_raw_read(cpf__chan *c, char *p, size_t cap)
 {
     ssize_t r;
     if (c->timeout_s > 0) {
-        /* the reply must come within the time limit */
-        uint64_t end = cpf_now_ns() + (uint64_t)(c->timeout_s * 1e9);
+        /* the reply must come within the time limit (on the system's
+           monotonic clock, whatever clock hook the benchmarks use) */
+        double end = cpf__chan_mono_s() + c->timeout_s;
         for (;;) {
             struct pollfd pf;
-            uint64_t now = cpf_now_ns();
-            int left = now >= end ? 0 : (int)((end - now) / 1000000u) + 1, k;
+            double left_s = end - cpf__chan_mono_s();
+            int k;
             pf.fd = c->rd;
             pf.events = POLLIN;
             pf.revents = 0;
-            k = poll(&pf, 1, left);
+            k = poll(&pf, 1, left_s <= 0 ? 0 : left_s > 86400.0 ? 86400000 : (int)(left_s * 1000.0) + 1);
             if (k > 0) break;                   /* data, end of stream or an error: read() tells */
             if (k < 0 && errno == EINTR) continue;
-            if (k == 0 && cpf_now_ns() < end) continue;
+            if (k == 0 && cpf__chan_mono_s() < end) continue;
             if (k == 0) c->timed_out = 1;
             return -1;
         }
@@ -14883,6 +14892,9 @@ static void cpf__chan_close(cpf__chan *c, char *how, size_t cap)
     if (c->wr) CloseHandle(c->wr);
     if (c->rd) CloseHandle(c->rd);
     if (c->proc) {
+        /* a driver does not wait forever for a worker that hangs on its way out */
+        if (c->timeout_s > 0 && WaitForSingleObject(c->proc, (DWORD)(c->timeout_s * 1000.0 + 0.5)) == WAIT_TIMEOUT)
+            TerminateProcess(c->proc, 1);
         WaitForSingleObject(c->proc, INFINITE);
         GetExitCodeProcess(c->proc, &code);
         CloseHandle(c->proc);
@@ -14893,7 +14905,16 @@ static void cpf__chan_close(cpf__chan *c, char *how, size_t cap)
     if (c->wr >= 0) close(c->wr);
     if (c->rd >= 0) close(c->rd);
     if (c->pid > 0) {
-        while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) { }
+        if (c->timeout_s > 0) {
+            /* a driver does not wait forever for a worker that hangs on its way out */
+            double end = cpf__chan_mono_s() + c->timeout_s;
+            pid_t got;
+            struct timespec nap = { 0, 2000000 };
+            while ((got = waitpid(c->pid, &status, WNOHANG)) == 0 && cpf__chan_mono_s() < end) nanosleep(&nap, NULL);
+            if (got == 0) kill(c->pid, SIGKILL);
+            if (got == c->pid) c->pid = -1; /* reaped */
+        }
+        while (c->pid > 0 && waitpid(c->pid, &status, 0) < 0 && errno == EINTR) { }
         if (how && cap) {
             if (WIFEXITED(status)) cpf__msg(how, cap, "exit code %d", WEXITSTATUS(status));
             else if (WIFSIGNALED(status)) cpf__msg(how, cap, "killed by signal %d", WTERMSIG(status));
@@ -15035,14 +15056,18 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
     char line[1024], how[64];
     unsigned long count = 0, k;
     const char *suite = s->name;
+    double limit;
     cpf__msg(w->path, sizeof w->path, "%s", path);
     if (cpf__chan_spawn(&w->ch, path, suite, s->argc, s->argv, cpu, msg, cap) != CPF_OK) return CPF_ERR_IO;
-    w->ch.timeout_s = s->ab_timeout > 0 ? s->ab_timeout : 60.0;
+    /* --ab-timeout: 0 = the default 60 s, < 0 = no limit; a start may take
+       at least 30 s (a cold or busy machine, wine) */
+    limit = s->ab_timeout == 0 ? 60.0 : s->ab_timeout < 0 ? 0.0 : s->ab_timeout > 86400.0 ? 86400.0 : s->ab_timeout;
+    w->ch.timeout_s = limit > 0 && limit < 30.0 ? 30.0 : limit;
     if (!cpf__chan_getline(&w->ch, line, sizeof line) || sscanf(line, "cpf-ab 1 %lu", &count) != 1) {
         int late = w->ch.timed_out;
         cpf__chan_kill(&w->ch, how, sizeof how);
         if (late)
-            cpf__msg(msg, cap, "the %s build '%s' did not answer within %g s of its start (--ab-timeout): is it a coralperf "
+            cpf__msg(msg, cap, "the %s build '%s' did not answer within %g s of its start: is it a coralperf "
                      "suite program that waits for input or hangs at start?", w->what, path, w->ch.timeout_s);
         else
             cpf__msg(msg, cap, "the %s build '%s' did not answer as an A/B worker (%s): is it a coralperf suite program "
@@ -15053,14 +15078,18 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
         char *nm;
         if (!cpf__chan_getline(&w->ch, line, sizeof line)) break;
         if (strcmp(line, "end") == 0) {
-            if (k == count) return CPF_OK;
+            if (k == count) { w->ch.timeout_s = limit; return CPF_OK; }
             break;
         }
         if (strncmp(line, "n ", 2) != 0 || !cpf__ab_unescape(line + 2) || !(nm = cpf__strdup(line + 2))) break;
         stbds_arrput(w->names, nm);
     }
+    k = (unsigned long)w->ch.timed_out;
     cpf__chan_kill(&w->ch, how, sizeof how);
-    cpf__msg(msg, cap, "the %s build '%s' sent a broken benchmark list (%s; a name longer than ~300 bytes?)", w->what, path, how);
+    if (k)
+        cpf__msg(msg, cap, "the %s build '%s' stopped in the middle of its benchmark list (no answer within %g s)", w->what, path, w->ch.timeout_s);
+    else
+        cpf__msg(msg, cap, "the %s build '%s' sent a broken benchmark list (%s; a name longer than ~300 bytes?)", w->what, path, how);
     return CPF_ERR_IO;
 }
 

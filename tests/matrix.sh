@@ -132,7 +132,7 @@ if have x86_64-w64-mingw32-gcc && have wine; then
            grep -q "^  gone   only/base" "$W/ab.log" && [ $rab2 = 1 ] && grep -q -E "^A/B: [01] passed, [01] warned, 1 failed" "$W/ab2.log" &&
            [ $rab3 = 1 ] && grep -q "^  spin/300: the candidate build did not answer within 3 s in this benchmark" "$W/ab3.log"; then
             PASS=$((PASS + 1)); stage_pass windows-ab "A/B mode under wine: two MinGW builds of tests/ab_suite.c as CreateProcess workers over inherited pipes; 2x work caught and confirmed (exit 1), the others do not fail; arguments with spaces and quotes reach the workers; a hanging candidate is stopped after --ab-timeout"
-        else FAIL=$((FAIL + 1)); cat "$W/ab2.log" "$W/ab3.log" >>"$W/ab.log" 2>/dev/null; stage_fail windows-ab "A/B run under wine (exits $rab, $rab2, $rab3)" "$W/ab.log"; fi
+        else FAIL=$((FAIL + 1)); cat "$W/ab2.log" "$W/ab3.log" "$W/ab.log" >"$W/ab_all.log" 2>/dev/null; stage_fail windows-ab "A/B run under wine (exits $rab, $rab2, $rab3)" "$W/ab_all.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-ab "MinGW build of tests/ab_suite.c" "$W/ab.build.log"; fi
 else stage_skip windows-ab "MinGW-w64 or wine cannot be installed"; fi
 
@@ -244,7 +244,7 @@ else stage_skip fuzz "clang cannot be installed"; fi
 secs=$(( $(date +%s) - t0 ))
 # The host stage's failing tests again at the end, so that a CI log's last lines name them.
 if grep -q '^failed:$' "$M/host.log" 2>/dev/null; then
-    echo "host stage, failing tests:"; sed -n '/^failed:$/,$p' "$M/host.log" | sed '1d;$d' | head -12
+    echo "host stage, failing tests:"; sed -n '/^failed:$/,$p' "$M/host.log" | sed '1d' | grep -v -E '^[0-9]+ passed, [0-9]+ failed' | head -12
 fi
 case "$STAGES_FAILED" in *valgrind*)
     echo "valgrind stage, failing tests:"; grep -E '^FAIL ' "$M/valgrind.log" | head -5 | sed 's/^FAIL */  /'

@@ -19,7 +19,7 @@ ok()   { PASS=$((PASS + 1)); echo "ok    $1"; }
 # first failing unit test inside LOG too (sanitizer runs of the unit tests).
 bad()  {
     FAIL=$((FAIL + 1)); inner=""
-    [ -n "${2:-}" ] && [ -f "$2" ] && inner=$(grep -m1 -E '^FAIL ' "$2" | sed 's/^FAIL */: /')
+    [ -n "${2:-}" ] && [ -f "$2" ] && inner=$(grep -E '^FAIL ' "$2" | head -n 1 | sed 's/^FAIL */: /')
     FAILED_NAMES="$FAILED_NAMES
   $1$inner"; echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40
 }
@@ -453,7 +453,8 @@ if $CC $ABF -DAB_ONLY_BASE -o "$T/ab_base" >"$T/ab.build.log" 2>&1 && $CC $ABF -
          { $T/ab_same --ab=$T/ab_base --ab-max-pairs=3 > $T/ab3c.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-max-pairs needs a whole number from 8' $T/ab3c.out &&
          { $T/ab_same --ab=$T/ab_base --json=$T/x.json > $T/ab3d.out 2>&1; [ \$? = 1 ]; } && grep -q 'not --json' $T/ab3d.out &&
          { $T/ab_same --ab=$T/ab_base --filter=nothing > $T/ab3e.out 2>&1; [ \$? = 1 ]; } && grep -q 'no benchmark matches' $T/ab3e.out &&
-         { $T/ab_same --ab=$T/ab_base --ab-block=4 --ab-max-pairs=20 > $T/ab3f.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-max-pairs must be at least 32: 8 blocks of 4 rounds' $T/ab3f.out; cat $T/ab3?.out"
+         { $T/ab_same --ab=$T/ab_base --ab-block=4 --ab-max-pairs=20 > $T/ab3f.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-max-pairs must be at least 32: 8 blocks of 4 rounds' $T/ab3f.out &&
+         { $T/ab_same --ab=$T/ab_base --ab-timeout=-1 > $T/ab3g.out 2>&1; [ \$? = 1 ]; } && grep -q 'ab-timeout needs a number of seconds from 0 (no limit)' $T/ab3g.out; cat $T/ab3?.out"
 else bad "A/B suite builds" "$T/ab.build.log"; fi
 
 # --- 5e. count mode: instruction counts under Callgrind ---------------------
@@ -491,6 +492,6 @@ else
 fi
 
 # The failures again at the end, so that a CI log's last lines name them.
-[ -z "$FAILED_NAMES" ] || { echo "failed:"; echo "$FAILED_NAMES" | sed '/^$/d' | cut -c1-160; }
+[ -z "$FAILED_NAMES" ] || { echo "failed:"; printf '%s\n' "$FAILED_NAMES" | sed '/^$/d' | cut -c1-160; }
 if [ $SKIP -gt 0 ]; then echo "$PASS passed, $FAIL failed, $SKIP skipped"; else echo "$PASS passed, $FAIL failed"; fi
 [ $FAIL = 0 ]
