@@ -49,6 +49,17 @@ static int extra_again(extra *e)
     if (e->acc >= 1) { e->acc -= 1; return 1; }
     return 0;
 }
+/* How many extra operations this iteration owes: like extra_again, but a
+   fraction above 1 (STAT_INJECT=name:9 is ten times the work) is kept. */
+static int extra_times(extra *e)
+{
+    int k;
+    if (e->frac <= 0) return 0;
+    e->acc += e->frac;
+    k = (int)e->acc;
+    e->acc -= k;
+    return k;
+}
 
 static unsigned char *buf_a, *buf_b;
 static int *sort_src, *sort_dst;
@@ -199,8 +210,9 @@ static void bench_poly(cpf_bench *b)
     extra e = extra_for("math/poly_4096");
     double s = 0;
     while (cpf_bench_loop(b)) {
+        int k;
         s += poly(0.3 + s * 1e-300);
-        if (extra_again(&e)) s += poly(0.3 + s * 1e-300);
+        for (k = extra_times(&e); k > 0; k--) s += poly(0.3 + s * 1e-300);
     }
     cpf_do_not_optimize(s);
 }
