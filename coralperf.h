@@ -15057,6 +15057,7 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
     unsigned long count = 0, k;
     const char *suite = s->name;
     double limit;
+    int late;
     cpf__msg(w->path, sizeof w->path, "%s", path);
     if (cpf__chan_spawn(&w->ch, path, suite, s->argc, s->argv, cpu, msg, cap) != CPF_OK) return CPF_ERR_IO;
     /* --ab-timeout: 0 = the default 60 s, < 0 = no limit; a start may take
@@ -15064,7 +15065,7 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
     limit = s->ab_timeout == 0 ? 60.0 : s->ab_timeout < 0 ? 0.0 : s->ab_timeout > 86400.0 ? 86400.0 : s->ab_timeout;
     w->ch.timeout_s = limit > 0 && limit < 30.0 ? 30.0 : limit;
     if (!cpf__chan_getline(&w->ch, line, sizeof line) || sscanf(line, "cpf-ab 1 %lu", &count) != 1) {
-        int late = w->ch.timed_out;
+        late = w->ch.timed_out;
         cpf__chan_kill(&w->ch, how, sizeof how);
         if (late)
             cpf__msg(msg, cap, "the %s build '%s' did not answer within %g s of its start: is it a coralperf "
@@ -15084,9 +15085,9 @@ static cpf_status cpf__ab_worker_start(struct cpf__ab_worker *w, const char *pat
         if (strncmp(line, "n ", 2) != 0 || !cpf__ab_unescape(line + 2) || !(nm = cpf__strdup(line + 2))) break;
         stbds_arrput(w->names, nm);
     }
-    k = (unsigned long)w->ch.timed_out;
+    late = w->ch.timed_out;
     cpf__chan_kill(&w->ch, how, sizeof how);
-    if (k)
+    if (late)
         cpf__msg(msg, cap, "the %s build '%s' stopped in the middle of its benchmark list (no answer within %g s)", w->what, path, w->ch.timeout_s);
     else
         cpf__msg(msg, cap, "the %s build '%s' sent a broken benchmark list (%s; a name longer than ~300 bytes?)", w->what, path, how);
