@@ -2927,10 +2927,69 @@ CPF_DEF double cpf_ticks_to_ns(const cpf_clock_info *ci, uint64_t ticks)
 /* ======================================================================== */
 /* ==== module: stats ===================================================== */
 
+/* Sorting doubles without qsort's call per comparison (the statistics sort
+   a lot: a 30 x 30 sample diff sorts 900 pairwise differences). Introsort:
+   quicksort (median of three, Hoare partition) that turns to heapsort past
+   2 log2(n) levels, insertion sort below 16 elements. NaNs sort last. */
+#define CPF__DLT(x, y) ((x) < (y) || ((y) != (y) && (x) == (x)))
+static void cpf__heap_sift(double *x, size_t n, size_t i)
+{
+    double v = x[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && CPF__DLT(x[c], x[c + 1])) c++;
+        if (!CPF__DLT(v, x[c])) break;
+        x[i] = x[c];
+        i = c;
+    }
+    x[i] = v;
+}
+
+static void cpf__sort_d(double *x, size_t n, int depth)
+{
+    while (n > 16) {
+        ptrdiff_t i = -1, j = (ptrdiff_t)n;
+        double p, t;
+        size_t mid = n / 2;
+        if (depth-- <= 0) { /* heapsort: O(n log n) whatever the input */
+            size_t k;
+            for (k = n / 2; k-- > 0;) cpf__heap_sift(x, n, k);
+            for (k = n - 1; k > 0; k--) { t = x[0]; x[0] = x[k]; x[k] = t; cpf__heap_sift(x, k, 0); }
+            return;
+        }
+        if (CPF__DLT(x[mid], x[0])) { t = x[0]; x[0] = x[mid]; x[mid] = t; }
+        if (CPF__DLT(x[n - 1], x[mid])) { t = x[n - 1]; x[n - 1] = x[mid]; x[mid] = t; }
+        if (CPF__DLT(x[mid], x[0])) { t = x[0]; x[0] = x[mid]; x[mid] = t; }
+        p = x[mid];
+        for (;;) { /* Hoare: afterwards x[0..j] <= p <= x[j+1..n-1], both parts non-empty */
+            do i++; while (CPF__DLT(x[i], p));
+            do j--; while (CPF__DLT(p, x[j]));
+            if (i >= j) break;
+            t = x[i]; x[i] = x[j]; x[j] = t;
+        }
+        if ((size_t)j + 1 < n - (size_t)j - 1) { cpf__sort_d(x, (size_t)j + 1, depth); x += j + 1; n -= (size_t)j + 1; }
+        else { cpf__sort_d(x + j + 1, n - (size_t)j - 1, depth); n = (size_t)j + 1; }
+    }
+    {
+        size_t a, b;
+        for (a = 1; a < n; a++) {
+            double v = x[a];
+            for (b = a; b > 0 && CPF__DLT(v, x[b - 1]); b--) x[b] = x[b - 1];
+            x[b] = v;
+        }
+    }
+}
+
 CPF_DEF void cpf_sort_doubles(double *x, size_t n)
 {
-    if (x && n > 1) qsort(x, n, sizeof *x, cpf__cmp_double);
+    int depth = 0;
+    size_t m;
+    if (!x || n < 2) return;
+    for (m = n; m > 1; m >>= 1) depth += 2;
+    cpf__sort_d(x, n, depth);
 }
+#undef CPF__DLT
 
 CPF_DEF double cpf_quantile_sorted(const double *s, size_t n, double p)
 {
@@ -3151,41 +3210,87 @@ CPF_DEF double cpf_mann_whitney_greater(const double *a, size_t na, const double
     return p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
 }
 
+/* Pairs (i, j) of ascending a and b with b[j] - a[i] <= v: one walk, as
+   the j bound only grows with i. */
+static size_t cpf__pairs_le(const double *a, size_t na, const double *b, size_t nb, double v)
+{
+    size_t i, j = 0, c = 0;
+    for (i = 0; i < na; i++) {
+        while (j < nb && b[j] - a[i] <= v) j++;
+        c += j;
+    }
+    return c;
+}
+
+/* The smallest b[j] - a[i] above v (v below the maximum). */
+static double cpf__pairs_next(const double *a, size_t na, const double *b, size_t nb, double v)
+{
+    size_t i, j = 0;
+    double best = b[nb - 1] - a[0];
+    for (i = 0; i < na; i++) { /* a[i] grows: the first j above v only grows */
+        while (j < nb && b[j] - a[i] <= v) j++;
+        if (j < nb && b[j] - a[i] < best) best = b[j] - a[i];
+    }
+    return best;
+}
+
+/* The k-th smallest (1-based) of the na x nb differences b[j] - a[i] of
+   ascending a and b, without forming them: bisection on the value with a
+   pair count per step (O((na + nb) log) instead of sorting na x nb
+   values), to 1e-13 of their range, then the next difference up. */
+static double cpf__pairs_kth(const double *a, size_t na, const double *b, size_t nb, size_t k)
+{
+    double lo = b[0] - a[na - 1], hi = b[nb - 1] - a[0], tiny;
+    int it;
+    if (k <= 1) return lo;
+    if (k >= na * nb) return hi;
+    tiny = (hi - lo) * 1e-13;
+    lo -= tiny + fabs(lo) * 1e-15; /* below every difference: count 0 < k */
+    for (it = 0; it < 200 && hi - lo > tiny; it++) {
+        double mid = lo + (hi - lo) / 2;
+        if (!(mid > lo && mid < hi)) break;
+        if (cpf__pairs_le(a, na, b, nb, mid) >= k) hi = mid;
+        else lo = mid;
+    }
+    return cpf__pairs_next(a, na, b, nb, lo);
+}
+
 CPF_DEF cpf_status cpf_shift_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                                 double *est, double *lo, double *hi)
 {
-    /* Pairwise differences of at most ~1M pairs: larger samples are thinned
-       to evenly spaced order statistics first. */
-    double *sa, *sb, *d, z, ca;
-    size_t ta = na, tb = nb, i, j, m, k;
+    /* Hodges-Lehmann shift and the Moses interval: order statistics of the
+       pairwise differences, found by counting (never formed); beyond ~1M
+       pairs the samples are thinned to evenly spaced order statistics. */
+    double *sa, *sb, *ta_v, *tb_v, z, ca, h, d0, d1;
+    size_t ta = na, tb = nb, i, m, k, r;
     if (!a || !b || !na || !nb || !est || !lo || !hi) return CPF_ERR_ARG;
     while ((double)ta * (double)tb > 1048576.0) { if (ta >= tb) ta = ta / 2 + 1; else tb = tb / 2 + 1; }
-    sa = CPF__ALLOC(double, na);
-    sb = CPF__ALLOC(double, nb);
-    d = CPF__ALLOC(double, ta * tb);
-    if (!sa || !sb || !d) { CPF__FREE(sa); CPF__FREE(sb); CPF__FREE(d); return CPF_ERR_NOMEM; }
+    sa = CPF__ALLOC(double, na + ta);
+    sb = CPF__ALLOC(double, nb + tb);
+    if (!sa || !sb) { CPF__FREE(sa); CPF__FREE(sb); return CPF_ERR_NOMEM; }
     memcpy(sa, a, na * sizeof *a);
     memcpy(sb, b, nb * sizeof *b);
     cpf_sort_doubles(sa, na);
     cpf_sort_doubles(sb, nb);
-    for (i = 0, m = 0; i < ta; i++) {
-        double av = ta == na ? sa[i] : cpf_quantile_sorted(sa, na, ((double)i + 0.5) / (double)ta);
-        for (j = 0; j < tb; j++) {
-            double bv = tb == nb ? sb[j] : cpf_quantile_sorted(sb, nb, ((double)j + 0.5) / (double)tb);
-            d[m++] = bv - av;
-        }
-    }
-    cpf_sort_doubles(d, m);
-    *est = cpf_quantile_sorted(d, m, 0.5);
+    ta_v = sa + na;
+    tb_v = sb + nb;
+    for (i = 0; i < ta; i++) ta_v[i] = ta == na ? sa[i] : cpf_quantile_sorted(sa, na, ((double)i + 0.5) / (double)ta);
+    for (i = 0; i < tb; i++) tb_v[i] = tb == nb ? sb[i] : cpf_quantile_sorted(sb, nb, ((double)i + 0.5) / (double)tb);
+    m = ta * tb;
+    /* the median of the m differences (type 7: ranks r and r + 1, 1-based) */
+    h = (double)(m - 1) * 0.5;
+    r = (size_t)h + 1;
+    d0 = cpf__pairs_kth(ta_v, ta, tb_v, tb, r);
+    d1 = r >= m ? d0 : cpf__pairs_le(ta_v, ta, tb_v, tb, d0) > r ? d0 : cpf__pairs_next(ta_v, ta, tb_v, tb, d0);
+    *est = d0 + (h - (double)(r - 1)) * (d1 - d0);
     z = cpf_normal_quantile(1.0 - (1.0 - level) / 2.0);
     ca = (double)ta * (double)tb / 2.0 - z * sqrt((double)ta * (double)tb * ((double)ta + (double)tb + 1.0) / 12.0);
     k = ca < 1.0 ? 1 : (size_t)floor(ca);
     if (k > (m + 1) / 2) k = (m + 1) / 2;
-    *lo = d[k - 1];
-    *hi = d[m - k];
+    *lo = cpf__pairs_kth(ta_v, ta, tb_v, tb, k);
+    *hi = cpf__pairs_kth(ta_v, ta, tb_v, tb, m - k + 1);
     CPF__FREE(sa);
     CPF__FREE(sb);
-    CPF__FREE(d);
     return CPF_OK;
 }
 
@@ -6931,16 +7036,21 @@ CPF_DEF void cpf_bytes_free(cpf_bytes *b)
 /* ======================================================================== */
 /* ==== module: baseline ================================================== */
 /* Text format (README.md "Baselines"):
-     coralperf-baseline 1.0
+     coralperf-baseline 2.0
      # comment lines
      @build <id> key=value ...        fingerprints; <id> = hex of XXH3-64
      @host <id> key=value ...         of the fields (stable across tools)
-     <name> fp=<build>.<host> n=30 med=1.2031ms mad=0.11% p10=-0.31% p90=+0.52% s=<samples>
+     <name> n=30 med=1.2031ms mad=0.11% p10=-0.31% p90=+0.52% s=<samples>
+     <name> fp=<build>.<host> n=30 ...   recorded with other fingerprints
      @end
+   A blank line comes before and after every benchmark line. A line
+   without fp= has the first @build and the first @host line's
+   fingerprints. Format 1 (read, never written) had fp= on every line and
+   one varint per sample gap.
    Names and values are percent-escaped (bytes <= 0x20, 0x7f, '%', invalid
    UTF-8, and a leading '@' or '#'), so any name round-trips exactly. */
 
-#define CPF__BL_MAJOR 1
+#define CPF__BL_MAJOR 2
 #define CPF__BL_MINOR 0
 #define CPF__BL_LN_STEP 0.00099950033308353317 /* ln(1.001): samples in 0.1% steps */
 #define CPF__BL_MAX_SAMPLES 1000000u
@@ -7095,8 +7205,16 @@ static int cpf__bl_parse_pct(const char *s, const char *e, double *frac)
     return 1;
 }
 
-/* --- sample coding: sorted, log-quantised, zigzag first value, delta varints,
-   5 bits per character (bit 5 = more), characters from cpf__bl_digits --- */
+/* --- sample coding: sorted, log-quantised (0.1% steps), characters from
+   cpf__bl_digits. The first value is a zigzag varint (5 bits a character,
+   bit 5 = more follows). The gaps to the next values (never negative):
+     format 1: each gap a varint;
+     format 2: a character below 27 holds three gaps of 0..2 (9a + 3b + c),
+               27..62 two gaps of 0..5 (27 + 6a + b), and '_' (63) is
+               followed by one gap as a varint. Sorted samples 0.1% apart
+               mostly differ by a few steps: 30 samples take about 15
+               characters instead of 30. Widely spread samples are
+               written as '~' and format 1's coding when that is shorter. --- */
 static int64_t cpf__bl_quant(double ns)
 {
     double q;
@@ -7119,16 +7237,61 @@ static void cpf__bl_put_varint(cpf__sb *sb, uint64_t v)
     cpf__sb_putn(sb, c, (size_t)n);
 }
 
+/* Format 2's gap coding. Gaps are taken against the running maximum, so
+   an unsorted input cannot produce a negative gap. */
+static void cpf__bl_put_samples2(cpf__sb *sb, const double *sorted, size_t n)
+{
+    size_t i, k, m;
+    int64_t top, g[3], t;
+    char c;
+    if (!n) return;
+    top = cpf__bl_quant(sorted[0]);
+    cpf__bl_put_varint(sb, top < 0 ? ((uint64_t)(-(top + 1)) << 1) | 1u : (uint64_t)top << 1);
+    for (i = 1; i < n; i += m) {
+        for (k = 0, t = top; k < 3 && i + k < n; k++) { /* the next (up to) three gaps */
+            int64_t q = cpf__bl_quant(sorted[i + k]);
+            g[k] = q > t ? q - t : 0;
+            t += g[k];
+        }
+        if (k == 3 && g[0] <= 2 && g[1] <= 2 && g[2] <= 2) {
+            c = cpf__bl_digits[9 * g[0] + 3 * g[1] + g[2]];
+            m = 3;
+        } else if (k >= 2 && g[0] <= 5 && g[1] <= 5) {
+            c = cpf__bl_digits[27 + 6 * g[0] + g[1]];
+            m = 2;
+        } else {
+            c = '_';
+            m = 1;
+        }
+        cpf__sb_putn(sb, &c, 1);
+        if (m == 1) cpf__bl_put_varint(sb, (uint64_t)g[0]);
+        for (k = 0; k < m; k++) top += g[k];
+    }
+}
+
+/* Writes the shorter of format 2's gap coding and, after '~', one varint a
+   gap (format 1's coding, shorter for widely spread samples: gaps of 6..31
+   steps take one character there, two here). */
 static void cpf__bl_put_samples(cpf__sb *sb, const double *sorted, size_t n)
 {
+    cpf__sb two = { NULL }, one = { NULL };
     size_t i;
-    int64_t prev = 0;
+    int64_t top = 0;
+    cpf__bl_put_samples2(&two, sorted, n);
     for (i = 0; i < n; i++) {
         int64_t q = cpf__bl_quant(sorted[i]);
-        if (i == 0) cpf__bl_put_varint(sb, q < 0 ? ((uint64_t)(-(q + 1)) << 1) | 1u : (uint64_t)q << 1);
-        else cpf__bl_put_varint(sb, (uint64_t)(q >= prev ? q - prev : 0));
-        prev = i == 0 || q >= prev ? q : prev;
+        if (i == 0) cpf__bl_put_varint(&one, q < 0 ? ((uint64_t)(-(q + 1)) << 1) | 1u : (uint64_t)q << 1);
+        else cpf__bl_put_varint(&one, (uint64_t)(q > top ? q - top : 0));
+        if (i == 0 || q > top) top = q;
     }
+    if (cpf__sb_len(&one) + 1 < cpf__sb_len(&two)) {
+        cpf__sb_puts(sb, "~");
+        cpf__sb_puts(sb, cpf__sb_str(&one));
+    } else {
+        cpf__sb_puts(sb, cpf__sb_str(&two));
+    }
+    cpf__sb_free(&one);
+    cpf__sb_free(&two);
 }
 
 static int cpf__bl_digit(char c)
@@ -7141,26 +7304,57 @@ static int cpf__bl_digit(char c)
     return -1;
 }
 
-/* Decodes exactly n samples; 0 with *why on any defect. */
-static int cpf__bl_get_samples(const char *s, const char *e, size_t n, double *out, const char **why)
+/* One varint at *s (5 bits a character); 0 with *why on a defect. */
+static int cpf__bl_get_varint(const char **s, const char *e, uint64_t *out, const char **why)
 {
-    size_t i;
-    int64_t q = 0;
-    for (i = 0; i < n; i++) {
-        uint64_t v = 0;
-        int shift = 0, d;
-        do {
+    uint64_t v = 0;
+    int shift = 0, d;
+    do {
+        if (*s >= e) { *why = "the samples end early (fewer than n)"; return 0; }
+        d = cpf__bl_digit(*(*s)++);
+        if (d < 0) { *why = "the samples contain a character outside [0-9A-Za-z_-]"; return 0; }
+        if (shift > 35) { *why = "a sample value is out of range"; return 0; }
+        v |= (uint64_t)(d & 31) << shift;
+        shift += 5;
+    } while (d & 32);
+    *out = v;
+    return 1;
+}
+
+/* Decodes exactly n samples of the given format (1 or 2); 0 with *why on
+   any defect. */
+static int cpf__bl_get_samples(const char *s, const char *e, size_t n, int format, double *out, const char **why)
+{
+    size_t i = 0, k, got;
+    int64_t q = 0, g[3];
+    uint64_t v;
+    if (!n) return s == e;
+    if (format >= 2 && s < e && *s == '~') { format = 1; s++; } /* format 2's other coding: a varint a gap */
+    if (!cpf__bl_get_varint(&s, e, &v, why)) return 0;
+    q = (v & 1u) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+    if (q > 2000000000 || q < -2000000000) { *why = "a sample value is out of range"; return 0; }
+    out[i++] = exp((double)q * CPF__BL_LN_STEP);
+    while (i < n) {
+        int d;
+        if (format < 2 || (s < e && *s == '_')) {
+            if (format >= 2) s++;
+            if (!cpf__bl_get_varint(&s, e, &v, why)) return 0;
+            if (v > 4000000000u) { *why = "a sample value is out of range"; return 0; }
+            g[0] = (int64_t)v;
+            got = 1;
+        } else {
             if (s >= e) { *why = "the samples end early (fewer than n)"; return 0; }
             d = cpf__bl_digit(*s++);
             if (d < 0) { *why = "the samples contain a character outside [0-9A-Za-z_-]"; return 0; }
-            if (shift > 35) { *why = "a sample value is out of range"; return 0; }
-            v |= (uint64_t)(d & 31) << shift;
-            shift += 5;
-        } while (d & 32);
-        if (i == 0) q = (v & 1u) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
-        else q += (int64_t)v;
-        if (q > 2000000000 || q < -2000000000) { *why = "a sample value is out of range"; return 0; }
-        out[i] = exp((double)q * CPF__BL_LN_STEP);
+            if (d < 27) { g[0] = d / 9; g[1] = d / 3 % 3; g[2] = d % 3; got = 3; }
+            else { g[0] = (d - 27) / 6; g[1] = (d - 27) % 6; got = 2; }
+            if (i + got > n) { *why = "more samples than n"; return 0; }
+        }
+        for (k = 0; k < got; k++) {
+            q += g[k];
+            if (q > 2000000000 || q < -2000000000) { *why = "a sample value is out of range"; return 0; }
+            out[i++] = exp((double)q * CPF__BL_LN_STEP);
+        }
     }
     if (s != e) { *why = "more samples than n"; return 0; }
     return 1;
@@ -7765,11 +7959,12 @@ static void cpf__bl_pct(cpf__sb *sb, const char *key, double frac, int sign)
     cpf__sb_printf(sb, " %s=%s%%", key, num);
 }
 
-static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*ids)[17])
+/* fp: 0 when the entry has the file's default fingerprints (no fp= token). */
+static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*ids)[17], int fp)
 {
     char t[48];
     cpf__bl_escape(sb, e->name, 1);
-    cpf__sb_printf(sb, " fp=%s.%s", e->build >= 0 ? ids[e->build] : "-", e->host >= 0 ? ids[e->host] : "-");
+    if (fp) cpf__sb_printf(sb, " fp=%s.%s", e->build >= 0 ? ids[e->build] : "-", e->host >= 0 ? ids[e->host] : "-");
     cpf__sb_printf(sb, " n=%lu", (unsigned long)e->n);
     cpf__bl_fmt_time(t, sizeof t, e->median_ns);
     cpf__sb_printf(sb, " med=%s", t);
@@ -7820,7 +8015,7 @@ static int cpf__bl_line_fp_ok(const char *line, const char *bid, const char *hid
 static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
 {
     size_t i;
-    int *used;
+    int *used, db = -1, dh = -1;
     char (*ids)[17];
     used = CPF__ALLOC(int, b->fp_count + 1);
     ids = (char (*)[17])CORALPERF_MALLOC(NULL, sizeof *ids * (b->fp_count + 1));
@@ -7835,8 +8030,7 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
        fields are still in it */
     cpf__sb_printf(sb, "coralperf-baseline %d.%u\n", CPF__BL_MAJOR,
                    b->version_major == CPF__BL_MAJOR && b->version_minor > CPF__BL_MINOR ? b->version_minor : (unsigned)CPF__BL_MINOR);
-    cpf__sb_puts(sb, "# One line per benchmark, sorted by name: median, spread and every sample\n"
-                     "# (0.1% log steps). Written by coralperf.h --update-baseline; see its README.\n");
+    cpf__sb_puts(sb, "# Written by coralperf.h --update-baseline: a line per benchmark (see its README)\n");
     for (i = 0; i < b->fp_count; i++) {
         size_t j;
         int dup = 0;
@@ -7851,20 +8045,43 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
         cpf__sb_puts(sb, b->extra[i]);
         cpf__sb_puts(sb, "\n");
     }
+    /* Entries of the file's first @build and first @host lines have no fp=
+       token. A blank line around every entry: git merges two branches that
+       re-recorded neighbouring benchmarks without a conflict (changed
+       lines that touch make a conflict; one unchanged line between keeps
+       them apart). */
+    for (i = 0; i < b->fp_count; i++) {
+        if (!used[i]) continue;
+        if (b->fps[i].is_host && dh < 0) dh = (int)i;
+        if (!b->fps[i].is_host && db < 0) db = (int)i;
+    }
     for (i = 0; i < b->count; i++) {
         const cpf_baseline_entry *e = &b->entries[i];
         const char *bid = e->build >= 0 ? ids[e->build] : "-", *hid = e->host >= 0 ? ids[e->host] : "-", *p, *q;
-        if (e->line && cpf__bl_line_fp_ok(e->line, bid, hid)) {
-            cpf__sb_puts(sb, e->line);
-        } else if (e->line && cpf__bl_fp_token(e->line, &p, &q)) { /* kept line, other ids: replace the token only */
-            cpf__sb_putn(sb, e->line, (size_t)(p - e->line));
-            cpf__sb_printf(sb, "%s.%s", bid, hid);
-            cpf__sb_puts(sb, q);
+        int deflt = e->build >= 0 && e->host >= 0 && db >= 0 && dh >= 0 && strcmp(bid, ids[db]) == 0 && strcmp(hid, ids[dh]) == 0;
+        const char *line = b->version_major == CPF__BL_MAJOR ? e->line : NULL; /* older formats: every line anew */
+        cpf__sb_puts(sb, "\n");
+        if (line && cpf__bl_fp_token(line, &p, &q)) {
+            if (cpf__bl_line_fp_ok(line, bid, hid)) {
+                cpf__sb_puts(sb, line);
+            } else { /* kept line, other ids: replace the token only */
+                cpf__sb_putn(sb, line, (size_t)(p - line));
+                cpf__sb_printf(sb, "%s.%s", bid, hid);
+                cpf__sb_puts(sb, q);
+            }
+        } else if (line && deflt) {
+            cpf__sb_puts(sb, line);
+        } else if (line) { /* kept line that no longer has the default fingerprints: add the token */
+            for (p = line; *p && *p != ' ' && *p != '\t'; p++) {}
+            cpf__sb_putn(sb, line, (size_t)(p - line));
+            cpf__sb_printf(sb, " fp=%s.%s", bid, hid);
+            cpf__sb_puts(sb, p);
         } else {
-            cpf__bl_entry_line(sb, e, ids);
+            cpf__bl_entry_line(sb, e, ids, !deflt);
         }
         cpf__sb_puts(sb, "\n");
     }
+    if (b->count) cpf__sb_puts(sb, "\n");
     cpf__sb_puts(sb, "@end\n");
     CPF__FREE(used);
     CPF__FREE(ids);
@@ -8023,16 +8240,17 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
         }
 #undef CPF__KEY
     }
-    if (!have_n || !have_med || !sam || !ref->b[0]) {
+    if (!have_n || !have_med || !sam || (!ref->b[0] && b->version_major < 2)) {
         cpf__bl_entry_free(&en);
-        return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "a benchmark line needs fp=, n=, med= and s=");
+        return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, b->version_major < 2 ? "a benchmark line needs fp=, n=, med= and s="
+                                                                                   : "a benchmark line needs n=, med= and s=");
     }
     en.mad_ns = mad >= 0 ? mad * en.median_ns : 0;
     en.p10_ns = (1 + p10) * en.median_ns;
     en.p90_ns = (1 + p90) * en.median_ns;
     en.samples_ns = CPF__ALLOC(double, en.n);
     if (!en.samples_ns) { cpf__bl_entry_free(&en); return cpf__bl_err(msg, cap, CPF_ERR_NOMEM, lineno, "out of memory"); }
-    if (!cpf__bl_get_samples(sam, sam_end, en.n, en.samples_ns, &why)) {
+    if (!cpf__bl_get_samples(sam, sam_end, en.n, b->version_major >= 2 ? 2 : 1, en.samples_ns, &why)) {
         cpf__bl_entry_free(&en);
         return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "s=: %s", why);
     }
@@ -8177,6 +8395,10 @@ static cpf_status cpf__bl_parse(cpf_baseline *b, const char *data, size_t len, c
         st = cpf__bl_err(msg, cap, CPF_ERR_FORMAT, 0, "the baseline is truncated (no '@end' line after %lu lines)", (unsigned long)lineno);
     for (i = 0; st == CPF_OK && i < (size_t)stbds_arrlen(refs); i++) {
         cpf_baseline_entry *en = &b->entries[refs[i].entry];
+        if (!refs[i].b[0]) { /* no fp=: the file's first @build and first @host */
+            for (j = b->fp_count; j-- > 0;) *(b->fps[j].is_host ? &en->host : &en->build) = (int)j;
+            continue;
+        }
         for (j = 0; j < b->fp_count; j++) {
             if (!b->fps[j].is_host && strcmp(ids[j], refs[i].b) == 0) en->build = (int)j;
             if (b->fps[j].is_host && strcmp(ids[j], refs[i].h) == 0) en->host = (int)j;

@@ -104,7 +104,7 @@ static void test_every_field_round_trips(void)
         CHECK_STR(cpf_fingerprint_get(&l.fps[e->host], "cpu"), "Test CPU 3000");
         CHECK(!l.fps[e->build].is_host && l.fps[e->host].is_host);
     }
-    CHECK(l.version_major == 1);
+    CHECK(l.version_major == 2);
     /* a second recording on the same host and build starts the noise history */
     x[15] *= 1.0; samples_around(x, 31, 1234.5 * 1.02, 0.04, 7);
     free_result(&r);
@@ -278,22 +278,25 @@ static const char *valid_text(void)
            "@end\n";
 }
 
-static void test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite(void)
+/* The same benchmark by hand in format 2 (the one written) and format 1
+   (read; its sample gaps were one varint each: "gfE" + "44" is gfE + t). */
+static void hand_written_file(const char *version, const char *samples, int same_format)
 {
-    const char *text =
-        "coralperf-baseline 1.3\r\n"
-        "@build b1 compiler=gcc%2012 opt=yes future=1\n"
-        "@host h1 cpu=Test%20CPU\n"
-        "@gpu g1 model=none\n"
-        "alpha fp=b1.h1 n=3 med=1.506us mad=0.50% p10=-1.00% p90=+1.00% ci=0.70% zz=new-field s=gfE44\n"
-        "@end\n"
-        "anything after the end marker is ignored\n";
+    char text[600];
     cpf_baseline b;
     cpf_bytes out;
     char msg[300];
     const cpf_baseline_entry *e;
+    snprintf(text, sizeof text,
+             "coralperf-baseline %s\r\n"
+             "@build b1 compiler=gcc%%2012 opt=yes future=1\n"
+             "@host h1 cpu=Test%%20CPU\n"
+             "@gpu g1 model=none\n"
+             "alpha fp=b1.h1 n=3 med=1.506us mad=0.50%% p10=-1.00%% p90=+1.00%% ci=0.70%% zz=new-field s=%s\n"
+             "@end\n"
+             "anything after the end marker is ignored\n", version, samples);
     CHECK_MSG(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_OK, "%s", msg);
-    CHECK(b.version_major == 1 && b.version_minor == 3);
+    CHECK(b.version_minor == 3);
     e = cpf_baseline_find(&b, "alpha");
     CHECK(e && e->n == 3);
     if (e) {
@@ -304,22 +307,36 @@ static void test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite(v
     }
     CHECK(cpf_baseline_save_mem(&b, 0, &out, msg, sizeof msg) == CPF_OK);
     if (out.data) {
-        CHECK(strstr((const char *)out.data, "zz=new-field") != NULL);
-        CHECK(strstr((const char *)out.data, "@gpu g1 model=none\n") != NULL);
-        CHECK(strstr((const char *)out.data, "future=1") != NULL);
-        CHECK(strstr((const char *)out.data, "anything after") == NULL);
+        const char *t = (const char *)out.data;
+        /* a line of this format is kept as it is; a format 1 line is written anew (its unknown fields go) */
+        CHECK_MSG((strstr(t, "zz=new-field") != NULL) == same_format, "%s", t);
+        CHECK(strstr(t, "@gpu g1 model=none\n") != NULL);
+        CHECK(strstr(t, "future=1") != NULL);
+        CHECK(strstr(t, "anything after") == NULL);
+        CHECK_MSG(strncmp(t, same_format ? "coralperf-baseline 2.3\n" : "coralperf-baseline 2.0\n", 23) == 0, "%s", t);
+        CHECK(same_format || strstr(t, "\nalpha n=3 med=1.506us ") != NULL);
     }
     cpf_bytes_free(&out);
     cpf_baseline_free(&b);
 }
 
+static void test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite(void)
+{
+    hand_written_file("2.3", "gfEt", 1);
+}
+
+static void test_a_format_1_file_loads_and_is_rewritten_in_format_2(void)
+{
+    hand_written_file("1.3", "gfE44", 0);
+}
+
 static void test_a_newer_major_version_is_refused_with_a_clear_message(void)
 {
-    const char *text = "coralperf-baseline 2.0\n@end\n";
+    const char *text = "coralperf-baseline 3.0\n@end\n";
     cpf_baseline b;
     char msg[300];
     CHECK(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_ERR_VERSION);
-    CHECK(strstr(msg, "newer") != NULL && strstr(msg, "2.0") != NULL);
+    CHECK(strstr(msg, "newer") != NULL && strstr(msg, "3.0") != NULL);
     CHECK(b.count == 0 && b.entries == NULL);
 }
 
@@ -454,14 +471,149 @@ static void test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib(void)
         snprintf(name, sizeof name, "%s/%s_%d/%d", i % 3 ? "parse" : "hash", i % 2 ? "json" : "csv", i, 16 << (i % 9));
         samples_around(x, 30, 50.0 * (1 + i % 17) * (1 << (i % 12)), 0.03, (unsigned)i * 7u + 1u);
         fake_result(&r, name, x, 30);
+        r.machine_ns = 56347.0 + i; /* a full run writes mach= on every line */
         cpf_baseline_set(&b, &r, &fb, &fh);
         free_result(&r);
     }
     CHECK(cpf_baseline_save_mem(&b, 0, &out, NULL, 0) == CPF_OK);
-    printf("    100 benchmarks x 30 samples: %lu bytes of text\n", (unsigned long)out.len);
+    printf("    100 benchmarks x 30 samples: %lu bytes of text as recorded", (unsigned long)out.len);
+    CHECK_MSG(out.len <= 12 * 1024, "%lu bytes", (unsigned long)out.len);
+    cpf_bytes_free(&out);
+    /* after `--update-baseline=noise` runs every line also has noise= and runs= */
+    for (i = 0; i < (int)b.count; i++) {
+        b.entries[i].noise = 0.0032 * (1 + i % 7);
+        b.entries[i].runs = 5;
+    }
+    CHECK(cpf_baseline_save_mem(&b, 0, &out, NULL, 0) == CPF_OK);
+    printf(", %lu with learned noise\n", (unsigned long)out.len);
     CHECK_MSG(out.len <= 12 * 1024, "%lu bytes", (unsigned long)out.len);
     cpf_bytes_free(&out);
     cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
+/* Sample coding: any gaps (runs of equal values, gaps of 1..5, large
+   jumps, both signs of the first value) and any count decode to the same
+   0.1% steps; a sample too many or too few is an error. */
+static void test_samples_of_any_shape_round_trip_in_their_steps(void)
+{
+    static const double scale[] = { 1e-6, 1.0, 2.5e3, 7e9 };
+    unsigned seed = 12345u;
+    int n, rep;
+    for (n = 1; n <= 40; n++) {
+        for (rep = 0; rep < 8; rep++) {
+            double x[40], q = 0;
+            cpf_baseline b, l;
+            cpf_result r;
+            cpf_fingerprint fb, fh;
+            char *text;
+            int i;
+            const cpf_baseline_entry *e;
+            for (i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                /* rep 0: all equal; 1: gaps 0..2; 2: gaps 0..5; 3: gaps 6..31 (written after '~');
+                   4+: mixed with jumps up to 500 steps */
+                q += rep == 0 ? 0 : rep == 1 ? (seed >> 16) % 3 : rep == 2 ? (seed >> 16) % 6 : rep == 3 ? 6 + (seed >> 16) % 26
+                   : ((seed >> 12) % 7 == 0 ? (double)((seed >> 16) % 500) : (double)((seed >> 16) % 4));
+                x[i] = scale[rep % 4] * pow(1.001, q);
+            }
+            memset(&b, 0, sizeof b);
+            test_fps(&fb, &fh, "cpu");
+            fake_result(&r, "s", x, (size_t)n);
+            CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+            text = round_trip(&b, &l);
+            e = cpf_baseline_find(&l, "s");
+            CHECK_MSG(e && e->n == (size_t)n, "n=%d rep=%d\n%s", n, rep, text ? text : "");
+            if (rep == 3 && n > 2) CHECK_MSG(text && strstr(text, " s=~"), "%s", text ? text : "");
+            if (rep == 2 && n > 2) CHECK_MSG(text && !strstr(text, " s=~"), "%s", text ? text : "");
+            if (e && e->n == (size_t)n) {
+                cpf_sort_doubles(x, (size_t)n);
+                for (i = 0; i < n; i++) CHECK_NEAR(e->samples_ns[i] / x[i], 1.0, 0.0005 + 1e-9);
+            }
+            free(text);
+            free_result(&r);
+            cpf_baseline_free(&b);
+            cpf_baseline_free(&l);
+            cpf_fingerprint_free(&fb);
+            cpf_fingerprint_free(&fh);
+        }
+    }
+    {   /* "t" is two gaps (4, 4): with n=3 exact, n=2 one too many, n=4 one too few */
+        const char *fmt = "coralperf-baseline 2.0\n@build b compiler=x\n@host h cpu=y\nz n=%d med=%s s=gfEt\n@end\n";
+        char text[200], msg[300];
+        cpf_baseline b;
+        snprintf(text, sizeof text, fmt, 3, "1.506us");
+        CHECK_MSG(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_OK, "%s", msg);
+        cpf_baseline_free(&b);
+        snprintf(text, sizeof text, fmt, 2, "1.5045us");
+        CHECK(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_ERR_FORMAT && strstr(msg, "more samples than n"));
+        snprintf(text, sizeof text, fmt, 4, "1.506us");
+        CHECK(cpf_baseline_load_mem(&b, text, strlen(text), msg, sizeof msg) == CPF_ERR_FORMAT && strstr(msg, "fewer than n"));
+    }
+}
+
+static int write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return 0;
+    fputs(text, f);
+    return fclose(f) == 0;
+}
+
+/* Two branches re-record neighbouring benchmarks: git merges the two
+   files without a conflict and the result has both new recordings. */
+static void test_two_branches_that_re_record_neighbours_merge_without_conflict(void)
+{
+    cpf_baseline b, l, m;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    cpf_bytes oa, ob;
+    double x[30];
+    char name[32], *t0;
+    int i, rc;
+    const cpf_baseline_entry *e;
+    if (system("git --version >/dev/null 2>&1") != 0) { printf("    skipped: git is not installed\n"); return; }
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    for (i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "bench_%d", i);
+        samples_around(x, 30, 100.0 * (i + 1), 0.02, (unsigned)i);
+        fake_result(&r, name, x, 30);
+        cpf_baseline_set(&b, &r, &fb, &fh);
+        free_result(&r);
+    }
+    t0 = round_trip(&b, &l);
+    /* branch a re-records bench_2, branch b its neighbour bench_3 */
+    samples_around(x, 30, 555.0, 0.02, 77);
+    fake_result(&r, "bench_2", x, 30);
+    CHECK(cpf_baseline_set(&l, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    CHECK(cpf_baseline_save_mem(&l, 0, &oa, NULL, 0) == CPF_OK);
+    cpf_baseline_free(&l);
+    CHECK(cpf_baseline_load_mem(&l, t0, strlen(t0), NULL, 0) == CPF_OK);
+    samples_around(x, 30, 999.0, 0.02, 78);
+    fake_result(&r, "bench_3", x, 30);
+    CHECK(cpf_baseline_set(&l, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    CHECK(cpf_baseline_save_mem(&l, 0, &ob, NULL, 0) == CPF_OK);
+    CHECK(write_text_file("build/test/merge.base.cpb", t0) && oa.data && write_text_file("build/test/merge.a.cpb", (const char *)oa.data) &&
+          ob.data && write_text_file("build/test/merge.b.cpb", (const char *)ob.data));
+    rc = system("git merge-file build/test/merge.a.cpb build/test/merge.base.cpb build/test/merge.b.cpb");
+    CHECK_MSG(rc == 0, "git merge-file found %d conflict(s)", rc);
+    CHECK(cpf_baseline_load(&m, "build/test/merge.a.cpb", NULL, 0) == CPF_OK && m.count == 6);
+    e = cpf_baseline_find(&m, "bench_2");
+    CHECK(e && fabs(e->median_ns / 555.0 - 1) < 0.02);
+    e = cpf_baseline_find(&m, "bench_3");
+    CHECK(e && fabs(e->median_ns / 999.0 - 1) < 0.02);
+    e = cpf_baseline_find(&m, "bench_4");
+    CHECK(e && fabs(e->median_ns / 500.0 - 1) < 0.02);
+    cpf_baseline_free(&m);
+    cpf_bytes_free(&oa);
+    cpf_bytes_free(&ob);
+    free(t0);
+    cpf_baseline_free(&b);
+    cpf_baseline_free(&l);
     cpf_fingerprint_free(&fb);
     cpf_fingerprint_free(&fh);
 }
@@ -590,7 +742,8 @@ static void test_an_unused_fingerprint_does_not_change_the_ids_of_a_resave(void)
     CHECK(cpf_baseline_save_mem(&l, 0, &t2, msg, sizeof msg) == CPF_OK);
     CHECK_MSG(t1.data && t2.data && t1.len == t2.len && memcmp(t1.data, t2.data, t1.len) == 0, "the re-save differs\n%s---\n%s",
               (const char *)t1.data, (const char *)t2.data);
-    CHECK(t1.data && strstr((const char *)t1.data, "\nx fp=43d3.aed5 n=1 ") != NULL); /* 4 digits: no clash among the written */
+    /* 4 digits: no clash among the written; x has the default fingerprints (no fp=) */
+    CHECK(t1.data && strstr((const char *)t1.data, "\n@host aed5 ") != NULL && strstr((const char *)t1.data, "\nx n=1 ") != NULL);
     cpf_bytes_free(&t1);
     cpf_bytes_free(&t2);
     cpf_baseline_free(&b);
@@ -758,7 +911,7 @@ static void test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for
             memcpy(line, l2, n); line[n] = 0;
             CHECK(strstr(t2, line) != NULL);
         }
-        CHECK(count_lines(t2) == count_lines(t1) + 1 && strstr(t2, "\nc/three ") != NULL);
+        CHECK(count_lines(t2) == count_lines(t1) + 2 && strstr(t2, "\nc/three ") != NULL); /* the line and a blank */
     }
     /* back to one registered benchmark: the other two are vanished, prune drops them */
     rc = run_args("rec", 1, "--baseline-dir=build/test/bl", "--update-baseline=prune", NULL, &k);
@@ -961,11 +1114,14 @@ void tests_baseline(void)
     RUN(test_hostile_names_round_trip_exactly_and_the_file_stays_utf8_text);
     RUN(test_re_recording_one_benchmark_changes_exactly_one_line);
     RUN(test_a_hand_written_file_loads_and_unknown_parts_survive_a_rewrite);
+    RUN(test_a_format_1_file_loads_and_is_rewritten_in_format_2);
     RUN(test_a_newer_major_version_is_refused_with_a_clear_message);
     RUN(test_broken_files_give_errors_with_line_numbers);
     RUN(test_every_truncation_and_bit_flip_gives_an_error_or_a_valid_baseline);
     RUN(test_diff_names_same_slower_faster_new_and_vanished);
     RUN(test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib);
+    RUN(test_samples_of_any_shape_round_trip_in_their_steps);
+    RUN(test_two_branches_that_re_record_neighbours_merge_without_conflict);
     RUN(test_gzip_baselines_load_from_memory_like_text);
     RUN(test_whatever_is_saved_loads_again_even_at_the_edges);
     RUN(test_an_unused_fingerprint_does_not_change_the_ids_of_a_resave);
