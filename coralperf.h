@@ -3236,21 +3236,39 @@ static double cpf__pairs_next(const double *a, size_t na, const double *b, size_
 
 /* The k-th smallest (1-based) of the na x nb differences b[j] - a[i] of
    ascending a and b, without forming them: bisection on the value with a
-   pair count per step (O((na + nb) log) instead of sorting na x nb
-   values), to 1e-13 of their range, then the next difference up. */
+   pair count per step (O(na + nb) each), until at most 64 differences are
+   left between the bounds; those are collected and sorted. Ties that keep
+   more than 64 together end the bisection at 1e-13 of the range, where
+   the next difference up is the answer. */
 static double cpf__pairs_kth(const double *a, size_t na, const double *b, size_t nb, size_t k)
 {
-    double lo = b[0] - a[na - 1], hi = b[nb - 1] - a[0], tiny;
+    double lo = b[0] - a[na - 1], hi = b[nb - 1] - a[0], tiny, left[64];
+    size_t clo = 0, chi = na * nb, i, jl, jh, n;
     int it;
     if (k <= 1) return lo;
-    if (k >= na * nb) return hi;
+    if (k >= chi) return hi;
     tiny = (hi - lo) * 1e-13;
     lo -= tiny + fabs(lo) * 1e-15; /* below every difference: count 0 < k */
     for (it = 0; it < 200 && hi - lo > tiny; it++) {
         double mid = lo + (hi - lo) / 2;
+        size_t c;
+        if (chi - clo <= 64) { /* the differences in (lo, hi]: rank k - clo among them */
+            for (i = 0, jl = 0, jh = 0, n = 0; i < na; i++) { /* both bounds only grow with i */
+                size_t j;
+                while (jl < nb && b[jl] - a[i] <= lo) jl++;
+                while (jh < nb && b[jh] - a[i] <= hi) jh++;
+                for (j = jl; j < jh && n < 64; j++) left[n++] = b[j] - a[i];
+            }
+            if (n == chi - clo) {
+                cpf_sort_doubles(left, n);
+                return left[k - clo - 1];
+            }
+            break; /* cannot happen (the counts agree); fall back to the pick below */
+        }
         if (!(mid > lo && mid < hi)) break;
-        if (cpf__pairs_le(a, na, b, nb, mid) >= k) hi = mid;
-        else lo = mid;
+        c = cpf__pairs_le(a, na, b, nb, mid);
+        if (c >= k) { hi = mid; chi = c; }
+        else { lo = mid; clo = c; }
     }
     return cpf__pairs_next(a, na, b, nb, lo);
 }
