@@ -150,7 +150,9 @@
                         fairness), scaling and efficiency guard,
                         thread-safety stress; scaling sweep and big-O fit
                         (cpf_sweep_*, cpf_complexity_fit,
-                        cpf_suite_complexity).
+                        cpf_suite_complexity). Fix: cpf_tensor_id_python
+                        takes any rank (a 512-byte text buffer silently cut
+                        long shapes short).
      0.6.0  2026-11-23  regression guards: baseline checks fail only beyond
                         max(10%, the warn threshold) with a significant
                         one-sided Mann-Whitney test (alpha divided among the
