@@ -150,7 +150,9 @@
                         fairness), scaling and efficiency guard,
                         thread-safety stress; scaling sweep and big-O fit
                         (cpf_sweep_*, cpf_complexity_fit,
-                        cpf_suite_complexity).
+                        cpf_suite_complexity). Fix: cpf_tensor_id_python
+                        takes any rank (a 512-byte text buffer silently cut
+                        long shapes short).
      0.6.0  2026-11-23  regression guards: baseline checks fail only beyond
                         max(10%, the warn threshold) with a significant
                         one-sided Mann-Whitney test (alpha divided among the
@@ -1215,7 +1217,7 @@ CPF_DEF void cpf_dedup_free(cpf_dedup *d);
 CPF_DEF cpf_u128 cpf_tensor_id(uint32_t dtype_code, const int64_t *dims, int rank, const void *data, size_t nbytes);
 /* The ID a Python tool computes as xxhash.xxh3_64(str(shape).encode() +
    dtype_name.encode() + array.tobytes()): str(shape) is Python's tuple text,
-   "(200, 200)", "(7,)" or "()". */
+   "(200, 200)", "(7,)" or "()", for any rank (dims NULL: "()"). */
 CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char *dtype_name, const void *data, size_t nbytes);
 
 /* ---- compression: deflate (RFC 1951), gzip (RFC 1952), CRC-32 ---------- */
@@ -11792,18 +11794,19 @@ CPF_DEF cpf_u128 cpf_tensor_id(uint32_t dtype_code, const int64_t *dims, int ran
 CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char *dtype_name, const void *data, size_t nbytes)
 {
     cpf_hasher h;
-    char text[512];
-    size_t len = 0;
     int i;
-    /* Python's repr of a tuple of ints: "()", "(7,)", "(200, 200)" */
-    text[len++] = '(';
-    for (i = 0; i < rank && dims && len < sizeof text - 32; i++) {
-        len += (size_t)snprintf(text + len, sizeof text - len, i ? ", %lld" : "%lld", (long long)dims[i]);
-    }
-    if (rank == 1) text[len++] = ',';
-    text[len++] = ')';
+    if (!dims) rank = 0;
+    /* Python's repr of a tuple of ints: "()", "(7,)", "(200, 200)". Each
+       dimension goes to the stream as it is formatted: any rank, no text
+       buffer to outgrow. */
     cpf_hasher_init(&h, 0);
-    cpf_hasher_update(&h, text, len);
+    cpf_hasher_update(&h, "(", 1);
+    for (i = 0; i < rank; i++) {
+        char num[32]; /* ", " and at most 20 characters of a long long */
+        int len = snprintf(num, sizeof num, i ? ", %lld" : "%lld", (long long)dims[i]);
+        cpf_hasher_update(&h, num, (size_t)len);
+    }
+    cpf_hasher_update(&h, rank == 1 ? ",)" : ")", rank == 1 ? 2u : 1u);
     if (dtype_name) cpf_hasher_update(&h, dtype_name, strlen(dtype_name));
     cpf_hasher_update(&h, data, data ? nbytes : 0);
     return cpf_hasher_digest64(&h);

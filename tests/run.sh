@@ -139,14 +139,15 @@ else
     skip "unit tests under tsan: this kernel refuses TSan's memory layout"
 fi
 
-# peer_run PROGRAM LOG WHAT NAME: runs a peer test that ends with "N passed, N failed"
-# and adds its counts to the totals.
+# peer_run PROGRAM LOG WHAT NAME [ARGS...]: runs a peer test (with ARGS) that ends
+# with "N passed, N failed" and adds its counts to the totals.
 peer_run() {
-    "$1" >"$2" 2>&1; rc=$?
-    line=$(tail -n 1 "$2")
+    pr_prog=$1; pr_log=$2; pr_what=$3; pr_name=$4; shift 4
+    "$pr_prog" "$@" >"$pr_log" 2>&1; rc=$?
+    line=$(tail -n 1 "$pr_log")
     p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p'); f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-    if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      $3: $line"
-    else bad "$4 (exit $rc)" "$2"; fi
+    if [ -n "$p" ] && [ $rc = 0 ]; then PASS=$((PASS + p)); FAIL=$((FAIL + f)); echo "      $pr_what: $line"
+    else bad "$pr_name (exit $rc)" "$pr_log"; fi
 }
 
 # --- 2b. the hash against its peer, libxxhash (every length 0..4096, random to 16 MiB)
@@ -155,9 +156,37 @@ if ! [ -f /usr/include/xxhash.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
     apt-get install -y -qq libxxhash-dev >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libxxhash-dev >/dev/null 2>&1; }
 fi
 if [ -f /usr/include/xxhash.h ]; then
-    if $CC -std=c99 -O2 $WARN $INC tests/xxhash_peer.c tests/xxhash_peer_scalar.c -o "$T/xxhash_peer" -lxxhash -lm -pthread >"$T/peer.build.log" 2>&1; then
-        peer_run "$T/xxhash_peer" "$T/peer.log" "bit-exact with libxxhash" "XXH3 against libxxhash"
+    PEER_SRC="tests/xxhash_peer.c tests/xxhash_peer_scalar.c"
+    # On x86-64 the default build picks the AVX2 loop at run time when the CPU
+    # has it, so the SSE2 loop gets a build of its own; each of these builds
+    # names the loop it must run (--expect-backend) and fails on another one.
+    X86_64=0; CPU_AVX2=unknown
+    $CC -dM -E - </dev/null 2>/dev/null | grep -q '__x86_64__' && X86_64=1
+    if [ -r /proc/cpuinfo ]; then
+        if grep -qw avx2 /proc/cpuinfo; then CPU_AVX2=yes; else CPU_AVX2=no; fi
+    fi
+    DEFAULT_EXPECT=""
+    if [ $X86_64 = 1 ] && [ $CPU_AVX2 = yes ]; then DEFAULT_EXPECT="--expect-backend=avx2"
+    elif [ $X86_64 = 1 ] && [ $CPU_AVX2 = no ]; then DEFAULT_EXPECT="--expect-backend=sse2"; fi
+    if $CC -std=c99 -O2 $WARN $INC $PEER_SRC -o "$T/xxhash_peer" -lxxhash -lm -pthread >"$T/peer.build.log" 2>&1; then
+        peer_run "$T/xxhash_peer" "$T/peer.log" "bit-exact with libxxhash (default build${DEFAULT_EXPECT:+, ${DEFAULT_EXPECT#--expect-backend=} loop})" \
+            "XXH3 against libxxhash" $DEFAULT_EXPECT
     else bad "XXH3 peer test build" "$T/peer.build.log"; fi
+    if [ $X86_64 = 1 ]; then
+        # -mno-avx2: the SSE2 loop even if this compiler targets AVX2 by default
+        if $CC -std=c99 -O2 $WARN $INC -DCORALPERF_HASH_NO_DISPATCH -mno-avx2 $PEER_SRC -o "$T/xxhash_peer_sse2" -lxxhash -lm -pthread >"$T/peer_sse2.build.log" 2>&1; then
+            peer_run "$T/xxhash_peer_sse2" "$T/peer_sse2.log" "bit-exact with libxxhash (-DCORALPERF_HASH_NO_DISPATCH, sse2 loop)" \
+                "XXH3 against libxxhash, SSE2 build (-DCORALPERF_HASH_NO_DISPATCH)" --expect-backend=sse2
+        else bad "XXH3 peer test build with -DCORALPERF_HASH_NO_DISPATCH" "$T/peer_sse2.build.log"; fi
+        if [ $CPU_AVX2 = yes ]; then
+            if $CC -std=c99 -O2 $WARN $INC -mavx2 $PEER_SRC -o "$T/xxhash_peer_avx2" -lxxhash -lm -pthread >"$T/peer_avx2.build.log" 2>&1; then
+                peer_run "$T/xxhash_peer_avx2" "$T/peer_avx2.log" "bit-exact with libxxhash (-mavx2, avx2 loop)" \
+                    "XXH3 against libxxhash, AVX2 build (-mavx2)" --expect-backend=avx2
+            else bad "XXH3 peer test build with -mavx2" "$T/peer_avx2.build.log"; fi
+        else skip "XXH3 against libxxhash, -mavx2 build: this CPU has no AVX2 (or /proc/cpuinfo is unreadable)"; fi
+    else
+        skip "XXH3 against libxxhash, SSE2 and AVX2 builds: $CC does not target x86-64"
+    fi
 else
     skip "XXH3 against libxxhash: xxhash.h not installed (Debian libxxhash-dev)"
 fi

@@ -143,6 +143,55 @@ static void test_python_tensor_id_matches_xxh3_of_shape_dtype_bytes(void)
     CHECK(cpf_tensor_id_python(NULL, 0, "float64", z, sizeof z) == 0xEF7796BEB7E1B772ull); /* "()float64" */
 }
 
+static void test_tensor_id_is_the_same_value_on_every_platform(void)
+{
+    /* XXH3_128bits_withSeed(.., 0) of libxxhash 0.8.1 over the 52 bytes of
+       the documented layout: "cpfT", dtype 1 and rank 2 as little-endian
+       uint32, dimensions 2 and 3 as little-endian int64, then the 24 bytes
+       below (float32 1..6, little-endian; given as bytes, so big-endian
+       targets hash the same input) */
+    static const unsigned char f[24] = { 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40,
+                                         0, 0, 0x80, 0x40, 0, 0, 0xA0, 0x40, 0, 0, 0xC0, 0x40 };
+    int64_t s23[2] = { 2, 3 };
+    cpf_u128 id = cpf_tensor_id(1, s23, 2, f, sizeof f);
+    CHECK_MSG(id.lo == 0x2963B970A9D472A9ull && id.hi == 0x16A8483BA030524Dull, "id %016llx %016llx",
+              (unsigned long long)id.lo, (unsigned long long)id.hi);
+}
+
+static void test_python_tensor_id_has_no_rank_limit(void)
+{
+    /* rank 70, dims 10^12 + i*i: str(shape) is 1050 characters (more than
+       twice the 512-byte text buffer that once cut it short). Expected:
+       libxxhash 0.8.1 XXH3_64bits over that text + "float32" + the bytes,
+       and the same through our one-shot hash of the text built here. */
+    static const unsigned char f[24] = { 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40,
+                                         0, 0, 0x80, 0x40, 0, 0, 0xA0, 0x40, 0, 0, 0xC0, 0x40 };
+    int64_t dims[70], one[1];
+    char *text = (char *)malloc(2048);
+    size_t n = 0;
+    int i;
+    CHECK(text != NULL);
+    if (!text) return;
+    text[n++] = '(';
+    for (i = 0; i < 70; i++) {
+        dims[i] = 1000000000000LL + (int64_t)i * i;
+        n += (size_t)sprintf(text + n, i ? ", %lld" : "%lld", (long long)dims[i]);
+    }
+    text[n++] = ')';
+    memcpy(text + n, "float32", 7);
+    memcpy(text + n + 7, f, sizeof f);
+    CHECK_MSG(n == 1050, "str(shape) is %u characters", (unsigned)n);
+    CHECK(cpf_tensor_id_python(dims, 70, "float32", f, sizeof f) == 0xD225A79CF868906Eull);
+    CHECK(cpf_tensor_id_python(dims, 70, "float32", f, sizeof f) == cpf_hash64(text, n + 7 + sizeof f, 0));
+    /* a dimension that differs only at the end of the text still counts */
+    dims[69]++;
+    CHECK(cpf_tensor_id_python(dims, 70, "float32", f, sizeof f) != 0xD225A79CF868906Eull);
+    /* the longest dimension text: "(-9223372036854775808,)float32" */
+    one[0] = (int64_t)(-9223372036854775807LL - 1);
+    CHECK(cpf_tensor_id_python(one, 1, "float32", NULL, 0) == 0x222C858F2E9D7332ull);
+    free(text);
+}
+
 void tests_dedup(void)
 {
     RUN(test_dedup_accounting_is_exact_on_a_known_set);
@@ -153,4 +202,6 @@ void tests_dedup(void)
 #endif
     RUN(test_tensor_id_separates_dtype_shape_and_bytes);
     RUN(test_python_tensor_id_matches_xxh3_of_shape_dtype_bytes);
+    RUN(test_tensor_id_is_the_same_value_on_every_platform);
+    RUN(test_python_tensor_id_has_no_rank_limit);
 }

@@ -2,7 +2,8 @@
    documented definition and pinned values (same bits on every platform),
    recall and precision on a generated set of fine-tuned copies and
    unrelated tensors, the shape/dtype and norm gates, XOR-delta accounting
-   worked out by hand, the packer hook, data lifetime, several producers,
+   worked out by hand, float16/bfloat16 pairs and their 2-byte deltas,
+   the packer hook, data lifetime, several producers,
    and the dedup report in every format. */
 #include "coralperf.h"
 #include "tinytest.h"
@@ -254,6 +255,116 @@ static void test_only_tensors_of_equal_shape_and_dtype_are_compared(void)
     cpf_neardup_free(&nd);
     free(x);
     free(hb);
+}
+
+/* Half-width tensors drawn as bit patterns (normal numbers of magnitude
+   1/16..2, random signs), so no float-to-half rounding is involved.
+   f16: 1 sign, 5 exponent (bias 15), 10 mantissa bits (IEEE 754 binary16);
+   bf16: 1 sign, 8 exponent (bias 127), 7 mantissa bits. */
+static void nd_fill_half(uint16_t *h, size_t n, int bf16, uint64_t seed)
+{
+    size_t i;
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 3;
+    for (i = 0; i < n; i++) {
+        uint64_t r = nd_rng(&s);
+        unsigned sign = (unsigned)(r >> 63), e = (unsigned)((r >> 32) % 5);
+        h[i] = bf16 ? (uint16_t)(sign << 15 | (123u + e) << 7 | (unsigned)(r & 0x7F))
+                    : (uint16_t)(sign << 15 | (11u + e) << 10 | (unsigned)(r & 0x3FF));
+    }
+}
+/* the value of such a normal number, in double (independent of the kit) */
+static double nd_half_value(uint16_t h, int bf16)
+{
+    int mbits = bf16 ? 7 : 10, bias = bf16 ? 127 : 15;
+    unsigned m = h & ((1u << mbits) - 1u), e = (h & 0x7FFFu) >> mbits;
+    double v = ldexp(1.0 + (double)m / (double)(1u << mbits), (int)e - bias);
+    return (h & 0x8000u) ? -v : v;
+}
+/* small noise: frac of the elements move 1..4 units in the last place
+   (the magnitude's bits are monotonic, so this is +-0.1..0.4% for f16,
+   +-0.8..3% for bf16, and stays a normal number) */
+static void nd_noise_half(uint16_t *dst, const uint16_t *src, size_t n, double frac, uint64_t seed)
+{
+    size_t i;
+    uint64_t s = seed * 0xD1B54A32D192ED03ull + 5;
+    for (i = 0; i < n; i++) {
+        uint64_t r = nd_rng(&s);
+        int step = (int)(r & 3) + 1;
+        dst[i] = src[i];
+        if ((double)(r >> 11) / 9007199254740992.0 < frac)
+            dst[i] = (uint16_t)((src[i] & 0x8000u) | (unsigned)((int)(src[i] & 0x7FFFu) + ((r >> 2) & 1 ? step : -step)));
+    }
+}
+
+static void test_float16_and_bfloat16_near_duplicates_are_confirmed_with_2_byte_deltas(void)
+{
+    enum { N = 64 * 64 };
+    int64_t dims[2] = { 64, 64 };
+    uint16_t *t = (uint16_t *)malloc(45 * N * sizeof(uint16_t));
+    cpf_neardup nd;
+    cpf_neardup_opts o;
+    cpf_neardup_result r;
+    cpf_neardup_stats st;
+    int bf, u, false_conf = 0;
+    CHECK(t != NULL);
+    if (!t) return;
+    cpf_neardup_init(&nd, NULL); /* default thresholds: cosine >= 0.99, norm within 10% */
+    for (bf = 0; bf < 2; bf++) {
+        uint16_t *a = t + (size_t)(2 * bf) * N, *b = a + N;
+        cpf_dtype dt = bf ? CPF_DTYPE_BF16 : CPF_DTYPE_F16;
+        double dot = 0, na = 0, nb = 0;
+        uint64_t zeros = 0;
+        size_t i;
+        nd_fill_half(a, N, bf, 300 + (uint64_t)bf);
+        nd_noise_half(b, a, N, 0.05, 400 + (uint64_t)bf);
+        for (i = 0; i < N; i++) {
+            double x = nd_half_value(a[i], bf), y = nd_half_value(b[i], bf);
+            unsigned d = (unsigned)(a[i] ^ b[i]);
+            dot += x * y; na += x * x; nb += y * y;
+            zeros += ((d & 0xFFu) == 0) + ((d >> 8) == 0);
+        }
+        CHECK(cpf_neardup_add(&nd, dt, dims, 2, a, 10 + (uint64_t)bf, &r) == CPF_OK && !r.is_near);
+        CHECK(cpf_neardup_add(&nd, dt, dims, 2, b, 20 + (uint64_t)bf, &r) == CPF_OK);
+        CHECK_MSG(r.is_near && r.base_tag == 10 + (uint64_t)bf && r.cosine >= 0.99, "%s: near %d base %llu cosine %.9f",
+                  bf ? "bf16" : "f16", r.is_near, (unsigned long long)r.base_tag, r.cosine);
+        CHECK_NEAR(r.cosine, dot / sqrt(na * nb), 1e-12);
+        CHECK_MSG(zeros < 2u * N && zeros > 2u * N * 9 / 10, "%s: %llu zero bytes", bf ? "bf16" : "f16", (unsigned long long)zeros);
+        /* the XOR delta is over 2-byte elements: n * 2 bytes, zero bytes as counted here */
+        CHECK_MSG(r.delta_bytes == 2u * N && r.delta_zero_bytes == zeros, "%s: delta %llu bytes, %llu zero (want %u, %llu)",
+                  bf ? "bf16" : "f16", (unsigned long long)r.delta_bytes, (unsigned long long)r.delta_zero_bytes, 2u * N,
+                  (unsigned long long)zeros);
+    }
+    cpf_neardup_stats_get(&nd, &st);
+    CHECK(st.near_duplicates == 2 && st.near_bytes == 2u * 2u * N && st.total_bytes == 4u * 2u * N);
+    cpf_neardup_free(&nd);
+
+    /* Unrelated f16 tensors are never confirmed, even when every candidate
+       the bands propose gets an exact check; a tensor sharing 95% of the
+       base's elements (cosine about 0.95) reaches the check and fails it. */
+    memset(&o, 0, sizeof o);
+    o.max_hamming = 64;
+    o.multi_probe = 1;
+    cpf_neardup_init(&nd, &o);
+    cpf_neardup_add(&nd, CPF_DTYPE_F16, dims, 2, t, 0, &r);
+    for (u = 0; u < 40; u++) {
+        uint16_t *x = t + (size_t)(4 + u) * N;
+        nd_fill_half(x, N, 0, 500 + (uint64_t)u);
+        cpf_neardup_add(&nd, CPF_DTYPE_F16, dims, 2, x, 1, &r);
+        if (r.is_near) false_conf++;
+    }
+    CHECK_MSG(false_conf == 0, "%d unrelated f16 tensors confirmed", false_conf);
+    {
+        uint16_t *x = t + (size_t)44 * N;
+        size_t i;
+        nd_fill_half(x, N, 0, 600);
+        for (i = 0; i < N; i++) if (i % 20 != 0) x[i] = t[i];
+        cpf_neardup_add(&nd, CPF_DTYPE_F16, dims, 2, x, 2, &r);
+        CHECK_MSG(!r.is_near && r.checks >= 1, "95%% shared: near %d checks %u cosine %g", r.is_near, r.checks, r.cosine);
+    }
+    cpf_neardup_stats_get(&nd, &st);
+    CHECK(st.near_duplicates == 0 && st.tensors == 42 && st.rejected >= 1);
+    cpf_neardup_free(&nd);
+    free(t);
 }
 
 static int g_hook_calls;
@@ -574,6 +685,7 @@ void tests_neardup(void)
     RUN(test_finetuned_copies_are_found_and_unrelated_tensors_never_confirmed);
     RUN(test_cosine_below_threshold_is_rejected_and_thresholds_are_configurable);
     RUN(test_only_tensors_of_equal_shape_and_dtype_are_compared);
+    RUN(test_float16_and_bfloat16_near_duplicates_are_confirmed_with_2_byte_deltas);
     RUN(test_xor_delta_counts_zero_bytes_and_run_length_size_exactly);
     RUN(test_keep_copy_survives_the_caller_reusing_its_buffer);
     RUN(test_zero_nonfinite_and_empty_tensors_are_not_comparable);

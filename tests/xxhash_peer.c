@@ -3,7 +3,10 @@
    up to 16 MiB, streaming against one-shot for many splits, the SIMD path
    against the portable one (xxhash_peer_scalar.c is a second unit built
    with CORALPERF_HASH_SCALAR). Run by tests/run.sh when xxhash.h exists:
-     cc -O2 -I. -I<stb> tests/xxhash_peer.c tests/xxhash_peer_scalar.c -lxxhash -lm -pthread */
+     cc -O2 -I. -I<stb> tests/xxhash_peer.c tests/xxhash_peer_scalar.c -lxxhash -lm -pthread
+   --expect-backend=NAME adds a check that cpf_hash_backend() is NAME (run.sh
+   builds it again with CORALPERF_HASH_NO_DISPATCH for the SSE2 loop and
+   with -mavx2, and names the loop each build must run). */
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
 
@@ -360,16 +363,24 @@ static void test_scalar_vs_simd(void)
 
 int main(int argc, char **argv)
 {
+    const char *want = NULL; /* --expect-backend=NAME */
+    int i;
     setup();
+    for (i = 1; i < argc; i++) {
 #ifndef CPF_TEST_EXPECTED
-    if (argc > 1 && strcmp(argv[1], "--gen") == 0) {
-        generate();
-        return 0;
-    }
-#else
-    (void)argv;
+        if (strcmp(argv[i], "--gen") == 0) {
+            generate();
+            return 0;
+        }
 #endif
-    (void)argc;
+        if (strncmp(argv[i], "--expect-backend=", 17) == 0) {
+            want = argv[i] + 17;
+        } else {
+            printf("usage: %s [--gen] [--expect-backend=avx2|sse2|neon|scalar]\n", argv[0]);
+            free(g_data);
+            return 2;
+        }
+    }
     printf("backend: %s, %u-bit size_t, reference: %s\n", cpf_hash_backend(), (unsigned)(sizeof(size_t) * 8),
 #ifdef CPF_TEST_EXPECTED
            "expected.h"
@@ -377,6 +388,11 @@ int main(int argc, char **argv)
            "libxxhash"
 #endif
     );
+    if (want) { /* a build meant for one loop must not quietly test another */
+        char msg[96];
+        sprintf(msg, "cpf_hash_backend() is \"%.16s\", the expected \"%.16s\"", cpf_hash_backend(), want);
+        check(strcmp(cpf_hash_backend(), want) == 0, msg);
+    }
     check(sizeof(cpf_hasher) == 536, "sizeof(cpf_hasher) == 536 on this target");
     test_smhasher();
     test_all_lengths();
