@@ -618,15 +618,285 @@ static void test_noise_learns_from_reruns_not_from_accepted_changes(void)
     cpf_fingerprint_free(&fh);
 }
 
+/* 1 when the comma-separated list has the token t. */
+static int has_token(const char *list, const char *t)
+{
+    size_t n = strlen(t);
+    const char *p = list;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, t, n) == 0) return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+#if defined(__linux__)
+/* The first line of a file, without its line end; 0 when unreadable or empty. */
+static int first_line(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f) return 0;
+    if (!fgets(buf, (int)cap, f)) buf[0] = 0;
+    fclose(f);
+    n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+    return n > 0;
+}
+
+/* The value of /proc/cpuinfo's first "key<blanks>: value" line, trimmed. */
+static int cpuinfo_value(const char *key, char *buf, size_t cap)
+{
+    FILE *f = fopen("/proc/cpuinfo", "rb");
+    char line[4096];
+    size_t kl = strlen(key);
+    int found = 0;
+    if (!f) return 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        const char *p = line + kl, *v;
+        size_t n;
+        if (strncmp(line, key, kl) != 0) continue;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p != ':') continue;
+        for (v = p + 1; *v == ' ' || *v == '\t'; v++) {}
+        snprintf(buf, cap, "%s", v);
+        n = strlen(buf);
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t')) buf[--n] = 0;
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+/* CPUs in /sys/devices/system/cpu/online ("0-3,6"), what sysconf reads; -1 unknown. */
+static int online_cpus(void)
+{
+    char s[256];
+    const char *p = s;
+    int n = 0;
+    if (!first_line("/sys/devices/system/cpu/online", s, sizeof s)) return -1;
+    while (*p) {
+        char *e;
+        long a = strtol(p, &e, 10), b = a;
+        if (e == p) return -1;
+        p = e;
+        if (*p == '-') { b = strtol(p + 1, &e, 10); p = e; }
+        n += (int)(b - a + 1);
+        if (*p == ',') p++;
+        else if (*p) return -1;
+    }
+    return n;
+}
+#endif
+
+/* Every field the README lists, checked against what this platform says
+   itself: this file is built with the same command line as the one that
+   holds the implementation (tests/test_main.c), so its predefined macros are
+   the implementation's; host facts come from /proc and /sys on Linux. */
 static void test_this_machine_has_a_fingerprint(void)
 {
     cpf_fingerprint fb, fh, fb2;
-    char diff[200];
+    char diff[200], want[512];
+    const char *v;
+    const uint32_t one = 1;
     CHECK(cpf_fingerprint_build(&fb) == CPF_OK);
     CHECK(cpf_fingerprint_host(&fh) == CPF_OK);
     CHECK(cpf_fingerprint_build(&fb2) == CPF_OK);
-    CHECK(cpf_fingerprint_get(&fb, "compiler") && cpf_fingerprint_get(&fb, "endian") && cpf_fingerprint_get(&fb, "word"));
-    CHECK(cpf_fingerprint_get(&fh, "cpu") && cpf_fingerprint_get(&fh, "cores") && cpf_fingerprint_get(&fh, "os"));
+    CHECK(!fb.is_host && fh.is_host);
+
+    /* build: compiler and version */
+    v = cpf_fingerprint_get(&fb, "compiler");
+#if defined(__clang__)
+    snprintf(want, sizeof want, "clang %d.%d.", __clang_major__, __clang_minor__);
+#elif defined(__GNUC__)
+    snprintf(want, sizeof want, "gcc %d.%d.", __GNUC__, __GNUC_MINOR__);
+#elif defined(_MSC_VER)
+    snprintf(want, sizeof want, "msvc %lu", (unsigned long)_MSC_FULL_VER);
+#else
+    snprintf(want, sizeof want, "unknown");
+#endif
+    CHECK_MSG(v && strncmp(v, want, strlen(want)) == 0, "compiler '%s', expected it to start with '%s'", v ? v : "(none)", want);
+    CHECK_STR(cpf_fingerprint_get(&fb, "lang"), "c");
+
+    /* build: flags, given or read from the predefined macros (never both) */
+#if defined(CORALPERF_BUILD_FLAGS)
+    CHECK_STR(cpf_fingerprint_get(&fb, "flags"), CORALPERF_BUILD_FLAGS);
+    CHECK(cpf_fingerprint_get(&fb, "flags_from_macros") == NULL);
+#else
+    CHECK(cpf_fingerprint_get(&fb, "flags") == NULL);
+    v = cpf_fingerprint_get(&fb, "flags_from_macros");
+    CHECK(v != NULL);
+    if (!v) v = "";
+#if defined(__GNUC__) && defined(__STDC_VERSION__)
+    snprintf(want, sizeof want, "%s%s",
+#if defined(__STRICT_ANSI__)
+             "c",
+#else
+             "gnu",
+#endif
+             __STDC_VERSION__ == 199901L ? "99" : __STDC_VERSION__ == 201112L ? "11" : __STDC_VERSION__ == 201710L ? "17" : "?");
+    CHECK_MSG(want[strlen(want) - 1] == '?' || has_token(v, want), "flags_from_macros '%s' lacks '%s'", v, want);
+#endif
+#if defined(__NO_INLINE__) && defined(__OPTIMIZE__)
+    CHECK(has_token(v, "no-inline"));
+#else
+    CHECK(!has_token(v, "no-inline"));
+#endif
+#if defined(__PIE__) && __PIE__ == 2
+    CHECK(has_token(v, "fPIE") && !has_token(v, "fPIC"));
+#elif defined(__PIE__)
+    CHECK(has_token(v, "fpie"));
+#elif defined(__PIC__) && __PIC__ == 2
+    CHECK(has_token(v, "fPIC"));
+#elif defined(__PIC__)
+    CHECK(has_token(v, "fpic"));
+#else
+    CHECK(!has_token(v, "fPIE") && !has_token(v, "fpie") && !has_token(v, "fPIC") && !has_token(v, "fpic"));
+#endif
+#if defined(__SSP_STRONG__)
+    CHECK(has_token(v, "ssp-strong"));
+#elif !defined(__SSP__) && !defined(__SSP_ALL__) && !defined(__SSP_EXPLICIT__)
+    CHECK(!has_token(v, "ssp") && !has_token(v, "ssp-strong") && !has_token(v, "ssp-all"));
+#endif
+#if defined(_FORTIFY_SOURCE) && _FORTIFY_SOURCE + 0 > 0
+    snprintf(want, sizeof want, "fortify%d", (int)(_FORTIFY_SOURCE + 0));
+    CHECK(has_token(v, want));
+#else
+    CHECK(strstr(v, "fortify") == NULL);
+#endif
+    /* what opt= and isa= hold is not repeated */
+    CHECK(!has_token(v, "fast-math") && !has_token(v, "asan") && !has_token(v, "O2") && !has_token(v, "-O2"));
+#endif
+
+    /* build: optimisation and NDEBUG of this command line */
+#if defined(__OPTIMIZE_SIZE__)
+    CHECK_STR(cpf_fingerprint_get(&fb, "opt"), "size");
+#elif defined(__OPTIMIZE__)
+    CHECK_STR(cpf_fingerprint_get(&fb, "opt"), "yes");
+#elif defined(__GNUC__)
+    CHECK_STR(cpf_fingerprint_get(&fb, "opt"), "no");
+#else
+    CHECK(cpf_fingerprint_get(&fb, "opt") != NULL);
+#endif
+#if defined(NDEBUG)
+    CHECK_STR(cpf_fingerprint_get(&fb, "ndebug"), "1");
+#else
+    CHECK_STR(cpf_fingerprint_get(&fb, "ndebug"), "0");
+#endif
+
+    /* build: ISA macros, the architecture first, then extensions and sanitizers */
+    v = cpf_fingerprint_get(&fb, "isa");
+    CHECK(v != NULL);
+    if (!v) v = "";
+#if defined(__x86_64__) || defined(_M_X64)
+    CHECK(strncmp(v, "x86_64", 6) == 0 && (v[6] == 0 || v[6] == ','));
+#elif defined(__aarch64__) || defined(_M_ARM64)
+    CHECK(strncmp(v, "aarch64", 7) == 0);
+#endif
+#if defined(__AVX2__)
+    CHECK(has_token(v, "avx2"));
+#else
+    CHECK(!has_token(v, "avx2"));
+#endif
+#if defined(__ARM_NEON) || defined(__ARM_NEON__)
+    CHECK(has_token(v, "neon"));
+#endif
+#if defined(__FAST_MATH__)
+    CHECK(has_token(v, "fast-math"));
+#else
+    CHECK(!has_token(v, "fast-math"));
+#endif
+    {   /* make test runs these tests under clang's ASan+UBSan and gcc's TSan */
+        int asan = 0, tsan = 0, ubsan = -1; /* -1: no macro tells (gcc) */
+#if defined(__SANITIZE_ADDRESS__)
+        asan = 1;
+#endif
+#if defined(__SANITIZE_THREAD__)
+        tsan = 1;
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+        asan = 1;
+#endif
+#if __has_feature(thread_sanitizer)
+        tsan = 1;
+#endif
+#if __has_feature(undefined_behavior_sanitizer)
+        ubsan = 1;
+#else
+        ubsan = 0;
+#endif
+#endif
+        CHECK_MSG(has_token(v, "asan") == asan, "isa '%s', asan %d", v, asan);
+        CHECK_MSG(has_token(v, "tsan") == tsan, "isa '%s', tsan %d", v, tsan);
+        CHECK_MSG(ubsan < 0 || has_token(v, "ubsan") == ubsan, "isa '%s', ubsan %d", v, ubsan);
+    }
+
+    /* build: word size and byte order */
+    snprintf(want, sizeof want, "%d", (int)(sizeof(void *) * 8));
+    CHECK_STR(cpf_fingerprint_get(&fb, "word"), want);
+    CHECK_STR(cpf_fingerprint_get(&fb, "endian"), *(const unsigned char *)&one ? "little" : "big");
+
+    /* host: CPU model, cores, caches, hypervisor, governor, OS and kernel, libc */
+    v = cpf_fingerprint_get(&fh, "cpu");
+    CHECK(v != NULL && v[0]);
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+    CHECK_MSG(v && strcmp(v, "unknown") != 0, "an x86 CPU has a CPUID brand string");
+#endif
+    CHECK(cpf_fingerprint_get(&fh, "cores") && atoi(cpf_fingerprint_get(&fh, "cores")) >= 1);
+    CHECK(cpf_fingerprint_get(&fh, "hypervisor") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "governor") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "os") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "libc") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "host") == NULL && cpf_fingerprint_get(&fh, "hostname") == NULL);
+#if defined(__linux__)
+    {
+        char s[400], path[96], level[16], type[32], size[32], key[24];
+        int i, n, caches = 0;
+        if (cpuinfo_value("model name", s, sizeof s) && s[0])
+            CHECK_STR(cpf_fingerprint_get(&fh, "cpu"), s);
+        n = online_cpus();
+        if (n > 0) { snprintf(want, sizeof want, "%d", n); CHECK_STR(cpf_fingerprint_get(&fh, "cores"), want); }
+        for (i = 0; i < 5; i++) { /* cpu0's data and unified caches, as sysfs lists them */
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+            if (!first_line(path, level, sizeof level)) break;
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+            if (!first_line(path, type, sizeof type) || strcmp(type, "Instruction") == 0) continue;
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+            if (!first_line(path, size, sizeof size)) continue;
+            snprintf(key, sizeof key, "l%s%s", level, strcmp(type, "Data") == 0 ? "d" : "");
+            CHECK_STR(cpf_fingerprint_get(&fh, key), size);
+            caches++;
+        }
+        if (!caches) CHECK(!cpf_fingerprint_get(&fh, "l1d") && !cpf_fingerprint_get(&fh, "l2") && !cpf_fingerprint_get(&fh, "l3"));
+#if defined(__x86_64__) || defined(__i386__)
+        /* the kernel's "hypervisor" CPU flag is the CPUID bit the kit reads */
+        if (cpuinfo_value("flags", s, sizeof s)) {
+            int flagged = strstr(s, " hypervisor") != NULL || strncmp(s, "hypervisor", 10) == 0;
+            CHECK_MSG(flagged == (strcmp(cpf_fingerprint_get(&fh, "hypervisor"), "none") != 0),
+                      "hypervisor '%s', cpuinfo flag %d", cpf_fingerprint_get(&fh, "hypervisor"), flagged);
+        }
+#endif
+        if (first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", s, sizeof s))
+            CHECK_STR(cpf_fingerprint_get(&fh, "governor"), s);
+        else
+            CHECK_STR(cpf_fingerprint_get(&fh, "governor"), "none");
+        if (first_line("/proc/sys/kernel/osrelease", s, sizeof s)) {
+            snprintf(want, sizeof want, "Linux %s", s);
+            CHECK_STR(cpf_fingerprint_get(&fh, "os"), want);
+        }
+    }
+#elif defined(_WIN32)
+    CHECK_STR(cpf_fingerprint_get(&fh, "os"), "Windows");
+#endif
+#if defined(__GLIBC__)
+    snprintf(want, sizeof want, "glibc %d.%d", __GLIBC__, __GLIBC_MINOR__);
+    CHECK_STR(cpf_fingerprint_get(&fh, "libc"), want);
+#endif
+
+    /* two fingerprints of one build are equal; a change is named field by field */
     CHECK(cpf_fingerprint_compare(&fb, &fb2, diff, sizeof diff) == 0 && diff[0] == 0);
     cpf_fingerprint_set(&fb2, "opt", "no");
     cpf_fingerprint_set(&fb2, "extra", "1");
