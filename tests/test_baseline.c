@@ -1049,10 +1049,10 @@ static void test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for
 /* 20000 additions per op: thousands of times bench_tiny. */
 static void bench_slow(cpf_bench *b)
 {
-    volatile unsigned x = 0;
+    unsigned x = 0;
     while (cpf_bench_loop(b)) {
         unsigned i;
-        for (i = 0; i < 20000; i++) x += i;
+        for (i = 0; i < 20000; i++) { x += i; cpf_do_not_optimize(x); }
     }
 }
 
