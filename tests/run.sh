@@ -502,6 +502,18 @@ check "--count outside valgrind: exit 1 and says how to run it" "$T/cnt3.log" sh
 
 # --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
 echo "== baselines under stress"
+# A gzip bomb in a .cpb.gz: the build's inflate limit holds, allocations counted.
+for lim in 1048576 default; do
+    def="-DCORALPERF_INFLATE_LIMIT=$lim"; what="1 MiB (CORALPERF_INFLATE_LIMIT=$lim)"
+    [ $lim = default ] && { def=""; what="default 64 MiB"; }
+    if $CC -std=c99 -O2 $WARN $INC $def tests/baseline_bomb.c -o "$T/bl_bomb" -lm -pthread >"$T/blb.build.log" 2>&1; then
+        check "a gzip bomb in a .cpb.gz (valid gzip, twice the limit of zeros) loaded from memory and from a file stops with CPF_ERR_LIMIT and a message at the $what inflate limit; no allocation above the limit, at most the limit + the file + 64 KiB live" \
+            "$T/bomb_$lim.log" "$T/bl_bomb" "$T"
+        sed 's/^/      /' "$T/bomb_$lim.log"
+    else
+        bad "gzip bomb test build ($lim)" "$T/blb.build.log"
+    fi
+done
 if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then
     rm -rf "$T/stress"; mkdir -p "$T/stress"
     check "8 processes update one baseline at once and lose nothing; 200 SIGKILLs mid-update never break it" \

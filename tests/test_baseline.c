@@ -7,6 +7,7 @@
 #endif
 #include "coralperf.h"
 #include "tinytest.h"
+#include "gzip_bomb.h"
 #include <stdlib.h>
 #if !defined(_WIN32)
 #include <sys/stat.h>
@@ -516,6 +517,70 @@ static void test_gzip_baselines_load_from_memory_like_text(void)
     cpf_baseline_free(&b);
     cpf_fingerprint_free(&fb);
     cpf_fingerprint_free(&fh);
+}
+
+#if !defined(TEST_EMBEDDED)
+/* 65 MiB of zeros from about 430 KB, from memory and from a file. */
+static void gzip_bomb_at_the_default_limit(void)
+{
+    cpf_baseline b;
+    unsigned char *bomb;
+    size_t n = 0;
+    char msg[400], want[200];
+    bomb = gzip_bomb((CPF_INFLATE_LIMIT_DEFAULT + ((size_t)1 << 20)) / 258, &n);
+    CHECK(bomb != NULL);
+    if (!bomb) return;
+    CHECK(n < 440000);
+    snprintf(want, sizeof want, "gzip: inflated output exceeds the limit of %lu bytes", (unsigned long)CPF_INFLATE_LIMIT_DEFAULT);
+    CHECK(cpf_baseline_load_mem(&b, bomb, n, msg, sizeof msg) == CPF_ERR_LIMIT);
+    CHECK_MSG(strncmp(msg, want, strlen(want)) == 0, "%s", msg);
+    CHECK(b.count == 0 && b.entries == NULL && b.fp_count == 0);
+#if !defined(CORALPERF_NO_FILES)
+    {
+        const char *path = "build/test/bomb.cpb.gz";
+        FILE *f = fopen(path, "wb");
+        CHECK(f != NULL);
+        if (f) {
+            CHECK(fwrite(bomb, 1, n, f) == n);
+            CHECK(fclose(f) == 0);
+            CHECK(cpf_baseline_load(&b, path, msg, sizeof msg) == CPF_ERR_LIMIT);
+            CHECK_MSG(strncmp(msg, path, strlen(path)) == 0 && strstr(msg, want) != NULL, "%s", msg);
+            CHECK(b.count == 0 && b.entries == NULL);
+            remove(path);
+        }
+    }
+#endif
+    free(bomb);
+}
+#endif
+
+/* A .cpb.gz that inflates past the limit (64 MiB unless CORALPERF_INFLATE_LIMIT
+   says otherwise; the API takes no limit) stops there with CPF_ERR_LIMIT and a
+   message, from memory and from a file; tests/baseline_bomb.c (make test)
+   counts the bytes allocated on the way, under a 1 MiB and the default limit. */
+static void test_a_gzip_bomb_baseline_stops_at_the_inflate_limit(void)
+{
+    cpf_baseline b;
+    cpf_bytes d;
+    unsigned char *bomb;
+    size_t n = 0, i, nonzero = 0;
+    char msg[400];
+    /* the construction is right: 1000 pairs are a valid member of 258 001 zero bytes */
+    bomb = gzip_bomb(1000, &n);
+    CHECK(bomb != NULL);
+    if (!bomb) return;
+    CHECK_MSG(cpf_gunzip(bomb, n, 0, &d, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(d.len == 258001 && n < 1700);
+    for (i = 0; i < d.len; i++) nonzero += d.data[i] != 0;
+    CHECK(nonzero == 0);
+    cpf_bytes_free(&d);
+    CHECK(cpf_baseline_load_mem(&b, bomb, n, msg, sizeof msg) == CPF_ERR_FORMAT); /* zeros are no baseline */
+    free(bomb);
+#if defined(TEST_EMBEDDED)
+    printf("    skip: the 64 MiB bomb needs more memory than the board has\n");
+#else
+    gzip_bomb_at_the_default_limit();
+#endif
 }
 
 static void test_whatever_is_saved_loads_again_even_at_the_edges(void)
@@ -1462,6 +1527,7 @@ void tests_baseline(void)
     RUN(test_diff_names_same_slower_faster_new_and_vanished);
     RUN(test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib);
     RUN(test_gzip_baselines_load_from_memory_like_text);
+    RUN(test_a_gzip_bomb_baseline_stops_at_the_inflate_limit);
     RUN(test_whatever_is_saved_loads_again_even_at_the_edges);
     RUN(test_an_unused_fingerprint_does_not_change_the_ids_of_a_resave);
     RUN(test_noise_learns_from_reruns_not_from_accepted_changes);
