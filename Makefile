@@ -54,23 +54,14 @@ stb:
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-$(BUILD)/example_suite: examples/example_suite.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+# The examples record their CFLAGS in the build fingerprint of the baselines
+# they write (flags= of the @build line): as a C string (\ and " escaped)
+# inside single quotes for the shell (' escaped).
+BUILD_FLAGS_C = $(subst ",\",$(subst \,\\,$(strip $(CFLAGS))))
+BUILD_FLAGS_DEF = -DCORALPERF_BUILD_FLAGS='"$(subst ','\'',$(BUILD_FLAGS_C))"'
 
-$(BUILD)/lazy_model: examples/lazy_model.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
-
-$(BUILD)/mem_weights: examples/mem_weights.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
-
-$(BUILD)/weight_store: examples/weight_store.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
-
-$(BUILD)/guard_assert: examples/guard_assert.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
-
-$(BUILD)/inference_budget: examples/inference_budget.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
+$(EXAMPLES): $(BUILD)/%: examples/%.c coralperf.h | stb $(BUILD)
+	$(CC) $(CFLAGS) $(BUILD_FLAGS_DEF) $(INC) $< -o $@ $(LDLIBS)
 
 count: stb
 	@echo "== count mode: instructions per op of $${SUITE:-examples/example_suite.c} under Callgrind (tests/count.sh)"
@@ -79,8 +70,6 @@ count: stb
 ab: stb
 	@echo "== A/B: the working tree against $${BASE:-HEAD} (tests/ab.sh)"
 	@BASE="$(BASE)" SUITE="$(SUITE)" AB_ARGS="$(AB_ARGS)" STB_INC="$(STB_INC)" CC="$(CC)" BUILD="$(BUILD)" OPT="$(OPT)" sh tests/ab.sh
-$(BUILD)/load_service: examples/load_service.c coralperf.h | stb $(BUILD)
-	$(CC) $(CFLAGS) $(INC) $< -o $@ $(LDLIBS)
 
 demo: stb $(BUILD)/example_suite
 	@echo "== running the example suite (examples/example_suite.c), compared with baselines/example.cpb"

@@ -103,6 +103,10 @@
                                          (limit 0) in bytes; default 64 MiB.
      CORALPERF_BUILD_FLAGS        impl   a string recorded as flags= in the build
                                          fingerprint of baselines (e.g. "-O2 -march=native").
+                                         Without it the fingerprint has
+                                         flags_from_macros= instead: what the
+                                         compiler's predefined macros tell
+                                         (-std, PIC/PIE, stack protector, ...).
      CORALPERF_TICKS()            impl   your cycle counter (uint64_t expression)
      CORALPERF_TICKS_HZ                  and its nominal rate; both or neither.
                                          The kit still calibrates it against
@@ -7574,10 +7578,148 @@ static cpf_status cpf__fp_put(cpf_fingerprint *fp, const char *k, const char *v)
     return cpf_fingerprint_set(fp, k, v && v[0] ? v : "unknown");
 }
 
+#if !defined(CORALPERF_BUILD_FLAGS)
+static void cpf__fp_token(char *s, size_t cap, const char *t)
+{
+    size_t n = strlen(s);
+    cpf__msg(s + n, cap - n, "%s%s", n ? "," : "", t);
+}
+
+/* flags_from_macros=: what this compiler's predefined macros tell about the
+   command line of the file that defines CORALPERF_IMPLEMENTATION, recorded
+   when CORALPERF_BUILD_FLAGS does not say it. Only facts no other field
+   holds: opt= already has -O0 / -O1.. / -Os, isa= the -m extensions,
+   -ffast-math and the sanitizers. No macro tells -O1 from -O2, -O3 or -Og,
+   nor -march=native, -flto, -funroll-loops or -fno-omit-frame-pointer:
+   define CORALPERF_BUILD_FLAGS to record those. Tokens, in this order:
+     c99 gnu11 c++17 ...   -std= (__STDC_VERSION__ or __cplusplus/_MSVC_LANG;
+                           "gnu" when a GNU compiler is not in strict ISO mode)
+     no-inline             -fno-inline with optimisation (__NO_INLINE__; at -O0
+                           it is implied by opt=no)
+     fpic fPIC fpie fPIE   __PIC__ / __PIE__ level (pie implies pic); none of
+                           them: not position-independent
+     ssp ssp-strong ssp-all ssp-explicit   -fstack-protector* (__SSP*__)
+     fortifyN              _FORTIFY_SOURCE=N (given by -D or by the compiler)
+     no-math-errno finite-math-only   those parts of -ffast-math on their own
+     openmp                -fopenmp (_OPENMP)
+     cf-protection[-branch|-return]   -fcf-protection (__CET__)
+     crt-debug crt-dll fp-strict      MSVC: /MDd or /MTd, /MD, /fp:strict */
+static void cpf__fp_flags_from_macros(char *s, size_t cap)
+{
+    const char *std = NULL;
+    int gnu = 0;
+    s[0] = 0;
+#if defined(__GNUC__) && !defined(__STRICT_ANSI__)
+    gnu = 1;
+#endif
+#if defined(__cplusplus)
+#if defined(_MSVC_LANG) && _MSVC_LANG > __cplusplus
+#define CPF__CXX_STD _MSVC_LANG /* MSVC keeps __cplusplus at 199711L without /Zc:__cplusplus */
+#else
+#define CPF__CXX_STD __cplusplus
+#endif
+#if CPF__CXX_STD >= 202302L
+    std = "++23";
+#elif CPF__CXX_STD > 202002L
+    std = "++2b";
+#elif CPF__CXX_STD >= 202002L
+    std = "++20";
+#elif CPF__CXX_STD >= 201703L
+    std = "++17";
+#elif CPF__CXX_STD >= 201402L
+    std = "++14";
+#elif CPF__CXX_STD >= 201103L
+    std = "++11";
+#else
+    std = "++98";
+#endif
+#undef CPF__CXX_STD
+#elif defined(__STDC_VERSION__)
+#if __STDC_VERSION__ >= 202311L
+    std = "23";
+#elif __STDC_VERSION__ > 201710L
+    std = "2x";
+#elif __STDC_VERSION__ >= 201710L
+    std = "17";
+#elif __STDC_VERSION__ >= 201112L
+    std = "11";
+#elif __STDC_VERSION__ >= 199901L
+    std = "99";
+#else
+    std = "94";
+#endif
+#elif defined(__GNUC__)
+    std = "89"; /* -std=c89/gnu89/-ansi define no __STDC_VERSION__ */
+#endif
+    if (std) {
+        char t[16];
+        cpf__msg(t, sizeof t, "%s%s", gnu ? "gnu" : "c", std);
+        cpf__fp_token(s, cap, t);
+    }
+#if defined(__NO_INLINE__) && defined(__OPTIMIZE__)
+    cpf__fp_token(s, cap, "no-inline");
+#endif
+#if defined(__PIE__) && __PIE__ + 0 == 1
+    cpf__fp_token(s, cap, "fpie");
+#elif defined(__PIE__)
+    cpf__fp_token(s, cap, "fPIE");
+#elif defined(__PIC__) && __PIC__ + 0 == 1
+    cpf__fp_token(s, cap, "fpic");
+#elif defined(__PIC__)
+    cpf__fp_token(s, cap, "fPIC");
+#endif
+#if defined(__SSP_ALL__)
+    cpf__fp_token(s, cap, "ssp-all");
+#elif defined(__SSP_STRONG__)
+    cpf__fp_token(s, cap, "ssp-strong");
+#elif defined(__SSP_EXPLICIT__)
+    cpf__fp_token(s, cap, "ssp-explicit");
+#elif defined(__SSP__)
+    cpf__fp_token(s, cap, "ssp");
+#endif
+#if defined(_FORTIFY_SOURCE) && _FORTIFY_SOURCE + 0 > 0
+    {
+        char t[24];
+        cpf__msg(t, sizeof t, "fortify%d", (int)(_FORTIFY_SOURCE + 0));
+        cpf__fp_token(s, cap, t);
+    }
+#endif
+#if !defined(__FAST_MATH__) /* isa= says fast-math, which implies both */
+#if defined(__NO_MATH_ERRNO__)
+    cpf__fp_token(s, cap, "no-math-errno");
+#endif
+#if defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__ + 0 > 0
+    cpf__fp_token(s, cap, "finite-math-only");
+#endif
+#endif
+#if defined(_OPENMP)
+    cpf__fp_token(s, cap, "openmp");
+#endif
+#if defined(__CET__) && __CET__ + 0 == 1
+    cpf__fp_token(s, cap, "cf-protection-branch");
+#elif defined(__CET__) && __CET__ + 0 == 2
+    cpf__fp_token(s, cap, "cf-protection-return");
+#elif defined(__CET__)
+    cpf__fp_token(s, cap, "cf-protection");
+#endif
+#if defined(_MSC_VER)
+#if defined(_DEBUG)
+    cpf__fp_token(s, cap, "crt-debug");
+#endif
+#if defined(_DLL)
+    cpf__fp_token(s, cap, "crt-dll");
+#endif
+#if defined(_M_FP_STRICT)
+    cpf__fp_token(s, cap, "fp-strict");
+#endif
+#endif
+}
+#endif
+
 CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp)
 {
-    char isa[256], compiler[64];
-    const char *lang, *opt, *ndebug, *flags = NULL;
+    char isa[256], compiler[64], seen[192];
+    const char *lang, *opt, *ndebug, *flags = NULL, *from_macros = NULL;
     const uint16_t one = 1;
     cpf_status st = CPF_OK;
     if (!fp) return CPF_ERR_ARG;
@@ -7599,6 +7741,10 @@ CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp)
 #endif
 #if defined(CORALPERF_BUILD_FLAGS)
     flags = CORALPERF_BUILD_FLAGS;
+    (void)seen;
+#else
+    cpf__fp_flags_from_macros(seen, sizeof seen);
+    from_macros = seen;
 #endif
 #if defined(__OPTIMIZE_SIZE__)
     opt = "size";
@@ -7662,23 +7808,50 @@ CPF_DEF cpf_status cpf_fingerprint_build(cpf_fingerprint *fp)
 #if defined(__riscv_vector)
     CPF__ISA("rvv");
 #endif
-#if defined(__FAST_MATH__)
+#if defined(__FAST_MATH__) || defined(_M_FP_FAST)
     CPF__ISA("fast-math");
 #endif
+    /* gcc and MSVC name the sanitizers in __SANITIZE_*__, clang before 16 only
+       in __has_feature; gcc has no macro for UBSan */
 #if defined(__SANITIZE_ADDRESS__)
     CPF__ISA("asan");
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    CPF__ISA("asan");
+#endif
+#endif
+#if defined(__SANITIZE_HWADDRESS__)
+    CPF__ISA("hwasan");
+#elif defined(__has_feature)
+#if __has_feature(hwaddress_sanitizer)
+    CPF__ISA("hwasan");
+#endif
 #endif
 #if defined(__SANITIZE_THREAD__)
     CPF__ISA("tsan");
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+    CPF__ISA("tsan");
+#endif
+#endif
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+    CPF__ISA("msan");
+#endif
+#if __has_feature(undefined_behavior_sanitizer)
+    CPF__ISA("ubsan");
+#endif
 #endif
 #undef CPF__ISA
     {
-        const char *kv[][2] = { { "compiler", NULL }, { "lang", NULL }, { "flags", NULL }, { "opt", NULL },
-                                { "ndebug", NULL }, { "isa", NULL }, { "word", NULL }, { "endian", NULL } };
+        /* flags= or flags_from_macros=, never both */
+        const char *kv[][2] = { { "compiler", NULL }, { "lang", NULL }, { "flags", NULL }, { "flags_from_macros", NULL },
+                                { "opt", NULL }, { "ndebug", NULL }, { "isa", NULL }, { "word", NULL }, { "endian", NULL } };
         size_t i;
-        kv[0][1] = compiler; kv[1][1] = lang; kv[2][1] = flags; kv[3][1] = opt; kv[4][1] = ndebug; kv[5][1] = isa;
-        kv[6][1] = sizeof(void *) == 8 ? "64" : sizeof(void *) == 4 ? "32" : "other";
-        kv[7][1] = *(const unsigned char *)&one ? "little" : "big";
+        kv[0][1] = compiler; kv[1][1] = lang; kv[2][1] = flags; kv[3][1] = from_macros; kv[4][1] = opt; kv[5][1] = ndebug;
+        kv[6][1] = isa;
+        kv[7][1] = sizeof(void *) == 8 ? "64" : sizeof(void *) == 4 ? "32" : "other";
+        kv[8][1] = *(const unsigned char *)&one ? "little" : "big";
         for (i = 0; i < sizeof kv / sizeof kv[0] && st == CPF_OK; i++)
             if (kv[i][1]) st = cpf__fp_put(fp, kv[i][0], kv[i][1]);
     }

@@ -4,7 +4,10 @@
         the file ends valid with all 80 entries (no lost update).
      2. A writer that re-records a 60-entry baseline in a loop is killed
         (SIGKILL / TerminateProcess) at a random moment, N times (default
-        200): after every kill the file loads and still has all its entries.
+        200): after every kill the file loads and still has all its entries,
+        and at least N/10 of the kills landed while a new file was being
+        written (its <file>.tmp was there after the kill): otherwise the
+        test would not have shown what it claims.
    The workers are this program run again ("worker" mode), so the test needs
    no fork and runs the Windows lock (LockFileEx) and replace (MoveFileEx)
    paths for real under wine.
@@ -174,9 +177,14 @@ static int kills(const char *dir, int rounds)
         }
         cpf_baseline_free(&b);
     }
+    if (ok && mid_write < (rounds >= 10 ? rounds / 10 : 1)) {
+        printf("FAIL  only %d of %d kills landed in the middle of writing a new file (%s.tmp there after the kill), "
+               "fewer than %d: the kills did not test an interrupted write\n", mid_write, rounds, path, rounds >= 10 ? rounds / 10 : 1);
+        ok = 0;
+    }
     if (ok)
-        printf("ok    killed the writer during updates %d times (%d of them in the middle of writing a new file): the baseline always loads with all 60 entries\n",
-               rounds, mid_write);
+        printf("ok    killed the writer during updates %d times (%d of them in the middle of writing a new file, at least %d required): the baseline always loads with all 60 entries\n",
+               rounds, mid_write, rounds >= 10 ? rounds / 10 : 1);
     return ok;
 }
 

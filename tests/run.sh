@@ -255,6 +255,25 @@ printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void)
 check "CORALPERF_NO_PERF: no instruction counts, and cpf_counters_available names the macro" "$T/l.log" sh -c \
     "$CC -std=c99 -O2 $WARN $INC -DCORALPERF_NO_PERF $T/noperf.c -o $T/noperf -lm -pthread && $T/noperf"
 
+# The build fingerprint: CORALPERF_BUILD_FLAGS is recorded as flags=;
+# without it flags_from_macros= holds what the predefined macros tell about
+# known flags (and nothing that opt= or isa= already hold).
+printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\n#include <stdio.h>\nint main(void) { cpf_fingerprint f; const char *a, *b; if (cpf_fingerprint_build(&f) != CPF_OK) return 1; a = cpf_fingerprint_get(&f, "flags"); b = cpf_fingerprint_get(&f, "flags_from_macros");\n printf("flags=%%s\\nflags_from_macros=,%%s,\\nopt=%%s\\nisa=,%%s,\\n", a ? a : "(none)", b ? b : "(none)", cpf_fingerprint_get(&f, "opt"), cpf_fingerprint_get(&f, "isa")); cpf_fingerprint_free(&f); return 0; }\n' >"$T/fpflags.c"
+if [ "$(uname -s)" = Linux ] && ldd --version 2>&1 | grep -qi 'glibc\|gnu libc'; then
+    check "build fingerprint: -DCORALPERF_BUILD_FLAGS is recorded as flags= as given, and no flags_from_macros=" "$T/fpf1.log" sh -c \
+        "$CC -std=c99 -O2 $WARN $INC -DCORALPERF_BUILD_FLAGS='\"-O3 -march=native \\\"q\\\"\"' $T/fpflags.c -o $T/fpflags1 -lm -pthread && $T/fpflags1 > $T/fpf1.out; cat $T/fpf1.out;
+         grep -qx 'flags=-O3 -march=native \"q\"' $T/fpf1.out && grep -qx 'flags_from_macros=,(none),' $T/fpf1.out"
+    check "build fingerprint without CORALPERF_BUILD_FLAGS: -std=gnu11 -O2 -fno-inline -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-math-errno give gnu11, no-inline, fPIC, ssp-strong, fortify2, no-math-errno" "$T/fpf2.log" sh -c \
+        "$CC -std=gnu11 -O2 -fno-inline -fPIC -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fno-math-errno $WARN $INC $T/fpflags.c -o $T/fpflags2 -lm -pthread && $T/fpflags2 > $T/fpf2.out; cat $T/fpf2.out;
+         grep -qx 'flags=(none)' $T/fpf2.out && grep -qx 'opt=yes' $T/fpf2.out &&
+         for t in gnu11 no-inline fPIC ssp-strong fortify2 no-math-errno; do grep -q \"^flags_from_macros=.*,\$t,\" $T/fpf2.out || { echo \"missing \$t\"; exit 1; }; done &&
+         ! grep -q -e '^flags_from_macros=.*,fPIE,' -e '^flags_from_macros=.*,fpie,' $T/fpf2.out"
+    check "build fingerprint without CORALPERF_BUILD_FLAGS: -std=c99 -O0 -fno-pie -fno-stack-protector -ffast-math give c99 and no pic, ssp or no-inline token; fast-math and -O0 only in isa= and opt=" "$T/fpf3.log" sh -c \
+        "$CC -std=c99 -O0 -fno-pie -no-pie -fno-stack-protector -ffast-math $WARN $INC $T/fpflags.c -o $T/fpflags3 -lm -pthread && $T/fpflags3 > $T/fpf3.out; cat $T/fpf3.out;
+         grep -q '^flags_from_macros=,c99,' $T/fpf3.out && grep -qx 'opt=no' $T/fpf3.out && grep -q '^isa=.*,fast-math,' $T/fpf3.out &&
+         ! grep -q -E '^flags_from_macros=.*,(fpic|fPIC|fpie|fPIE|ssp|ssp-strong|no-inline|no-math-errno|finite-math-only|fast-math),' $T/fpf3.out"
+else skip "build fingerprint flag checks: Linux with glibc only (the gcc/clang flags and -no-pie)"; fi
+
 # The program compiles STB_DS_IMPLEMENTATION itself.
 printf '#define STB_DS_IMPLEMENTATION\n#include "stb_ds.h"\nint kit(void);\nint main(void) { int *a = 0; stbds_arrput(a, 1); stbds_arrfree(a); return kit(); }\n' >"$T/own_a.c"
 printf '#define CORALPERF_IMPLEMENTATION\n#define CORALPERF_NO_STB_DS_IMPLEMENTATION\n#include "coralperf.h"\nint kit(void);\nint kit(void) { cpf_suite s; cpf_suite_init(&s, "x"); cpf_suite_add(&s, "a", (cpf_bench_fn)0 + 0 ? 0 : 0, 0); return cpf_suite_finish(&s) == 1 ? 0 : 1; }\n' >"$T/own_b.c"
@@ -512,9 +531,21 @@ check "--count outside valgrind: exit 1 and says how to run it" "$T/cnt3.log" sh
 
 # --- 6. baselines under stress: concurrent writers and SIGKILL (POSIX) ------
 echo "== baselines under stress"
+# A gzip bomb in a .cpb.gz: the build's inflate limit holds, allocations counted.
+for lim in 1048576 default; do
+    def="-DCORALPERF_INFLATE_LIMIT=$lim"; what="1 MiB (CORALPERF_INFLATE_LIMIT=$lim)"
+    [ $lim = default ] && { def=""; what="default 64 MiB"; }
+    if $CC -std=c99 -O2 $WARN $INC $def tests/baseline_bomb.c -o "$T/bl_bomb" -lm -pthread >"$T/blb.build.log" 2>&1; then
+        check "a gzip bomb in a .cpb.gz (valid gzip, twice the limit of zeros) loaded from memory and from a file stops with CPF_ERR_LIMIT and a message at the $what inflate limit; no allocation above the limit, at most the limit + the file + 64 KiB live" \
+            "$T/bomb_$lim.log" "$T/bl_bomb" "$T"
+        sed 's/^/      /' "$T/bomb_$lim.log"
+    else
+        bad "gzip bomb test build ($lim)" "$T/blb.build.log"
+    fi
+done
 if $CC -std=c99 -O2 $WARN $INC tests/baseline_stress.c -o "$T/bl_stress" -lm -pthread >"$T/bls.build.log" 2>&1; then
     rm -rf "$T/stress"; mkdir -p "$T/stress"
-    check "8 processes update one baseline at once and lose nothing; 200 SIGKILLs mid-update never break it" \
+    check "8 processes update one baseline at once and lose nothing; 200 SIGKILLs mid-update never break it, and at least 20 of them landed while the new file was being written" \
         "$T/stress.log" "$T/bl_stress" "$T/stress" 200
     sed 's/^/      /' "$T/stress.log"
 else

@@ -2,8 +2,12 @@
    re-recording changes one line, unknown fields and directives survive,
    broken files give errors (never a crash), the diff classifies changes and
    the suite records and compares. File tests write under build/test/. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* setenv */
+#endif
 #include "coralperf.h"
 #include "tinytest.h"
+#include "gzip_bomb.h"
 #include <stdlib.h>
 #if !defined(_WIN32)
 #include <sys/stat.h>
@@ -669,6 +673,70 @@ static void test_gzip_baselines_load_from_memory_like_text(void)
     cpf_fingerprint_free(&fh);
 }
 
+#if !defined(TEST_EMBEDDED)
+/* 65 MiB of zeros from about 430 KB, from memory and from a file. */
+static void gzip_bomb_at_the_default_limit(void)
+{
+    cpf_baseline b;
+    unsigned char *bomb;
+    size_t n = 0;
+    char msg[400], want[200];
+    bomb = gzip_bomb((CPF_INFLATE_LIMIT_DEFAULT + ((size_t)1 << 20)) / 258, &n);
+    CHECK(bomb != NULL);
+    if (!bomb) return;
+    CHECK(n < 440000);
+    snprintf(want, sizeof want, "gzip: inflated output exceeds the limit of %lu bytes", (unsigned long)CPF_INFLATE_LIMIT_DEFAULT);
+    CHECK(cpf_baseline_load_mem(&b, bomb, n, msg, sizeof msg) == CPF_ERR_LIMIT);
+    CHECK_MSG(strncmp(msg, want, strlen(want)) == 0, "%s", msg);
+    CHECK(b.count == 0 && b.entries == NULL && b.fp_count == 0);
+#if !defined(CORALPERF_NO_FILES)
+    {
+        const char *path = "build/test/bomb.cpb.gz";
+        FILE *f = fopen(path, "wb");
+        CHECK(f != NULL);
+        if (f) {
+            CHECK(fwrite(bomb, 1, n, f) == n);
+            CHECK(fclose(f) == 0);
+            CHECK(cpf_baseline_load(&b, path, msg, sizeof msg) == CPF_ERR_LIMIT);
+            CHECK_MSG(strncmp(msg, path, strlen(path)) == 0 && strstr(msg, want) != NULL, "%s", msg);
+            CHECK(b.count == 0 && b.entries == NULL);
+            remove(path);
+        }
+    }
+#endif
+    free(bomb);
+}
+#endif
+
+/* A .cpb.gz that inflates past the limit (64 MiB unless CORALPERF_INFLATE_LIMIT
+   says otherwise; the API takes no limit) stops there with CPF_ERR_LIMIT and a
+   message, from memory and from a file; tests/baseline_bomb.c (make test)
+   counts the bytes allocated on the way, under a 1 MiB and the default limit. */
+static void test_a_gzip_bomb_baseline_stops_at_the_inflate_limit(void)
+{
+    cpf_baseline b;
+    cpf_bytes d;
+    unsigned char *bomb;
+    size_t n = 0, i, nonzero = 0;
+    char msg[400];
+    /* the construction is right: 1000 pairs are a valid member of 258 001 zero bytes */
+    bomb = gzip_bomb(1000, &n);
+    CHECK(bomb != NULL);
+    if (!bomb) return;
+    CHECK_MSG(cpf_gunzip(bomb, n, 0, &d, msg, sizeof msg) == CPF_OK, "%s", msg);
+    CHECK(d.len == 258001 && n < 1700);
+    for (i = 0; i < d.len; i++) nonzero += d.data[i] != 0;
+    CHECK(nonzero == 0);
+    cpf_bytes_free(&d);
+    CHECK(cpf_baseline_load_mem(&b, bomb, n, msg, sizeof msg) == CPF_ERR_FORMAT); /* zeros are no baseline */
+    free(bomb);
+#if defined(TEST_EMBEDDED)
+    printf("    skip: the 64 MiB bomb needs more memory than the board has\n");
+#else
+    gzip_bomb_at_the_default_limit();
+#endif
+}
+
 static void test_whatever_is_saved_loads_again_even_at_the_edges(void)
 {
     double zeros[10] = { 0, 0, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
@@ -773,15 +841,289 @@ static void test_noise_learns_from_reruns_not_from_accepted_changes(void)
     cpf_fingerprint_free(&fh);
 }
 
+/* 1 when the comma-separated list has the token t. */
+static int has_token(const char *list, const char *t)
+{
+    size_t n = strlen(t);
+    const char *p = list;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, t, n) == 0) return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+#if defined(__linux__)
+/* The first line of a file, without its line end; 0 when unreadable or empty. */
+static int first_line(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f) return 0;
+    if (!fgets(buf, (int)cap, f)) buf[0] = 0;
+    fclose(f);
+    n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+    return n > 0;
+}
+
+/* The value of /proc/cpuinfo's first "key<blanks>: value" line, trimmed. */
+static int cpuinfo_value(const char *key, char *buf, size_t cap)
+{
+    FILE *f = fopen("/proc/cpuinfo", "rb");
+    char line[4096];
+    size_t kl = strlen(key);
+    int found = 0;
+    if (!f) return 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        const char *p = line + kl, *v;
+        size_t n;
+        if (strncmp(line, key, kl) != 0) continue;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p != ':') continue;
+        for (v = p + 1; *v == ' ' || *v == '\t'; v++) {}
+        snprintf(buf, cap, "%s", v);
+        n = strlen(buf);
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t')) buf[--n] = 0;
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+/* CPUs in /sys/devices/system/cpu/online ("0-3,6"), what sysconf reads; -1 unknown. */
+static int online_cpus(void)
+{
+    char s[256];
+    const char *p = s;
+    int n = 0;
+    if (!first_line("/sys/devices/system/cpu/online", s, sizeof s)) return -1;
+    while (*p) {
+        char *e;
+        long a = strtol(p, &e, 10), b = a;
+        if (e == p) return -1;
+        p = e;
+        if (*p == '-') { b = strtol(p + 1, &e, 10); p = e; }
+        n += (int)(b - a + 1);
+        if (*p == ',') p++;
+        else if (*p) return -1;
+    }
+    return n;
+}
+#endif
+
+/* Every field the README lists, checked against what this platform says
+   itself: this file is built with the same command line as the one that
+   holds the implementation (tests/test_main.c), so its predefined macros are
+   the implementation's; host facts come from /proc and /sys on Linux. */
 static void test_this_machine_has_a_fingerprint(void)
 {
     cpf_fingerprint fb, fh, fb2;
-    char diff[200];
+    char diff[200], want[512];
+    const char *v;
+    const uint32_t one = 1;
     CHECK(cpf_fingerprint_build(&fb) == CPF_OK);
     CHECK(cpf_fingerprint_host(&fh) == CPF_OK);
     CHECK(cpf_fingerprint_build(&fb2) == CPF_OK);
-    CHECK(cpf_fingerprint_get(&fb, "compiler") && cpf_fingerprint_get(&fb, "endian") && cpf_fingerprint_get(&fb, "word"));
-    CHECK(cpf_fingerprint_get(&fh, "cpu") && cpf_fingerprint_get(&fh, "cores") && cpf_fingerprint_get(&fh, "os"));
+    CHECK(!fb.is_host && fh.is_host);
+
+    /* build: compiler and version */
+    v = cpf_fingerprint_get(&fb, "compiler");
+#if defined(__clang__)
+    snprintf(want, sizeof want, "clang %d.%d.", __clang_major__, __clang_minor__);
+#elif defined(__GNUC__)
+    snprintf(want, sizeof want, "gcc %d.%d.", __GNUC__, __GNUC_MINOR__);
+#elif defined(_MSC_VER)
+    snprintf(want, sizeof want, "msvc %lu", (unsigned long)_MSC_FULL_VER);
+#else
+    snprintf(want, sizeof want, "unknown");
+#endif
+    CHECK_MSG(v && strncmp(v, want, strlen(want)) == 0, "compiler '%s', expected it to start with '%s'", v ? v : "(none)", want);
+    CHECK_STR(cpf_fingerprint_get(&fb, "lang"), "c");
+
+    /* build: flags, given or read from the predefined macros (never both) */
+#if defined(CORALPERF_BUILD_FLAGS)
+    CHECK_STR(cpf_fingerprint_get(&fb, "flags"), CORALPERF_BUILD_FLAGS);
+    CHECK(cpf_fingerprint_get(&fb, "flags_from_macros") == NULL);
+#else
+    CHECK(cpf_fingerprint_get(&fb, "flags") == NULL);
+    v = cpf_fingerprint_get(&fb, "flags_from_macros");
+    CHECK(v != NULL);
+    if (!v) v = "";
+#if defined(__GNUC__) && defined(__STDC_VERSION__)
+    snprintf(want, sizeof want, "%s%s",
+#if defined(__STRICT_ANSI__)
+             "c",
+#else
+             "gnu",
+#endif
+             __STDC_VERSION__ == 199901L ? "99" : __STDC_VERSION__ == 201112L ? "11" : __STDC_VERSION__ == 201710L ? "17" : "?");
+    CHECK_MSG(want[strlen(want) - 1] == '?' || has_token(v, want), "flags_from_macros '%s' lacks '%s'", v, want);
+#endif
+#if defined(__NO_INLINE__) && defined(__OPTIMIZE__)
+    CHECK(has_token(v, "no-inline"));
+#else
+    CHECK(!has_token(v, "no-inline"));
+#endif
+#if defined(__PIE__) && __PIE__ == 2
+    CHECK(has_token(v, "fPIE") && !has_token(v, "fPIC"));
+#elif defined(__PIE__)
+    CHECK(has_token(v, "fpie"));
+#elif defined(__PIC__) && __PIC__ == 2
+    CHECK(has_token(v, "fPIC"));
+#elif defined(__PIC__)
+    CHECK(has_token(v, "fpic"));
+#else
+    CHECK(!has_token(v, "fPIE") && !has_token(v, "fpie") && !has_token(v, "fPIC") && !has_token(v, "fpic"));
+#endif
+#if defined(__SSP_STRONG__)
+    CHECK(has_token(v, "ssp-strong"));
+#elif !defined(__SSP__) && !defined(__SSP_ALL__) && !defined(__SSP_EXPLICIT__)
+    CHECK(!has_token(v, "ssp") && !has_token(v, "ssp-strong") && !has_token(v, "ssp-all"));
+#endif
+#if defined(_FORTIFY_SOURCE) && _FORTIFY_SOURCE + 0 > 0
+    snprintf(want, sizeof want, "fortify%d", (int)(_FORTIFY_SOURCE + 0));
+    CHECK(has_token(v, want));
+#else
+    CHECK(strstr(v, "fortify") == NULL);
+#endif
+    /* what opt= and isa= hold is not repeated */
+    CHECK(!has_token(v, "fast-math") && !has_token(v, "asan") && !has_token(v, "O2") && !has_token(v, "-O2"));
+#endif
+
+    /* build: optimisation and NDEBUG of this command line */
+#if defined(__OPTIMIZE_SIZE__)
+    CHECK_STR(cpf_fingerprint_get(&fb, "opt"), "size");
+#elif defined(__OPTIMIZE__)
+    CHECK_STR(cpf_fingerprint_get(&fb, "opt"), "yes");
+#elif defined(__GNUC__)
+    CHECK_STR(cpf_fingerprint_get(&fb, "opt"), "no");
+#else
+    CHECK(cpf_fingerprint_get(&fb, "opt") != NULL);
+#endif
+#if defined(NDEBUG)
+    CHECK_STR(cpf_fingerprint_get(&fb, "ndebug"), "1");
+#else
+    CHECK_STR(cpf_fingerprint_get(&fb, "ndebug"), "0");
+#endif
+
+    /* build: ISA macros, the architecture first, then extensions and sanitizers */
+    v = cpf_fingerprint_get(&fb, "isa");
+    CHECK(v != NULL);
+    if (!v) v = "";
+#if defined(__x86_64__) || defined(_M_X64)
+    CHECK(strncmp(v, "x86_64", 6) == 0 && (v[6] == 0 || v[6] == ','));
+#elif defined(__aarch64__) || defined(_M_ARM64)
+    CHECK(strncmp(v, "aarch64", 7) == 0);
+#endif
+#if defined(__AVX2__)
+    CHECK(has_token(v, "avx2"));
+#else
+    CHECK(!has_token(v, "avx2"));
+#endif
+#if defined(__ARM_NEON) || defined(__ARM_NEON__)
+    CHECK(has_token(v, "neon"));
+#endif
+#if defined(__FAST_MATH__)
+    CHECK(has_token(v, "fast-math"));
+#else
+    CHECK(!has_token(v, "fast-math"));
+#endif
+    {   /* make test runs these tests under clang's ASan+UBSan and gcc's TSan */
+        int asan = 0, tsan = 0, ubsan = -1; /* -1: no macro tells (gcc) */
+#if defined(__SANITIZE_ADDRESS__)
+        asan = 1;
+#endif
+#if defined(__SANITIZE_THREAD__)
+        tsan = 1;
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+        asan = 1;
+#endif
+#if __has_feature(thread_sanitizer)
+        tsan = 1;
+#endif
+#if __has_feature(undefined_behavior_sanitizer)
+        ubsan = 1;
+#else
+        ubsan = 0;
+#endif
+#endif
+        CHECK_MSG(has_token(v, "asan") == asan, "isa '%s', asan %d", v, asan);
+        CHECK_MSG(has_token(v, "tsan") == tsan, "isa '%s', tsan %d", v, tsan);
+        CHECK_MSG(ubsan < 0 || has_token(v, "ubsan") == ubsan, "isa '%s', ubsan %d", v, ubsan);
+    }
+
+    /* build: word size and byte order */
+    snprintf(want, sizeof want, "%d", (int)(sizeof(void *) * 8));
+    CHECK_STR(cpf_fingerprint_get(&fb, "word"), want);
+    CHECK_STR(cpf_fingerprint_get(&fb, "endian"), *(const unsigned char *)&one ? "little" : "big");
+
+    /* host: CPU model, cores, caches, hypervisor, governor, OS and kernel, libc */
+    v = cpf_fingerprint_get(&fh, "cpu");
+    CHECK(v != NULL && v[0]);
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+    CHECK_MSG(v && strcmp(v, "unknown") != 0, "an x86 CPU has a CPUID brand string");
+#endif
+#if defined(__linux__) || defined(_WIN32) || defined(__APPLE__) || defined(__FreeBSD__)
+    CHECK(cpf_fingerprint_get(&fh, "cores") && atoi(cpf_fingerprint_get(&fh, "cores")) >= 1);
+#else
+    CHECK(cpf_fingerprint_get(&fh, "cores") != NULL); /* bare metal: "unknown" */
+#endif
+    CHECK(cpf_fingerprint_get(&fh, "hypervisor") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "governor") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "os") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "libc") != NULL);
+    CHECK(cpf_fingerprint_get(&fh, "host") == NULL && cpf_fingerprint_get(&fh, "hostname") == NULL);
+#if defined(__linux__)
+    {
+        char s[400], path[96], level[16], type[32], size[32], key[24];
+        int i, n, caches = 0;
+        if (cpuinfo_value("model name", s, sizeof s) && s[0])
+            CHECK_STR(cpf_fingerprint_get(&fh, "cpu"), s);
+        n = online_cpus(); /* glibc's sysconf reads this file too (musl asks sched_getaffinity) */
+        if (n > 0 && strncmp(cpf_fingerprint_get(&fh, "libc"), "glibc", 5) == 0) { snprintf(want, sizeof want, "%d", n); CHECK_STR(cpf_fingerprint_get(&fh, "cores"), want); }
+        for (i = 0; i < 5; i++) { /* cpu0's data and unified caches, as sysfs lists them */
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+            if (!first_line(path, level, sizeof level)) break;
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+            if (!first_line(path, type, sizeof type) || strcmp(type, "Instruction") == 0) continue;
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+            if (!first_line(path, size, sizeof size)) continue;
+            snprintf(key, sizeof key, "l%s%s", level, strcmp(type, "Data") == 0 ? "d" : "");
+            CHECK_STR(cpf_fingerprint_get(&fh, key), size);
+            caches++;
+        }
+        if (!caches) CHECK(!cpf_fingerprint_get(&fh, "l1d") && !cpf_fingerprint_get(&fh, "l2") && !cpf_fingerprint_get(&fh, "l3"));
+#if defined(__x86_64__) || defined(__i386__)
+        /* the kernel's "hypervisor" CPU flag is the CPUID bit the kit reads */
+        if (cpuinfo_value("flags", s, sizeof s)) {
+            int flagged = strstr(s, " hypervisor") != NULL || strncmp(s, "hypervisor", 10) == 0;
+            CHECK_MSG(flagged == (strcmp(cpf_fingerprint_get(&fh, "hypervisor"), "none") != 0),
+                      "hypervisor '%s', cpuinfo flag %d", cpf_fingerprint_get(&fh, "hypervisor"), flagged);
+        }
+#endif
+        if (first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", s, sizeof s))
+            CHECK_STR(cpf_fingerprint_get(&fh, "governor"), s);
+        else
+            CHECK_STR(cpf_fingerprint_get(&fh, "governor"), "none");
+        if (first_line("/proc/sys/kernel/osrelease", s, sizeof s)) {
+            snprintf(want, sizeof want, "Linux %s", s);
+            CHECK_STR(cpf_fingerprint_get(&fh, "os"), want);
+        }
+    }
+#elif defined(_WIN32)
+    CHECK_STR(cpf_fingerprint_get(&fh, "os"), "Windows");
+#endif
+#if defined(__GLIBC__)
+    snprintf(want, sizeof want, "glibc %d.%d", __GLIBC__, __GLIBC_MINOR__);
+    CHECK_STR(cpf_fingerprint_get(&fh, "libc"), want);
+#endif
+
+    /* two fingerprints of one build are equal; a change is named field by field */
     CHECK(cpf_fingerprint_compare(&fb, &fb2, diff, sizeof diff) == 0 && diff[0] == 0);
     cpf_fingerprint_set(&fb2, "opt", "no");
     cpf_fingerprint_set(&fb2, "extra", "1");
@@ -922,6 +1264,224 @@ static void test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for
     cpf_baseline_free(&b);
     t3 = slurp(path);
     free(t1); free(t2); free(t3);
+}
+
+/* 20000 additions per op: thousands of times bench_tiny. */
+static void bench_slow(cpf_bench *b)
+{
+    unsigned x = 0;
+    while (cpf_bench_loop(b)) {
+        unsigned i;
+        for (i = 0; i < 20000; i++) { x += i; cpf_do_not_optimize(x); }
+    }
+}
+
+/* The verdicts of one run, by benchmark (index in make()'s names). */
+typedef struct run_rows { int seen[3]; cpf_level level[3]; int host_match[3]; } run_rows;
+
+/* make() + run with --quick and up to 6 more flags (NULL-terminated);
+   slow_first: a/one runs bench_slow. Returns the exit code; rows (optional)
+   gets the diff's verdicts before the suite is finished. */
+static int run_flags(const char *name, int nbench, int slow_first, const char *const *flags, sink *k, run_rows *rows)
+{
+    static const char *names[] = { "a/one", "b/two", "c/three" };
+    cpf_suite s;
+    char *argv[9];
+    int argc = 0, i;
+    const cpf_diff *d;
+    argv[argc++] = (char *)"prog";
+    argv[argc++] = (char *)"--quick";
+    for (i = 0; flags[i] && argc < 8; i++) argv[argc++] = (char *)flags[i];
+    argv[argc] = NULL;
+    cpf_suite_init(&s, name);
+    memset(k, 0, sizeof *k);
+    cpf_suite_set_output(&s, sink_write, k);
+    for (i = 0; i < nbench; i++) cpf_suite_add(&s, names[i], i == 0 && slow_first ? bench_slow : bench_tiny, NULL);
+    cpf_suite_run(&s, argc, argv);
+    if (rows) {
+        size_t r;
+        memset(rows, 0, sizeof *rows);
+        d = cpf_suite_diff(&s);
+        for (r = 0; d && r < d->count; r++)
+            for (i = 0; i < 3; i++)
+                if (strcmp(d->rows[r].name, names[i]) == 0) {
+                    rows->seen[i] = 1;
+                    rows->level[i] = d->rows[r].level;
+                    rows->host_match[i] = d->rows[r].host_match;
+                }
+    }
+    return cpf_suite_finish(&s);
+}
+
+/* Line i (0-based) of text, without its line end, into buf; 0 past the end. */
+static int nth_line(const char *text, int i, char *buf, size_t cap)
+{
+    const char *p = text, *e;
+    size_t n;
+    while (i-- > 0) {
+        p = strchr(p, '\n');
+        if (!p) return 0;
+        p++;
+    }
+    if (!*p) return 0;
+    e = strchr(p, '\n');
+    n = e ? (size_t)(e - p) : strlen(p);
+    if (n >= cap) n = cap - 1;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return 1;
+}
+
+static void test_update_baseline_failed_rewrites_the_warned_and_failed_lines_and_no_other(void)
+{
+    static const char *names[] = { "a/one ", "b/two ", "c/three " };
+    const char *path = "build/test/bl/failed.cpb";
+    const char *rec[] = { "--baseline-dir=build/test/bl", "--update-baseline=all", NULL };
+    /* thresholds of 900%/1000%: only the injected slowdown is beyond them, so
+       the other two lines stay; --no-confirm: no re-run in a child process */
+    const char *upd[] = { "--baseline-dir=build/test/bl", "--update-baseline=failed", "--warn-threshold=900%",
+                          "--fail-threshold=1000%", "--no-confirm", NULL };
+    sink k;
+    run_rows rows;
+    char *t1, *t2, l1[4096], l2[4096], want[64];
+    int rc, i, j, rewritten = 0, kept = 0;
+    remove(path);
+    rc = run_flags("failed", 3, 0, rec, &k, NULL);
+    CHECK_MSG(rc == 0, "rc %d\n%s", rc, k.buf);
+    t1 = slurp(path);
+    CHECK(t1 != NULL);
+    rc = run_flags("failed", 3, 1, upd, &k, &rows); /* a/one now does 20000 additions per op */
+    t2 = slurp(path);
+    CHECK(t2 != NULL);
+    CHECK_MSG(rows.seen[0] && rows.level[0] != CPF_PASS, "a/one is not flagged:\n%s", k.buf);
+    if (rows.level[0] == CPF_FAIL) CHECK(rc == 1); /* re-recording does not hide a failure */
+    if (!t1 || !t2) { free(t1); free(t2); return; }
+    CHECK(count_lines(t1) == count_lines(t2));
+    for (i = 0; nth_line(t1, i, l1, sizeof l1); i++) {
+        int bench = -1;
+        CHECK(nth_line(t2, i, l2, sizeof l2));
+        for (j = 0; j < 3; j++)
+            if (strncmp(l1, names[j], strlen(names[j])) == 0) bench = j;
+        if (bench < 0) {              /* header, comments, @build, @host, @end */
+            CHECK_STR(l2, l1);
+        } else {
+            CHECK(rows.seen[bench] && rows.host_match[bench]);
+            CHECK(strncmp(l2, names[bench], strlen(names[bench])) == 0);
+            if (rows.level[bench] != CPF_PASS) {
+                CHECK_MSG(strcmp(l1, l2) != 0, "%s was %s but not re-recorded", names[bench], cpf_level_text(rows.level[bench]));
+                rewritten++;
+            } else {
+                CHECK_MSG(strcmp(l1, l2) == 0, "%s passed but its line changed:\n%s\n%s", names[bench], l1, l2);
+                kept++;
+            }
+        }
+    }
+    CHECK(rewritten >= 1 && rewritten + kept == 3);
+    CHECK_MSG(kept >= 1, "no benchmark passed, nothing shows that passing lines are kept:\n%s", k.buf);
+    snprintf(want, sizeof want, "0 new, %d re-recorded, 0 removed", rewritten);
+    CHECK_MSG(strstr(k.buf, want) != NULL, "expected '%s' in:\n%s", want, k.buf);
+    free(t1);
+    free(t2);
+}
+
+static void set_update_env(const char *value)
+{
+#if defined(_WIN32)
+    char e[64];
+    snprintf(e, sizeof e, "CORALPERF_UPDATE_BASELINE=%s", value ? value : "");
+    _putenv(e);
+#else
+    if (value) setenv("CORALPERF_UPDATE_BASELINE", value, 1);
+    else unsetenv("CORALPERF_UPDATE_BASELINE");
+#endif
+}
+
+/* Records a/one and b/two in dir, then runs three benchmarks with flags:
+   returns the file after that run (free it) and its output in k. */
+static char *add_third(const char *dir, const char *flag, sink *k, char **before)
+{
+    char path[128], bdir[128];
+    const char *rec[] = { NULL, "--update-baseline=all", NULL };
+    const char *run[] = { NULL, NULL, NULL };
+    snprintf(bdir, sizeof bdir, "--baseline-dir=%s", dir);
+    snprintf(path, sizeof path, "%s/env.cpb", dir);
+    remove(path);
+    rec[0] = bdir;
+    run[0] = bdir;
+    run[1] = flag;
+    CHECK(run_flags("env", 2, 0, rec, k, NULL) == 0);
+    *before = slurp(path);
+    run_flags("env", 3, 0, run, k, NULL);
+    return slurp(path);
+}
+
+static void test_the_update_baseline_environment_variable_does_what_the_flag_does(void)
+{
+    sink kf, ke, kn;
+    char *bf = NULL, *af, *be = NULL, *ae, *bn = NULL, *an;
+    const char *lines[] = { "\na/one ", "\nb/two " };
+    int i;
+    set_update_env(NULL);
+    af = add_third("build/test/bl_flag", "--update-baseline=new", &kf, &bf);
+    set_update_env("new");
+    ae = add_third("build/test/bl_env", NULL, &ke, &be);
+    set_update_env(NULL);
+    an = add_third("build/test/bl_none", NULL, &kn, &bn); /* neither: nothing is written */
+    CHECK(af && ae && an && bf && be && bn);
+    if (af && ae && an && bf && be && bn) {
+        CHECK_MSG(strstr(kf.buf, "baseline: updated build/test/bl_flag/env.cpb: 1 new, 0 re-recorded, 0 removed") != NULL, "%s", kf.buf);
+        CHECK_MSG(strstr(ke.buf, "baseline: updated build/test/bl_env/env.cpb: 1 new, 0 re-recorded, 0 removed") != NULL, "%s", ke.buf);
+        CHECK(strstr(kn.buf, "baseline: updated") == NULL && strcmp(an, bn) == 0);
+        for (i = 0; i < 2; i++) { /* the recorded lines stay byte for byte, the new one is added */
+            const char *p = strstr(bf, lines[i]), *q = strstr(be, lines[i]);
+            char lf[4096], le[4096];
+            size_t n;
+            CHECK(p && q);
+            if (!p || !q) continue;
+            n = (size_t)(strchr(p + 1, '\n') - p); memcpy(lf, p, n); lf[n] = 0;
+            n = (size_t)(strchr(q + 1, '\n') - q); memcpy(le, q, n); le[n] = 0;
+            CHECK(strstr(af, lf) != NULL);
+            CHECK(strstr(ae, le) != NULL);
+        }
+        CHECK(count_lines(af) == count_lines(bf) + 1 && strstr(af, "\nc/three ") != NULL);
+        CHECK(count_lines(ae) == count_lines(be) + 1 && strstr(ae, "\nc/three ") != NULL);
+    }
+    free(af); free(ae); free(an); free(bf); free(be); free(bn);
+}
+
+static void test_a_missing_baseline_says_how_to_record_it_and_keeps_the_exit_code(void)
+{
+    const char *path = "build/test/bl/missing_suite.cpb";
+    const char *with[] = { "--baseline-dir=build/test/bl", NULL, NULL };
+    const char *without[] = { "--no-baseline", NULL };
+    const char *msg = "baseline: no build/test/bl/missing_suite.cpb yet; record one with --update-baseline=all\n";
+    const char *at;
+    char cmd[64];
+    sink k;
+    int rc, rc_none;
+    FILE *f;
+    set_update_env(NULL);
+    remove(path);
+    rc_none = run_flags("missing_suite", 2, 0, without, &k, NULL);
+    rc = run_flags("missing_suite", 2, 0, with, &k, NULL);
+    CHECK_MSG(rc == rc_none && rc == 0, "exit %d with the baseline missing, %d with --no-baseline\n%s", rc, rc_none, k.buf);
+    at = strstr(k.buf, msg);
+    CHECK_MSG(at != NULL, "no '%s' in:\n%s", msg, k.buf);
+    f = fopen(path, "rb");
+    CHECK(f == NULL); /* reported, not written */
+    if (f) fclose(f);
+    if (!at) return;
+    /* the command it names records the baseline */
+    snprintf(cmd, sizeof cmd, "%s", strstr(at, "record one with ") + strlen("record one with "));
+    cmd[strcspn(cmd, "\n")] = 0;
+    CHECK_STR(cmd, "--update-baseline=all");
+    with[1] = cmd;
+    rc = run_flags("missing_suite", 2, 0, with, &k, NULL);
+    CHECK_MSG(rc == 0 && strstr(k.buf, "baseline: created build/test/bl/missing_suite.cpb: 2 new") != NULL, "%s", k.buf);
+    f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    remove(path);
 }
 
 static void test_an_unreadable_baseline_fails_the_run_and_is_left_alone(void)
@@ -1124,6 +1684,7 @@ void tests_baseline(void)
     RUN(test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib);
     RUN(test_samples_of_any_shape_round_trip_in_their_steps);
     RUN(test_gzip_baselines_load_from_memory_like_text);
+    RUN(test_a_gzip_bomb_baseline_stops_at_the_inflate_limit);
     RUN(test_whatever_is_saved_loads_again_even_at_the_edges);
     RUN(test_an_unused_fingerprint_does_not_change_the_ids_of_a_resave);
     RUN(test_noise_learns_from_reruns_not_from_accepted_changes);
@@ -1131,6 +1692,9 @@ void tests_baseline(void)
     RUN(test_suite_run_streams_its_results_as_a_loadable_baseline);
 #if !defined(CORALPERF_NO_FILES)
     RUN(test_suite_records_compares_adds_and_prunes_only_the_lines_asked_for);
+    RUN(test_update_baseline_failed_rewrites_the_warned_and_failed_lines_and_no_other);
+    RUN(test_the_update_baseline_environment_variable_does_what_the_flag_does);
+    RUN(test_a_missing_baseline_says_how_to_record_it_and_keeps_the_exit_code);
     RUN(test_an_unreadable_baseline_fails_the_run_and_is_left_alone);
     RUN(test_update_file_merges_with_what_another_process_wrote);
     RUN(test_update_file_continues_the_noise_history_of_the_file);
