@@ -7431,6 +7431,21 @@ static int cpf__fp_equal(const cpf_fingerprint *a, const cpf_fingerprint *b)
     return 1;
 }
 
+/* The same machine or build as far as both know: a field only one side
+   has (recorded by a newer kit, or not readable on one side) is unknown,
+   not a difference; so a kit that learns a new field does not turn every
+   stored baseline into "another build". */
+static int cpf__fp_matches(const cpf_fingerprint *a, const cpf_fingerprint *b)
+{
+    size_t i;
+    if (a->is_host != b->is_host) return 0;
+    for (i = 0; i < a->count; i++) {
+        const char *other = cpf_fingerprint_get(b, a->fields[i].key);
+        if (other && strcmp(other, a->fields[i].value) != 0) return 0;
+    }
+    return 1;
+}
+
 CPF_DEF int cpf_fingerprint_compare(const cpf_fingerprint *a, const cpf_fingerprint *b, char *buf, size_t cap)
 {
     cpf__sb sb = { NULL };
@@ -8063,8 +8078,8 @@ static void cpf__bl_noise(cpf_baseline_entry *e, const cpf_fingerprint *build, c
 {
     const cpf_baseline_entry *old = oldb ? cpf_baseline_find(oldb, e->name) : NULL;
     double d;
-    if (!old || old->build < 0 || old->host < 0 || !cpf__fp_equal(&oldb->fps[old->build], build) ||
-        !cpf__fp_equal(&oldb->fps[old->host], host) || !(old->median_ns > 0) || !(e->median_ns > 0))
+    if (!old || old->build < 0 || old->host < 0 || !cpf__fp_matches(&oldb->fps[old->build], build) ||
+        !cpf__fp_matches(&oldb->fps[old->host], host) || !(old->median_ns > 0) || !(e->median_ns > 0))
         return;
     d = log(e->median_ns / old->median_ns);
     if (fabs(d) > log(1.05)) return;
@@ -8223,7 +8238,7 @@ static cpf_status cpf__bl_text(const cpf_baseline *b, cpf__sb *sb)
        fields are still in it */
     cpf__sb_printf(sb, "coralperf-baseline %d.%u\n", CPF__BL_MAJOR,
                    b->version_major == CPF__BL_MAJOR && b->version_minor > CPF__BL_MINOR ? b->version_minor : (unsigned)CPF__BL_MINOR);
-    cpf__sb_puts(sb, "# Written by coralperf.h --update-baseline: a line per benchmark (see its README)\n");
+    cpf__sb_puts(sb, "# coralperf.h baseline: a line per benchmark (see its README)\n");
     for (i = 0; i < b->fp_count; i++) {
         size_t j;
         int dup = 0;
@@ -8888,8 +8903,8 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
             if (noise_only && src->build >= 0 && src->host >= 0) {
                 const cpf_baseline_entry *old = cpf_baseline_find(&cur, src->name);
                 if (old && old->build >= 0 && old->host >= 0 && old->median_ns > 0 && src->median_ns > 0 &&
-                    cpf__fp_equal(&cur.fps[old->build], &changes->fps[src->build]) &&
-                    cpf__fp_equal(&cur.fps[old->host], &changes->fps[src->host])) {
+                    cpf__fp_matches(&cur.fps[old->build], &changes->fps[src->build]) &&
+                    cpf__fp_matches(&cur.fps[old->host], &changes->fps[src->host])) {
                     cpf_baseline_entry *w = &cur.entries[old - cur.entries];
                     w->noise = cpf__noise_add(old->noise, old->runs, log(src->median_ns / old->median_ns));
                     w->runs = old->runs + 1;
@@ -9142,8 +9157,8 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
         } else {
             row.base_ns = e->median_ns;
             row.base_ci = e->ci;
-            row.build_match = e->build >= 0 && cpf__fp_equal(&b->fps[e->build], build);
-            row.host_match = e->host >= 0 && cpf__fp_equal(&b->fps[e->host], host);
+            row.build_match = e->build >= 0 && cpf__fp_matches(&b->fps[e->build], build);
+            row.host_match = e->host >= 0 && cpf__fp_matches(&b->fps[e->host], host);
             for (j = 0; j < 2; j++) { /* name the differing fields once per fingerprint */
                 int idx = j ? e->host : e->build;
                 char diffs[600], note[800];

@@ -1443,8 +1443,8 @@ static void test_the_update_baseline_environment_variable_does_what_the_flag_doe
             CHECK(strstr(af, lf) != NULL);
             CHECK(strstr(ae, le) != NULL);
         }
-        CHECK(count_lines(af) == count_lines(bf) + 1 && strstr(af, "\nc/three ") != NULL);
-        CHECK(count_lines(ae) == count_lines(be) + 1 && strstr(ae, "\nc/three ") != NULL);
+        CHECK(count_lines(af) == count_lines(bf) + 2 && strstr(af, "\nc/three ") != NULL);
+        CHECK(count_lines(ae) == count_lines(be) + 2 && strstr(ae, "\nc/three ") != NULL);
     }
     free(af); free(ae); free(an); free(bf); free(be); free(bn);
 }
