@@ -11992,6 +11992,7 @@ CPF_DEF uint64_t cpf_tensor_id_python(const int64_t *dims, int rank, const char 
     for (i = 0; i < rank; i++) {
         char num[32]; /* ", " and at most 20 characters of a long long */
         int len = snprintf(num, sizeof num, i ? ", %lld" : "%lld", (long long)dims[i]);
+        if (len < 0 || len >= (int)sizeof num) len = 0; /* cannot happen; bounds it for the compiler */
         cpf_hasher_update(&h, num, (size_t)len);
     }
     cpf_hasher_update(&h, rank == 1 ? ",)" : ")", rank == 1 ? 2u : 1u);
@@ -12100,21 +12101,82 @@ static uint32_t cpf__nd_bits(int dtype, const void *data, size_t i)
    floats) is the shape GCC and Clang vectorise at -O2 and keep in registers;
    w * x is exact (w = +-1) and so is (double)x * x, so FMA contraction
    cannot change a bit. */
+#if CPF__HASH_SIMD == 2 || defined(CPF__HASH_DISPATCH)
+/* The same sums with 256-bit registers (AVX2 build, or chosen at run time):
+   four doubles per conversion instead of two. */
+#if CPF__HASH_SIMD == 2
+static void cpf__nd_rows_avx(const float *x, const float *w, size_t rows, float *acc, double *sq)
+#else
+static __attribute__((target("avx2"))) void cpf__nd_rows_avx(const float *x, const float *w, size_t rows, float *acc, double *sq)
+#endif
+{
+    __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8);
+    __m256d s0 = _mm256_loadu_pd(sq), s1 = _mm256_loadu_pd(sq + 4), s2 = _mm256_loadu_pd(sq + 8), s3 = _mm256_loadu_pd(sq + 12);
+    size_t r;
+    for (r = 0; r < rows; r++, x += 16, w += 16) {
+        __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+        __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x0)), d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x0, 1));
+        __m256d d2 = _mm256_cvtps_pd(_mm256_castps256_ps128(x1)), d3 = _mm256_cvtps_pd(_mm256_extractf128_ps(x1, 1));
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(w), x0));
+        a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(w + 8), x1));
+        s0 = _mm256_add_pd(s0, _mm256_mul_pd(d0, d0));
+        s1 = _mm256_add_pd(s1, _mm256_mul_pd(d1, d1));
+        s2 = _mm256_add_pd(s2, _mm256_mul_pd(d2, d2));
+        s3 = _mm256_add_pd(s3, _mm256_mul_pd(d3, d3));
+    }
+    _mm256_storeu_ps(acc, a0); _mm256_storeu_ps(acc + 8, a1);
+    _mm256_storeu_pd(sq, s0); _mm256_storeu_pd(sq + 4, s1); _mm256_storeu_pd(sq + 8, s2); _mm256_storeu_pd(sq + 12, s3);
+}
+#endif
+
 static void cpf__nd_rows(const float *x, const float *w, size_t rows, float *acc, double *sq)
 {
-    int g, j;
-    for (g = 0; g < 16; g += 4) {
-        float a[4];
-        double s[4];
-        const float *xp = x + g, *wp = w + g;
-        size_t r;
-        for (j = 0; j < 4; j++) { a[j] = acc[g + j]; s[j] = sq[g + j]; }
-        for (r = 0; r < rows; r++, xp += 16, wp += 16) {
-            for (j = 0; j < 4; j++) a[j] += wp[j] * xp[j];
-            for (j = 0; j < 4; j++) s[j] += (double)xp[j] * (double)xp[j];
-        }
-        for (j = 0; j < 4; j++) { acc[g + j] = a[j]; sq[g + j] = s[j]; }
+    /* All 16 lanes of a row together: 16 independent float sums and 16
+       double sums of squares, so the adds of one row do not wait for each
+       other; each lane still adds its elements in ascending order with the
+       same operations on every path (SSE2 here, plain C elsewhere), so the
+       sketch and the norm are the same bits. */
+    size_t r;
+    int j;
+#if CPF__HASH_SIMD == 2
+    cpf__nd_rows_avx(x, w, rows, acc, sq);
+    (void)r; (void)j;
+#elif CPF__HASH_SIMD == 1
+    __m128 a0, a1, a2, a3;
+    __m128d s[8];
+#if defined(CPF__HASH_DISPATCH)
+    if (__builtin_cpu_supports("avx2")) { cpf__nd_rows_avx(x, w, rows, acc, sq); return; }
+#endif
+    a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
+    for (j = 0; j < 8; j++) s[j] = _mm_loadu_pd(sq + 2 * j);
+    for (r = 0; r < rows; r++, x += 16, w += 16) {
+        __m128 x0 = _mm_loadu_ps(x), x1 = _mm_loadu_ps(x + 4), x2 = _mm_loadu_ps(x + 8), x3 = _mm_loadu_ps(x + 12);
+        __m128d d;
+        a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_loadu_ps(w), x0));
+        a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_loadu_ps(w + 4), x1));
+        a2 = _mm_add_ps(a2, _mm_mul_ps(_mm_loadu_ps(w + 8), x2));
+        a3 = _mm_add_ps(a3, _mm_mul_ps(_mm_loadu_ps(w + 12), x3));
+        d = _mm_cvtps_pd(x0); s[0] = _mm_add_pd(s[0], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(_mm_movehl_ps(x0, x0)); s[1] = _mm_add_pd(s[1], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(x1); s[2] = _mm_add_pd(s[2], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(_mm_movehl_ps(x1, x1)); s[3] = _mm_add_pd(s[3], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(x2); s[4] = _mm_add_pd(s[4], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(_mm_movehl_ps(x2, x2)); s[5] = _mm_add_pd(s[5], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(x3); s[6] = _mm_add_pd(s[6], _mm_mul_pd(d, d));
+        d = _mm_cvtps_pd(_mm_movehl_ps(x3, x3)); s[7] = _mm_add_pd(s[7], _mm_mul_pd(d, d));
     }
+    _mm_storeu_ps(acc, a0); _mm_storeu_ps(acc + 4, a1); _mm_storeu_ps(acc + 8, a2); _mm_storeu_ps(acc + 12, a3);
+    for (j = 0; j < 8; j++) _mm_storeu_pd(sq + 2 * j, s[j]);
+#else
+    float a[16];
+    double s[16];
+    for (j = 0; j < 16; j++) { a[j] = acc[j]; s[j] = sq[j]; }
+    for (r = 0; r < rows; r++, x += 16, w += 16) {
+        for (j = 0; j < 16; j++) a[j] += w[j] * x[j];
+        for (j = 0; j < 16; j++) s[j] += (double)x[j] * (double)x[j];
+    }
+    for (j = 0; j < 16; j++) { acc[j] = a[j]; sq[j] = s[j]; }
+#endif
 }
 
 /* Elements [i, end) of one quarter (i, end multiples of 16) into acc16/sq. */

@@ -62,7 +62,7 @@ static double dedup_pass(const pool *p, int mode)
     for (i = 0; i < p->n; i++) {
         const float *t = p->data + i * p->count;
         if (mode == 2) {
-            uint64_t sk;
+            uint64_t sk = 0;
             double nm;
             cpf_neardup_sketch(&nd, CPF_DTYPE_F32, t, p->count, &sk, &nm);
             g_sink ^= sk;
