@@ -1,4 +1,4 @@
-/* coralperf.h 0.7.0 - single-header C performance and regression kit
+/* coralperf.h 0.8.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -135,6 +135,19 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.8.0  2026-12-02  baseline format 2 (format 1 still read): no fp= on
+                        lines with the file's first fingerprints, denser
+                        sample gaps, a blank line around every benchmark so
+                        branches that re-record neighbours merge; 100 x 30
+                        with every field in under 12 KiB. Fingerprints match
+                        on the fields both sides know; flags_from_macros=
+                        when CORALPERF_BUILD_FLAGS is not given; clang
+                        sanitizers in isa=. Shift CI by counting pairs
+                        (1,000-benchmark load + diff 30 ms, was 100 ms);
+                        cpf_sort_doubles without qsort. Near-duplicate
+                        sketch in SSE2/AVX2 registers (same bits, ~2x).
+                        Fix: cpf_tensor_id_python takes any rank (a 512-byte
+                        text buffer silently cut long shapes short).
      0.7.0  2026-12-02  A/B mode: --ab=PATH drives the base build and this
                         program as workers over pipes (posix_spawn /
                         CreateProcess), interleaved seeded rounds, fresh
@@ -154,9 +167,7 @@
                         fairness), scaling and efficiency guard,
                         thread-safety stress; scaling sweep and big-O fit
                         (cpf_sweep_*, cpf_complexity_fit,
-                        cpf_suite_complexity). Fix: cpf_tensor_id_python
-                        takes any rank (a 512-byte text buffer silently cut
-                        long shapes short).
+                        cpf_suite_complexity).
      0.6.0  2026-11-23  regression guards: baseline checks fail only beyond
                         max(10%, the warn threshold) with a significant
                         one-sided Mann-Whitney test (alpha divided among the
@@ -242,10 +253,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 7
+#define CORALPERF_VERSION_MINOR 8
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.7.0"
+#define CORALPERF_VERSION_STRING "0.8.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
