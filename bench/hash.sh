@@ -39,7 +39,8 @@ for b in default avx2; do
         default) f="" ;;
         avx2) grep -q avx2 /proc/cpuinfo 2>/dev/null || continue; f="-mavx2" ;;
     esac
-    $CC -O2 $W $f bench/dedup.c -o "$O/dedup_$b" -lm -pthread || { echo "dedup bench: build failed ($b)"; exit 1; }
+    xf=""; [ -f /usr/include/xxhash.h ] && xf="-DCPF_BENCH_XXHASH"
+    $CC -O2 $W $f $xf bench/dedup.c -o "$O/dedup_$b" -lm -pthread || { echo "dedup bench: build failed ($b)"; exit 1; }
     echo "== dedup goals, one core, $CC -O2, $b build (medians; PASS/MISS against issue 6's goals)"
     "$O/dedup_$b" "$DEDUP_RUNS" || exit 1
 done
