@@ -12147,12 +12147,11 @@ static void cpf__nd_rows(const float *x, const float *w, size_t rows, float *acc
        other; each lane still adds its elements in ascending order with the
        same operations on every path (SSE2 here, plain C elsewhere), so the
        sketch and the norm are the same bits. */
-    size_t r;
-    int j;
 #if CPF__HASH_SIMD == 2
     cpf__nd_rows_avx(x, w, rows, acc, sq);
-    (void)r; (void)j;
 #elif CPF__HASH_SIMD == 1
+    size_t r;
+    int j;
     __m128 a0, a1, a2, a3;
     __m128d s[8];
 #if defined(CPF__HASH_DISPATCH)
@@ -12179,6 +12178,8 @@ static void cpf__nd_rows(const float *x, const float *w, size_t rows, float *acc
     _mm_storeu_ps(acc, a0); _mm_storeu_ps(acc + 4, a1); _mm_storeu_ps(acc + 8, a2); _mm_storeu_ps(acc + 12, a3);
     for (j = 0; j < 8; j++) _mm_storeu_pd(sq + 2 * j, s[j]);
 #else
+    size_t r;
+    int j;
     float a[16];
     double s[16];
     for (j = 0; j < 16; j++) { a[j] = acc[j]; s[j] = sq[j]; }
