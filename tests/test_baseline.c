@@ -941,7 +941,7 @@ static void test_this_machine_has_a_fingerprint(void)
     /* build: compiler and version */
     v = cpf_fingerprint_get(&fb, "compiler");
 #if defined(__clang__)
-    snprintf(want, sizeof want, "clang %d.%d.", __clang_major__, __clang_minor__);
+    snprintf(want, sizeof want, "clang %d.%d", __clang_major__, __clang_minor__); /* then ".patch" */
 #elif defined(__GNUC__)
     snprintf(want, sizeof want, "gcc %d", __GNUC__); /* then ".minor.patch", or "-win32" from MinGW */
 #elif defined(_MSC_VER)
