@@ -18,9 +18,13 @@ UNIT="tests/test_main.c tests/test_clock.c tests/test_stats.c tests/test_bench.c
 have() { command -v "$1" >/dev/null 2>&1; }
 t0=$(date +%s)
 
-stage_pass() { echo "stage $1: passed ($2)"; }
-stage_fail() { echo "stage $1: FAILED ($2)"; STAGES_FAILED="$STAGES_FAILED $1"; [ -n "${3:-}" ] && sed 's/^/      /' "$3" | tail -30; }
-stage_skip() { echo "stage $1: skipped ($2)"; SKIP=$((SKIP + 1)); }
+# Each stage line ends with the seconds since the previous stage line, so a
+# CI log shows where the time goes.
+t_last=$t0
+took() { now=$(date +%s); TOOK="$((now - t_last)) s"; t_last=$now; }
+stage_pass() { took; echo "stage $1: passed ($2) [$TOOK]"; }
+stage_fail() { took; echo "stage $1: FAILED ($2) [$TOOK]"; STAGES_FAILED="$STAGES_FAILED $1"; [ -n "${3:-}" ] && sed 's/^/      /' "$3" | tail -30; }
+stage_skip() { took; echo "stage $1: skipped ($2) [$TOOK]"; SKIP=$((SKIP + 1)); }
 
 # Adds the "N passed, N failed" of a unit-test log to the totals; 0 if clean.
 count_unit() {
