@@ -440,6 +440,8 @@ typedef struct cpf_result {
     int has_instructions;      /* hardware counters worked: instructions_per_op is valid */
     double instructions_per_op;/* user-space instructions per op (perf_event_open) */
     double machine_ns;         /* machine-speed probe run next to this benchmark (0: none) */
+    unsigned processes;        /* processes whose samples are pooled here (--processes; 0 or 1: this one) */
+    double process_spread;     /* relative sigma of those processes' medians (0: fewer than 2) */
 } cpf_result;
 
 /* Slow path of cpf_bench_loop (ends a batch, starts the next); not for direct use. */
@@ -508,6 +510,8 @@ typedef struct cpf_suite {
     int argc;                         /* of the last cpf_suite_run (not owned) */
     char **argv;
     char *confirm_out;                /* child of a confirmation: results go here */
+    unsigned processes;               /* --processes: fresh processes that share the measuring */
+    unsigned share;                   /* this process measures 1/share of each benchmark's budget */
     char *ab_path;                    /* --ab: the base build to compare with */
     double ab_target;                 /* --ab-target (fraction; 0 = default) */
     unsigned ab_max_pairs;            /* --ab-max-pairs (0 = default) */
@@ -1281,7 +1285,9 @@ typedef struct cpf_baseline_entry {
     double median_ns, mad_ns, p10_ns, p90_ns; /* per operation */
     double ci;                 /* 95% CI half-width of the median / median, at record time */
     double noise;              /* between-run noise (relative sigma of run medians), 0 unknown */
-    int runs;                  /* recordings behind noise (1: only this one) */
+    int runs;                  /* recordings behind noise (1: only this one), each
+                                  process of a --processes run counting as one */
+    int procs;                 /* processes pooled in this median (--processes; 0 or 1: one) */
     double alloc_bytes;        /* bytes allocated per op, < 0 unknown */
     double rss_growth_bytes;   /* peak RSS growth, < 0 unknown */
     double instructions;       /* instructions per op, < 0 unknown */
@@ -4446,6 +4452,9 @@ CPF_DEF const char *cpf_suite_usage(void)
         "  --memory            also report allocations/op, bytes/op (cpf_malloc) and RSS growth\n"
         "  --samples=N         exactly N samples per benchmark (1..100000)\n"
         "  --budget-ms=MS      time budget per benchmark in milliseconds\n"
+        "  --processes=K       measure in this and K-1 fresh processes, 1/K each, and pool\n"
+        "                      the samples (a process can run 10-25% slow for life; Linux;\n"
+        "                      env CORALPERF_PROCESSES)\n"
         "  --json=FILE         write results as JSON (Google Benchmark schema)\n"
         "  --csv=FILE          write results as CSV\n"
         "  --markdown=FILE     write results as a GitHub-flavoured Markdown table\n"
@@ -4574,10 +4583,18 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
     const char *env_filter = getenv("CORALPERF_FILTER");
     const char *no_color = getenv("NO_COLOR");
     const char *env_dir = getenv("CORALPERF_BASELINE_DIR"), *env_upd = getenv("CORALPERF_UPDATE_BASELINE");
+    const char *env_procs = getenv("CORALPERF_PROCESSES");
     s->color = -1;
     if (env_dir && *env_dir && cpf__set_str(s, &s->baseline_dir, env_dir, "CORALPERF_BASELINE_DIR") != CPF_OK) return s->status;
     if (env_upd && *env_upd && cpf__set_update(s, env_upd, "CORALPERF_UPDATE_BASELINE") != CPF_OK) return s->status;
     if (env_filter && *env_filter && cpf__set_str(s, &s->filter, env_filter, "CORALPERF_FILTER") != CPF_OK) return s->status;
+    s->processes = 0;
+    if (env_procs && *env_procs) {
+        double d;
+        if (!cpf__parse_number(env_procs, 1, 64, &d) || d != floor(d))
+            return cpf__usage_error(s, "CORALPERF_PROCESSES needs a whole number from 1 to 64, got '%s'", env_procs);
+        s->processes = (unsigned)d;
+    }
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         double d;
@@ -4598,6 +4615,10 @@ static cpf_status cpf__parse_args(cpf_suite *s, int argc, char **argv)
             if (!cpf__parse_number(v, 0.001, 1e9, &d))
                 return cpf__usage_error(s, "--budget-ms needs a positive number of milliseconds, got '%s'", v ? v : "");
             s->cli_opts.budget_ms = d;
+        } else if (cpf__flag_value(a, "--processes", &v)) {
+            if (!cpf__parse_number(v, 1, 64, &d) || d != floor(d))
+                return cpf__usage_error(s, "--processes needs a whole number from 1 to 64, got '%s'", v ? v : "");
+            s->processes = (unsigned)d;
         } else if (cpf__flag_value(a, "--json", &v)) {
             if (cpf__set_str(s, &s->json_path, v, "--json") != CPF_OK) return s->status;
         } else if (cpf__flag_value(a, "--csv", &v)) {
@@ -4706,6 +4727,8 @@ static cpf_status cpf__suite_ab(cpf_suite *s);
 static int cpf__suite_ab_worker(cpf_suite *s);
 static void cpf__suite_baseline(cpf_suite *s);
 static void cpf__suite_guards(cpf_suite *s);
+static void cpf__suite_processes_prepare(cpf_suite *s);
+static void cpf__suite_processes(cpf_suite *s);
 static void cpf__complexity_free(cpf_suite *s); /* module complexity */
 
 /* 1 when name is one of the '\n'-separated names in CORALPERF_CONFIRM_NAMES. */
@@ -4765,6 +4788,14 @@ static void cpf__suite_run_def(cpf_suite *s, const struct cpf__def *d, int probe
             cpf_filter_match(s->budgets[j].pattern, d->name))
             o.memory = 1; /* a memory budget needs the measurement */
     if (s->count_mode) { cpf__count_def(s, d, &o, res); return; }
+    if (s->share > 1) { /* --processes: this process measures a 1/share part */
+        unsigned k = s->share;
+        o.budget_ms /= k;
+        if (o.warmup_ms > 10.0) o.warmup_ms = o.warmup_ms / k > 10.0 ? o.warmup_ms / k : 10.0;
+        if (o.samples) o.samples = (o.samples + k - 1) / k < 3 ? 3 : (o.samples + k - 1) / k;
+        o.min_samples = (o.min_samples + k - 1) / k < 3 ? 3 : (o.min_samples + k - 1) / k;
+        o.max_samples = (o.max_samples + k - 1) / k < o.min_samples ? o.min_samples : (o.max_samples + k - 1) / k;
+    }
     if (probe) p0 = cpf__machine_probe();
     cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &o, &s->clock, s->caller_optimized && cpf__impl_optimized(),
                  s->governor, res);
@@ -4809,8 +4840,11 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
             /* another suite of the same program: nothing to confirm here */
             return CPF_OK;
         }
+        s->share = 1;
         if (co && *co) {
+            const char *sh = getenv("CORALPERF_CONFIRM_SHARE");
             s->confirm_out = cpf__strdup(co);
+            if (sh && atoi(sh) > 1 && atoi(sh) <= 64) s->share = (unsigned)atoi(sh);
             CPF__FREE(s->json_path); CPF__FREE(s->csv_path); CPF__FREE(s->md_path); CPF__FREE(s->junit_path);
             s->json_path = s->csv_path = s->md_path = s->junit_path = NULL;
             s->update_baseline = 0;
@@ -4842,7 +4876,8 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     if (s->ab_path) return cpf__suite_ab(s);
     cpf_clock_measure(&s->clock);
     cpf__governor(s->governor, sizeof s->governor);
-    progress = cpf__ansi_terminal(stderr);
+    progress = !s->confirm_out && cpf__ansi_terminal(stderr);
+    cpf__suite_processes_prepare(s);
     /* the machine-speed probe's buffer (none in quick mode or when it cannot be had) */
     probe = !s->cli_opts.quick && !s->count_mode; /* quick runs are too short to spend time on it */
     run_start = cpf_now_ns();
@@ -4850,7 +4885,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
         struct cpf__def *d = s->defs[i];
         cpf_result res;
         if (!cpf_filter_match(s->filter, d->name)) continue;
-        if (s->confirm_out && !cpf__confirm_listed(d->name)) continue;
+        if (s->confirm_out && !cpf__confirm_listed(d->name) && !getenv("CORALPERF_CONFIRM_ALL")) continue;
         if (progress && (double)(cpf_now_ns() - run_start) > 1e9) {
             fprintf(stderr, "\r\033[K[%u/%u] %s", (unsigned)(stbds_arrlen(s->results) + 1), (unsigned)nsel, d->name);
             fflush(stderr);
@@ -4866,6 +4901,7 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     }
     if (s->progress) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
     s->ran = 1;
+    cpf__suite_processes(s);
     if (s->confirm_out) {
 #if !defined(CORALPERF_NO_FILES)
         cpf__sb x = { NULL };
@@ -5431,6 +5467,10 @@ static void cpf__report_json(const cpf_suite *s, cpf__sb *sb)
                     if (r->has_rss) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "cpf_rss_growth_bytes", r->rss_growth_bytes); }
                 }
                 if (r->has_instructions) { cpf__sb_puts(sb, ",\n      "); cpf__json_num(sb, "instructions_per_op", r->instructions_per_op); }
+                if (r->processes > 1) {
+                    cpf__sb_printf(sb, ",\n      \"cpf_processes\": %u,\n      ", r->processes);
+                    cpf__json_num(sb, "cpf_process_spread", r->process_spread);
+                }
                 cpf__json_verdict(sb, s, r);
             }
             cpf__sb_puts(sb, "\n    }");
@@ -8076,26 +8116,37 @@ CPF_DEF cpf_status cpf_baseline_remove(cpf_baseline *b, const char *name)
    moved the median by more than 5% is a real change being accepted, not
    noise: the history restarts there (so noise stays below 5%/sqrt 2 and a
    tolerance of 3 x noise below about 10.6%). */
-/* The between-run noise after one more recording whose median differs from
-   the reference by d (natural log): RMS of d / sqrt(2) over the recordings. */
-static double cpf__noise_add(double noise, int runs, double d)
+/* The noise is the relative sigma of one process's median (the natural
+   log of it), pooled over runs - 1 degrees of freedom. One more run whose
+   median, pooled from kn processes, differs by d from the reference's,
+   pooled from kb, adds d^2 / (1/kb + 1/kn) with one degree of freedom (with
+   single processes: d^2 / 2, as the difference of two medians has twice
+   the variance of one), and its own spread of process medians adds
+   (kn - 1) x spread^2 with kn - 1 more. */
+static void cpf__noise_pool(double *noise, int *runs, int kb, double d, int kn, double spread)
 {
-    double k = runs > 0 ? runs : 1;
-    return sqrt(((k - 1) * noise * noise + d * d / 2) / k);
+    double df = *runs > 1 ? *runs - 1 : 0, v = df * *noise * *noise;
+    if (kb < 1) kb = 1;
+    if (kn < 1) kn = 1;
+    v += d * d / (1.0 / kb + 1.0 / kn) + (kn - 1) * spread * spread;
+    *runs = (*runs > 1 ? *runs : 1) + kn;
+    *noise = sqrt(v / (*runs - 1));
 }
 
+/* e: a fresh recording (runs = its processes, noise = their spread). */
 static void cpf__bl_noise(cpf_baseline_entry *e, const cpf_fingerprint *build, const cpf_fingerprint *host,
                           const cpf_baseline *oldb)
 {
     const cpf_baseline_entry *old = oldb ? cpf_baseline_find(oldb, e->name) : NULL;
-    double d;
+    double d, spread = e->procs > 1 ? e->noise : 0;
     if (!old || old->build < 0 || old->host < 0 || !cpf__fp_matches(&oldb->fps[old->build], build) ||
         !cpf__fp_matches(&oldb->fps[old->host], host) || !(old->median_ns > 0) || !(e->median_ns > 0))
         return;
     d = log(e->median_ns / old->median_ns);
     if (fabs(d) > log(1.05)) return;
-    e->runs = old->runs + 1;
-    e->noise = cpf__noise_add(old->noise, old->runs, d);
+    e->noise = old->noise;
+    e->runs = old->runs;
+    cpf__noise_pool(&e->noise, &e->runs, old->procs, d, e->procs, spread);
 }
 
 /* Adds the entry for r to b; the noise history comes from oldb (see above). */
@@ -8127,7 +8178,10 @@ static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const c
     e.build = cpf__bl_intern_fp(b, build);
     e.host = cpf__bl_intern_fp(b, host);
     if (e.build < 0 || e.host < 0) { cpf__bl_entry_free(&e); return CPF_ERR_NOMEM; }
-    e.runs = 1;
+    /* several processes: their spread is this recording's own noise estimate */
+    e.procs = r->processes > 1 ? (int)r->processes : 1;
+    e.runs = e.procs;
+    e.noise = e.procs > 1 ? r->process_spread : 0;
     cpf__bl_noise(&e, build, host, oldb);
     cpf__bl_put_entry(b, &e);
     return CPF_OK;
@@ -8196,6 +8250,7 @@ static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*
         cpf__bl_pct(sb, "noise", e->noise, 0);
         cpf__sb_printf(sb, " runs=%d", e->runs);
     }
+    if (e->procs > 1) cpf__sb_printf(sb, " procs=%d", e->procs);
     if (e->alloc_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->alloc_bytes); cpf__sb_printf(sb, " alloc=%s", t); }
     if (e->rss_growth_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->rss_growth_bytes); cpf__sb_printf(sb, " rss=%s", t); }
     if (e->instructions >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->instructions); cpf__sb_printf(sb, " ins=%s", t); }
@@ -8439,6 +8494,12 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
                 return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "runs= must be a whole number >= 1");
             }
             en.runs = (int)v;
+        } else if (CPF__KEY("procs")) {
+            if (!cpf__parse_dec(t, ve, &v) || v != floor(v) || v < 1 || v > 1e6) {
+                cpf__bl_entry_free(&en);
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "procs= must be a whole number >= 1");
+            }
+            en.procs = (int)v;
         } else if (CPF__KEY("alloc") || CPF__KEY("rss") || CPF__KEY("ins")) {
             if (!cpf__parse_dec(t, ve, &v) || !(v >= 0)) {
                 cpf__bl_entry_free(&en);
@@ -8917,8 +8978,8 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
                     cpf__fp_matches(&cur.fps[old->build], &changes->fps[src->build]) &&
                     cpf__fp_matches(&cur.fps[old->host], &changes->fps[src->host])) {
                     cpf_baseline_entry *w = &cur.entries[old - cur.entries];
-                    w->noise = cpf__noise_add(old->noise, old->runs, log(src->median_ns / old->median_ns));
-                    w->runs = old->runs + 1;
+                    cpf__noise_pool(&w->noise, &w->runs, old->procs, log(src->median_ns / old->median_ns), src->procs,
+                                    src->procs > 1 ? src->noise : 0);
                     CPF__FREE(w->line); /* written afresh */
                     w->line = NULL;
                     continue;
@@ -8937,9 +8998,10 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
                 break;
             }
             if (src->n) memcpy(e.samples_ns, src->samples_ns, src->n * sizeof(double));
-            if (e.runs <= 1 && e.build >= 0 && e.host >= 0) { /* a fresh recording: continue the file's history */
-                e.runs = 1;
-                e.noise = 0;
+            if (e.runs <= (e.procs > 1 ? e.procs : 1) && e.build >= 0 && e.host >= 0) {
+                /* a fresh recording: continue the file's history */
+                e.runs = e.procs > 1 ? e.procs : 1;
+                if (e.runs == 1) e.noise = 0;
                 cpf__bl_noise(&e, &cur.fps[e.build], &cur.fps[e.host], &cur);
             }
             cpf__bl_put_entry(&cur, &e);
@@ -9016,7 +9078,14 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
     cpf__diff_rule(o, row->name, &warn, &fail, &insthr, &alpha);
     if (tested && o->family_alpha / (double)tested < alpha) alpha = o->family_alpha / (double)tested;
     tol = warn;
-    if (3 * e->noise > tol) tol = 3 * e->noise;
+    {   /* 3 x noise between single-process runs; medians pooled from kb and
+           kn processes differ by sqrt((1/kb + 1/kn) / 2) of that. With no
+           stored noise, this run's own spread of process medians stands in. */
+        double kb = e->procs > 1 ? e->procs : 1, kn = r->processes > 1 ? r->processes : 1;
+        double nz = e->noise > 0 && e->runs > 1 ? e->noise : r->processes > 1 ? r->process_spread : 0;
+        double t3 = 3 * nz * sqrt((1 / kb + 1 / kn) / 2);
+        if (t3 > tol) tol = t3;
+    }
     if (row->base_ci + row->now_ci > tol) tol = row->base_ci + row->now_ci;
     row->tolerance = tol;
     row->fail_threshold = fail > tol ? fail : tol;
@@ -9392,40 +9461,48 @@ static void cpf__suite_caution(cpf_suite *s, const cpf_baseline *changes)
    life. A failure confirmed inside the same process repeats that, so where
    the platform can start this program again (POSIX with posix_spawn, the
    program reachable as argv[0]), the failing benchmarks run again in a
-   child with the same options, which writes them as baseline text. */
+   child with the same options, which writes them as baseline text. The
+   same child runs every benchmark for --processes (names NULL), measuring
+   1/share of each. */
 #if defined(CPF__SPAWN)
 extern char **environ;
-static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out)
+/* The path that starts this program again, or NULL where that cannot be
+   done safely: Linux only (elsewhere the program's identity cannot be
+   checked), and argv[0] must really be this program (a test harness may
+   pass any name). */
+static const char *cpf__respawn_exe(const cpf_suite *s)
 {
-    const char *exe = NULL, *tmpdir = getenv("TMPDIR");
-    char path[600], **env = NULL, *e_out = NULL, *e_names = NULL, *e_suite = NULL;
     struct stat a, b;
+    if (!s->argv || s->argc < 1 || !s->argv[0] || !strchr(s->argv[0], '/')) return NULL;
+    if (stat(s->argv[0], &a) != 0) return NULL;
+#if defined(__linux__)
+    if (stat("/proc/self/exe", &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) return NULL;
+    return "/proc/self/exe";
+#else
+    (void)b;
+    return NULL;
+#endif
+}
+
+static int cpf__spawn_run(cpf_suite *s, const char *names, unsigned share, cpf_baseline *out)
+{
+    const char *exe = cpf__respawn_exe(s), *tmpdir = getenv("TMPDIR");
+    char path[600], **env = NULL, *e_out = NULL, *e_names = NULL, *e_suite = NULL, e_share[48];
     posix_spawn_file_actions_t fa;
     pid_t pid;
     int fd, status = 0, ok = 0;
     size_t i, nenv = 0;
     char msg[300];
     char **args;
-    if (!s->argv || s->argc < 1 || !s->argv[0] || !strchr(s->argv[0], '/')) return 0;
-    if (stat(s->argv[0], &a) != 0) return 0;
-#if defined(__linux__)
-    /* argv[0] must really be this program (a test harness may pass any name) */
-    if (stat("/proc/self/exe", &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) return 0;
-    exe = "/proc/self/exe";
-#else
-    /* elsewhere the program's identity cannot be checked: re-run in-process */
-    (void)b;
-    (void)exe;
-    return 0;
-#endif
+    if (!exe) return 0;
     cpf__msg(path, sizeof path, "%s/coralperf-confirm-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     fd = mkstemp(path);
     if (fd < 0) return 0;
     close(fd);
     while (environ && environ[nenv]) nenv++;
-    env = CPF__ALLOC(char *, nenv + 4);
+    env = CPF__ALLOC(char *, nenv + 5);
     e_out = CPF__ALLOC(char, strlen(path) + 32);
-    e_names = CPF__ALLOC(char, strlen(names) + 32);
+    e_names = CPF__ALLOC(char, (names ? strlen(names) : 0) + 32);
     e_suite = CPF__ALLOC(char, strlen(s->name) + 32);
     if (env && e_out && e_names && e_suite) {
         size_t k = 0;
@@ -9434,11 +9511,14 @@ static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out
                 strncmp(environ[i], "CORALPERF_FILTER=", 17) != 0)
                 env[k++] = environ[i];
         sprintf(e_out, "CORALPERF_CONFIRM_OUT=%s", path);
-        sprintf(e_names, "CORALPERF_CONFIRM_NAMES=%s", names);
+        if (names) sprintf(e_names, "CORALPERF_CONFIRM_NAMES=%s", names);
+        else sprintf(e_names, "CORALPERF_CONFIRM_ALL=1");
         sprintf(e_suite, "CORALPERF_CONFIRM_SUITE=%s", s->name);
+        sprintf(e_share, "CORALPERF_CONFIRM_SHARE=%u", share > 1 ? share : 1);
         env[k++] = e_out;
         env[k++] = e_names;
         env[k++] = e_suite;
+        env[k++] = e_share;
         env[k] = NULL;
         if (posix_spawn_file_actions_init(&fa) == 0) {
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -9464,7 +9544,190 @@ static int cpf__confirm_spawn(cpf_suite *s, const char *names, cpf_baseline *out
     remove(path);
     return ok;
 }
+
+/* Removes a warning: its bit and its line (the line that contains key).
+   Returns 1 when the bit was set. */
+static int cpf__unwarn(cpf_result *r, unsigned bit, const char *key)
+{
+    char *p = r->warning_text, *hit;
+    int had = (r->warnings & bit) != 0;
+    r->warnings &= ~bit;
+    while (had && p && *p) {
+        char *e = strchr(p, '\n');
+        hit = strstr(p, key);
+        if (hit && (!e || hit < e)) {
+            if (e) memmove(p, e + 1, strlen(e + 1) + 1);
+            else if (p > r->warning_text) p[-1] = 0;
+            else *p = 0;
+            break;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return had;
+}
+
+/* Runs k fresh processes, each measuring 1/share of every benchmark (names
+   NULL) or of the '\n'-separated names, and pools their samples into the
+   results marked in sel: with the results' own samples as the first process
+   (keep 1: --processes) or in their place (keep 0: a confirmation). Sets
+   processes and process_spread (the sigma of the log process medians) and
+   recomputes the statistics and the spread warnings from the pooled samples.
+   Returns how many children delivered results (0: none could be started). */
+static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsigned char *sel, unsigned k,
+                                   unsigned share, int keep)
+{
+    size_t n = (size_t)stbds_arrlen(s->results), i, j;
+    double **pool = CPF__ALLOC(double *, n + 1), **meds = CPF__ALLOC(double *, n + 1);
+    double *mach = CPF__ALLOC(double, n + 1), *ins = CPF__ALLOC(double, n + 1);
+    unsigned *machn = CPF__ALLOC(unsigned, n + 1), got = 0, c;
+    if (!pool || !meds || !mach || !ins || !machn) {
+        CPF__FREE(pool); CPF__FREE(meds); CPF__FREE(mach); CPF__FREE(ins); CPF__FREE(machn);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        const cpf_result *r = &s->results[i];
+        pool[i] = meds[i] = NULL;
+        mach[i] = ins[i] = 0;
+        machn[i] = 0;
+        if (!sel[i] || !keep || r->status != CPF_OK || r->skipped || !r->samples_ns) continue;
+        for (j = 0; j < r->stats.n; j++) stbds_arrput(pool[i], r->samples_ns[j]);
+        stbds_arrput(meds[i], r->stats.median);
+        if (r->machine_ns > 0) mach[i] = r->machine_ns, machn[i] = 1;
+    }
+    for (c = 0; c < k; c++) {
+        cpf_baseline cb;
+        memset(&cb, 0, sizeof cb);
+        if (!cpf__spawn_run(s, names, share, &cb)) { cpf_baseline_free(&cb); break; }
+        got++;
+        for (i = 0; i < n; i++) {
+            const cpf_baseline_entry *ce;
+            if (!sel[i] || s->results[i].status != CPF_OK || s->results[i].skipped) continue;
+            ce = cpf_baseline_find(&cb, s->results[i].name);
+            if (!ce || !ce->n || !ce->samples_ns || !(ce->median_ns > 0)) continue;
+            for (j = 0; j < ce->n; j++) stbds_arrput(pool[i], ce->samples_ns[j]);
+            stbds_arrput(meds[i], ce->median_ns);
+            if (ce->machine_ns > 0) mach[i] += ce->machine_ns, machn[i]++;
+            if (ce->instructions > 0 && !(ins[i] > 0)) ins[i] = ce->instructions;
+        }
+        cpf_baseline_free(&cb);
+    }
+    for (i = 0; i < n; i++) {
+        cpf_result *r = &s->results[i];
+        size_t m = (size_t)stbds_arrlen(meds[i]), np = (size_t)stbds_arrlen(pool[i]);
+        double *x, mean = 0, v = 0, tci;
+        int wide;
+        if (np && m && (x = CPF__ALLOC(double, np)) != NULL) {
+            memcpy(x, pool[i], np * sizeof *x);
+            CPF__FREE(r->samples_ns);
+            r->samples_ns = x;
+            cpf_stats_compute(x, np, &r->stats);
+            for (j = 0; j < m; j++) mean += log(meds[i][j]) / (double)m;
+            for (j = 0; j < m; j++) v += (log(meds[i][j]) - mean) * (log(meds[i][j]) - mean);
+            r->processes = (unsigned)m;
+            r->process_spread = m >= 2 ? sqrt(v / (double)(m - 1)) : 0;
+            /* the probe ran in every process: its mean stands for the run */
+            if (machn[i]) r->machine_ns = mach[i] / machn[i];
+            if (!keep && ins[i] > 0) r->has_instructions = 1, r->instructions_per_op = ins[i];
+            if (r->cpu_samples_ns) { /* keep the arrays the same length */
+                double *cs = CPF__ALLOC(double, np);
+                if (cs) for (j = 0; j < np; j++) cs[j] = r->cpu_ns_per_op;
+                CPF__FREE(r->cpu_samples_ns);
+                r->cpu_samples_ns = cs;
+            }
+            /* the spread warnings of one share no longer apply: judged again on the pool */
+            cpf__unwarn(r, CPF_WARN_NOISY, "noisy: the spread");
+            wide = cpf__unwarn(r, CPF_WARN_CI_WIDE, "the 95% CI of the median");
+            cpf__unwarn(r, CPF_WARN_FEW_SAMPLES, "samples fit in the");
+            cpf__unwarn(r, CPF_WARN_OUTLIERS, "are severe outliers");
+            if (r->stats.median > 0 && 1.4826 * r->stats.mad / r->stats.median > 0.05) {
+                char n1[32];
+                cpf__fmt_num(n1, sizeof n1, "%.1f", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
+                cpf__warn(r, CPF_WARN_NOISY, "noisy: the spread (1.4826 x MAD) over %u processes is %s%% of the median; "
+                          "other load on the machine? results are less trustworthy", (unsigned)m, n1);
+            }
+            tci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median : 0;
+            if (wide && tci > 0.01) { /* the default 1% target */
+                char n1[32];
+                cpf__fmt_num(n1, sizeof n1, "%.2f", 100.0 * tci);
+                cpf__warn(r, CPF_WARN_CI_WIDE, "the 95%% CI of the median is +/-%s%% after %u samples in %u processes",
+                          n1, (unsigned)np, (unsigned)m);
+            }
+        }
+        stbds_arrfree(pool[i]);
+        stbds_arrfree(meds[i]);
+    }
+    CPF__FREE(pool); CPF__FREE(meds); CPF__FREE(mach); CPF__FREE(ins); CPF__FREE(machn);
+    return got;
+}
 #endif
+
+/* --processes=K: this process measures 1/K of every benchmark, then K-1
+   fresh processes measure theirs, one after another (never at once), and
+   the samples are pooled (cpf__pool_children). Where the program cannot
+   be started again, the run says so and measures in this process only. */
+static void cpf__suite_processes_prepare(cpf_suite *s)
+{
+    if (s->confirm_out) return; /* a child: its share came with it */
+    s->share = 1;
+#if defined(CPF__SPAWN)
+    if (s->processes > 1 && !s->count_mode && cpf__respawn_exe(s)) s->share = s->processes;
+#endif
+}
+
+static void cpf__suite_processes(cpf_suite *s)
+{
+    char line[400];
+    if (s->processes < 2 || s->confirm_out) return;
+    if (s->count_mode) {
+        cpf__out(s, "processes: --processes is ignored in --count mode (instruction counts do not depend on the process)\n");
+        return;
+    }
+    if (s->share < 2) {
+        cpf__msg(line, sizeof line, "processes: --processes=%u: this program cannot start itself again here (that needs Linux "
+                 "and argv[0] naming this program); measured in this process only\n", s->processes);
+        cpf__out(s, line);
+        return;
+    }
+#if defined(CPF__SPAWN)
+    {
+        size_t n = (size_t)stbds_arrlen(s->results), i, worst = 0, m = 0;
+        unsigned char *sel = CPF__ALLOC(unsigned char, n + 1);
+        double *sp = CPF__ALLOC(double, n + 1);
+        unsigned got = 0;
+        cpf__sb esc = { NULL };
+        if (sel && sp) {
+            for (i = 0; i < n; i++) sel[i] = 1;
+            got = cpf__pool_children(s, NULL, sel, s->processes - 1, s->share, 1);
+            for (i = 0; i < n; i++)
+                if (s->results[i].processes >= 2) {
+                    sp[m++] = s->results[i].process_spread;
+                    if (s->results[i].process_spread > s->results[worst].process_spread || s->results[worst].processes < 2) worst = i;
+                }
+        }
+        if (m) {
+            char a[32], b[32];
+            cpf_sort_doubles(sp, m);
+            cpf__fmt_num(a, sizeof a, "%.1f", 100 * (m % 2 ? sp[m / 2] : (sp[m / 2 - 1] + sp[m / 2]) / 2));
+            cpf__fmt_num(b, sizeof b, "%.1f", 100 * s->results[worst].process_spread);
+            cpf__esc_console(&esc, s->results[worst].name);
+            cpf__msg(line, sizeof line, "processes: %u (this one, then %u fresh ones, each measuring 1/%u of every benchmark; "
+                     "samples pooled); spread of the process medians: %s%% typical, %s%% at most (%s)\n",
+                     got + 1, got, s->share, a, b, cpf__sb_str(&esc));
+        } else {
+            cpf__msg(line, sizeof line, "processes: %u (this one, then %u fresh ones)\n", got + 1, got);
+        }
+        cpf__out(s, line);
+        if (got + 1 < s->processes) {
+            cpf__msg(line, sizeof line, "processes: only %u of the %u fresh processes delivered results; the pool is smaller "
+                     "than asked\n", got, s->processes - 1);
+            cpf__out(s, line);
+        }
+        cpf__sb_free(&esc);
+        CPF__FREE(sel);
+        CPF__FREE(sp);
+    }
+#endif
+}
 
 /* Recounts a diff's levels after rows changed. */
 static void cpf__diff_recount(cpf_diff *d)
@@ -9487,6 +9750,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf_diff d2;
     cpf_baseline cb;
     int spawned = 0;
+    unsigned pooled = 0;
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     int probe = !s->cli_opts.quick;
     double *first = CPF__ALLOC(double, s->diff->count);
@@ -9504,12 +9768,31 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
             }
         memset(&cb, 0, sizeof cb);
 #if defined(CPF__SPAWN)
-        spawned = cpf__confirm_spawn(s, cpf__sb_str(&names), &cb);
+        if (s->share > 1) {
+            /* --processes=K: K fresh processes, each 1/K, as the first measurement was */
+            unsigned char *sel = CPF__ALLOC(unsigned char, n + 1);
+            if (sel) {
+                for (k = 0; k < n; k++) {
+                    sel[k] = 0;
+                    for (i = 0; i < s->diff->count; i++)
+                        if (s->diff->rows[i].level == CPF_FAIL && strcmp(s->diff->rows[i].name, s->results[k].name) == 0) sel[k] = 1;
+                }
+                pooled = cpf__pool_children(s, cpf__sb_str(&names), sel, s->share, s->share, 0);
+                CPF__FREE(sel);
+            }
+        }
+        if (!pooled) spawned = cpf__spawn_run(s, cpf__sb_str(&names), 1, &cb);
 #endif
         cpf__sb_free(&names);
     }
-    cpf__sb_puts(&line, spawned ? "\nconfirming in a fresh process (after a 1 s pause): " :
-                                  "\nconfirming by a re-run (after a 1 s pause): ");
+    if (pooled) {
+        char t[120];
+        cpf__msg(t, sizeof t, "\nconfirming in %u fresh processes (after a 1 s pause): ", pooled);
+        cpf__sb_puts(&line, t);
+    } else {
+        cpf__sb_puts(&line, spawned ? "\nconfirming in a fresh process (after a 1 s pause): " :
+                                      "\nconfirming by a re-run (after a 1 s pause): ");
+    }
     for (i = 0; i < s->diff->count; i++) {
         const cpf_diff_row *row = &s->diff->rows[i];
         const cpf_baseline_entry *ce = spawned ? cpf_baseline_find(&cb, row->name) : NULL;
@@ -9517,6 +9800,11 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         first[i] = 0;
         if (row->level != CPF_FAIL) continue;
         first[i] = row->ratio > 0 ? row->ratio : 1;
+        if (pooled) { /* the results now hold the fresh processes' samples */
+            cpf__esc_console(&line, row->name);
+            cpf__sb_puts(&line, " ");
+            continue;
+        }
         if (ce && ce->n && ce->samples_ns) {
             /* the child's samples stand in for this run's in the comparison */
             for (k = 0; k < n; k++) {

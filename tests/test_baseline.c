@@ -1679,8 +1679,86 @@ static void test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25
     cpf_fingerprint_free(&fh);
 }
 
+/* --processes: a recording pooled from 8 processes carries their spread as
+   its own noise (7 degrees of freedom: runs=8) and procs=8; a second such
+   recording pools d^2 / (1/8 + 1/8) and its own spread; the warn tolerance
+   is 3 x noise x sqrt((1/kb + 1/kn) / 2). */
+static void test_a_recording_from_several_processes_has_its_own_noise(void)
+{
+    cpf_baseline b, l;
+    cpf_fingerprint fb, fh;
+    cpf_result r;
+    cpf_diff d;
+    cpf_diff_opts o;
+    double x[41], dd, want;
+    const cpf_baseline_entry *e;
+    char *text;
+    memset(&b, 0, sizeof b);
+    test_fps(&fb, &fh, "cpu");
+    samples_around(x, 41, 1000, 0.002, 1);
+    fake_result(&r, "k", x, 41);
+    r.processes = 8;
+    r.process_spread = 0.08;
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    e = cpf_baseline_find(&b, "k");
+    CHECK(e && e->procs == 8 && e->runs == 8 && e->noise == 0.08);
+    text = round_trip(&b, &l);
+    CHECK_MSG(text && strstr(text, " noise=8.00% runs=8 procs=8 ") != NULL, "%s", text ? text : "");
+    e = cpf_baseline_find(&l, "k");
+    CHECK(e && e->procs == 8 && e->runs == 8 && fabs(e->noise - 0.08) < 1e-9);
+    free(text);
+    cpf_baseline_free(&l);
+    /* a second recording of 8 processes, 1% slower, spread 6% */
+    samples_around(x, 41, 1010, 0.002, 2);
+    fake_result(&r, "k", x, 41);
+    r.processes = 8;
+    r.process_spread = 0.06;
+    dd = log(r.stats.median / cpf_baseline_find(&b, "k")->median_ns);
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    free_result(&r);
+    want = sqrt((7 * 0.08 * 0.08 + dd * dd / (1.0 / 8 + 1.0 / 8) + 7 * 0.06 * 0.06) / 15);
+    e = cpf_baseline_find(&b, "k");
+    CHECK(e && e->procs == 8 && e->runs == 16);
+    CHECK_NEAR(e->noise, want, 1e-12);
+    /* the diff: 8 processes now -> 3 x noise x sqrt(1/8); one process -> x sqrt(9/16) */
+    samples_around(x, 41, 1030, 0.002, 3);
+    fake_result(&r, "k", x, 41);
+    memset(&o, 0, sizeof o);
+    o.build = &fb;
+    o.host = &fh;
+    r.processes = 8;
+    r.process_spread = 0.05;
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK(d.count == 1);
+    CHECK_NEAR(d.rows[0].tolerance, 3 * want * sqrt(1.0 / 8), 1e-12);
+    cpf_diff_free(&d);
+    r.processes = 1;
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK_NEAR(d.rows[0].tolerance, 3 * want * sqrt((1.0 / 8 + 1) / 2), 1e-12);
+    cpf_diff_free(&d);
+    free_result(&r);
+    cpf_baseline_free(&b);
+    /* no stored noise (one process recorded): this run's spread stands in */
+    memset(&b, 0, sizeof b);
+    samples_around(x, 41, 1000, 0.002, 4);
+    fake_result(&r, "k", x, 41);
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    CHECK(b.entries[0].procs == 1 && b.entries[0].runs == 1 && b.entries[0].noise == 0);
+    r.processes = 4;
+    r.process_spread = 0.1;
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK_NEAR(d.rows[0].tolerance, 3 * 0.1 * sqrt((1 + 1.0 / 4) / 2), 1e-12);
+    cpf_diff_free(&d);
+    free_result(&r);
+    cpf_baseline_free(&b);
+    cpf_fingerprint_free(&fb);
+    cpf_fingerprint_free(&fh);
+}
+
 void tests_baseline(void)
 {
+    RUN(test_a_recording_from_several_processes_has_its_own_noise);
     RUN(test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25_percent);
     RUN(test_every_field_round_trips);
     RUN(test_instruction_counts_are_recorded_only_when_measured);

@@ -42,6 +42,9 @@ BRUNS=${STAT_BUDGET_RUNS:-100}
 ABRUNS=${STAT_AB_RUNS:-100}
 CRUNS=${STAT_COUNT_RUNS:-50}
 ONLY=${STAT_ONLY:-}
+# rows 1-3 record and check with --processes=PROCS (the documented way to
+# check against a stored baseline on a VM whose processes differ for life)
+PROCS=${STAT_PROCESSES:-8}
 D="$BUILD/stat"
 rm -rf "$D"
 mkdir -p "$D/logs"
@@ -63,7 +66,7 @@ for p in 5 3; do
         -o "$D/ab_plus$p" -lm -pthread >"$D/ab_plus$p.build.log" 2>&1 || { echo "stat-check: cannot build:"; cat "$D/ab_plus$p.build.log"; exit 1; }
 done
 SUITE="$D/statcheck_suite"
-ARGS="--no-color --budget-ms=300 --baseline-dir=$D/bl"
+ARGS="--no-color --budget-ms=300 --baseline-dir=$D/bl --processes=$PROCS"
 NB_PID=
 neighbour_on() { "$D/neighbour" 3600 >/dev/null 2>&1 & NB_PID=$!; sleep 0.2; }
 neighbour_off() { [ -n "$NB_PID" ] && kill "$NB_PID" 2>/dev/null && wait "$NB_PID" 2>/dev/null; NB_PID=; }
@@ -80,7 +83,7 @@ if [ "$ONLY" != ab ] && [ "$ONLY" != count ]; then
 # The documented recording procedure: record once, then add a few runs of
 # the same code to each entry's between-run noise (separate processes see
 # different memory layouts; that spread is what the warn threshold learns).
-echo "== stat-check: recording the baseline at the start (quiet machine: 1 recording + 4 noise runs)"
+echo "== stat-check: recording the baseline at the start (quiet machine: 1 recording + 4 noise runs, each with --processes=$PROCS)"
 $SUITE $ARGS --update-baseline=all >"$D/logs/record.log" 2>&1
 rc=$?
 if [ $rc != 0 ]; then echo "stat-check: recording failed (exit $rc):"; tail -20 "$D/logs/record.log"; exit 1; fi
@@ -143,7 +146,7 @@ inject_row all $R2 hash/xxh3_16k sort/qsort_2k copy/memcpy_256k copy/memcpy_8m c
 echo "  (a benchmark whose learned between-run noise is above 6.7% has a warn threshold above 20%: a stored baseline cannot catch +20% there)"
 
 echo "== row 3: multiple comparisons: 100 benchmarks, $WIDE_RUNS runs against one baseline"
-W="--no-color --wide --baseline-dir=$D/blw"
+W="--no-color --wide --baseline-dir=$D/blw --processes=$PROCS"
 $SUITE $W --update-baseline=all >"$D/logs/wide.record.log" 2>&1 || { echo "  recording failed"; tail -5 "$D/logs/wide.record.log"; exit 1; }
 for j in 1 2 3 4; do $SUITE $W --update-baseline=noise >"$D/logs/wide.noise.$j.log" 2>&1; done
 w1=0 w2=0 wrows=0 wwarn=0
