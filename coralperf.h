@@ -1,4 +1,4 @@
-/* coralperf.h 0.8.0 - single-header C performance and regression kit
+/* coralperf.h 0.9.0 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -135,6 +135,14 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.9.0  2026-12-02  --processes=K (env CORALPERF_PROCESSES): each
+                        benchmark measured in this process and K-1 fresh
+                        ones, 1/K of the budget each, samples pooled;
+                        recordings keep procs= and the processes' spread as
+                        their own noise; the warn threshold scales with
+                        sqrt((1/Kb + 1/Kn)/2); failures confirmed in K fresh
+                        processes. New fields cpf_result.processes and
+                        process_spread, cpf_baseline_entry.procs.
      0.8.0  2026-12-02  baseline format 2 (format 1 still read): no fp= on
                         lines with the file's first fingerprints, denser
                         sample gaps, a blank line around every benchmark so
@@ -253,10 +261,10 @@
 /* ======================================================================== */
 
 #define CORALPERF_VERSION_MAJOR 0
-#define CORALPERF_VERSION_MINOR 8
+#define CORALPERF_VERSION_MINOR 9
 #define CORALPERF_VERSION_PATCH 0
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.8.0"
+#define CORALPERF_VERSION_STRING "0.9.0"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC

@@ -29,6 +29,7 @@
 #     compute benchmarks), STAT_COUNT_RUNS runs (default 50) of the same
 #     code and as many with +2% work in parse/strtol_1000. Goal: 50/50
 #     caught naming only it, 0 false alarms.
+# STAT_PROCESSES=K records and checks rows 1-3 with --processes=K.
 # STAT_ONLY=ab runs rows 5-7 only; STAT_ONLY=baseline rows 1-4 only;
 # STAT_ONLY=count row 8 only.
 # Exits 1 when a goal is missed. Logs stay in $BUILD/stat/.
@@ -42,9 +43,9 @@ BRUNS=${STAT_BUDGET_RUNS:-100}
 ABRUNS=${STAT_AB_RUNS:-100}
 CRUNS=${STAT_COUNT_RUNS:-50}
 ONLY=${STAT_ONLY:-}
-# rows 1-3 record and check with --processes=PROCS (the documented way to
-# check against a stored baseline on a VM whose processes differ for life)
-PROCS=${STAT_PROCESSES:-8}
+# rows 1-3 record and check with --processes=STAT_PROCESSES (default 1: one
+# process per run; 8 spreads each benchmark over 8 processes, see README)
+PROCS=${STAT_PROCESSES:-1}
 D="$BUILD/stat"
 rm -rf "$D"
 mkdir -p "$D/logs"
