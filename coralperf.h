@@ -1349,7 +1349,9 @@ CPF_DEF cpf_status cpf_fingerprint_host(cpf_fingerprint *fp);
 CPF_DEF const char *cpf_fingerprint_get(const cpf_fingerprint *fp, const char *key);
 /* Sets (adds or replaces) a field; the value is copied. */
 CPF_DEF cpf_status cpf_fingerprint_set(cpf_fingerprint *fp, const char *key, const char *value);
-/* "field: 'a' -> 'b'; ..." for the fields that differ ("" when equal); returns the count. */
+/* "field: 'a' -> 'b'; ..." for the fields that differ ("" when equal), a field
+   only one side has as '(none)'; returns the count. (Baseline matching treats
+   such a field as unknown, not as a difference.) */
 CPF_DEF int cpf_fingerprint_compare(const cpf_fingerprint *a, const cpf_fingerprint *b, char *buf, size_t cap);
 CPF_DEF void cpf_fingerprint_free(cpf_fingerprint *fp);
 
@@ -7320,6 +7322,12 @@ static void cpf__bl_put_varint(cpf__sb *sb, uint64_t v)
     cpf__sb_putn(sb, c, (size_t)n);
 }
 
+/* The first sample's step as a zigzag varint (both formats). */
+static void cpf__bl_put_first(cpf__sb *sb, int64_t q)
+{
+    cpf__bl_put_varint(sb, q < 0 ? ((uint64_t)(-(q + 1)) << 1) | 1u : (uint64_t)q << 1);
+}
+
 /* Format 2's gap coding. Gaps are taken against the running maximum, so
    an unsorted input cannot produce a negative gap. */
 static void cpf__bl_put_samples2(cpf__sb *sb, const double *sorted, size_t n)
@@ -7329,7 +7337,7 @@ static void cpf__bl_put_samples2(cpf__sb *sb, const double *sorted, size_t n)
     char c;
     if (!n) return;
     top = cpf__bl_quant(sorted[0]);
-    cpf__bl_put_varint(sb, top < 0 ? ((uint64_t)(-(top + 1)) << 1) | 1u : (uint64_t)top << 1);
+    cpf__bl_put_first(sb, top);
     for (i = 1; i < n; i += m) {
         for (k = 0, t = top; k < 3 && i + k < n; k++) { /* the next (up to) three gaps */
             int64_t q = cpf__bl_quant(sorted[i + k]);
@@ -7363,7 +7371,7 @@ static void cpf__bl_put_samples(cpf__sb *sb, const double *sorted, size_t n)
     cpf__bl_put_samples2(&two, sorted, n);
     for (i = 0; i < n; i++) {
         int64_t q = cpf__bl_quant(sorted[i]);
-        if (i == 0) cpf__bl_put_varint(&one, q < 0 ? ((uint64_t)(-(q + 1)) << 1) | 1u : (uint64_t)q << 1);
+        if (i == 0) cpf__bl_put_first(&one, q);
         else cpf__bl_put_varint(&one, (uint64_t)(q > top ? q - top : 0));
         if (i == 0 || q > top) top = q;
     }
@@ -9253,7 +9261,9 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
                 if (idx < 0 || fp_checked[idx] || (j ? row.host_match : row.build_match)) continue;
                 fp_checked[idx] = 1;
                 cpf_fingerprint_compare(&b->fps[idx], j ? host : build, diffs, sizeof diffs);
-                cpf__msg(note, sizeof note, "%s differs from the baseline's: %s", j ? "host" : "build", diffs);
+                cpf__msg(note, sizeof note, "%s differs from the baseline's: %s%s", j ? "host" : "build", diffs,
+                         strstr(diffs, "'(none)'") ? " (a field one side lacks, shown as (none), is unknown there and "
+                                                    "is not what differs)" : "");
                 cpf__diff_note(out, note);
             }
             if (row.now_ns <= 0) {
@@ -10306,15 +10316,40 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
 CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ctx,
                                      const cpf_bench_opts *opts, const cpf_budget *b)
 {
-    cpf_bench_opts o;
+    cpf_bench_opts o, e;
     cpf_result r;
     cpf_verdict v;
+    cpf_budget strict;
+    int look = 0, grow;
     memset(&o, 0, sizeof o);
     if (opts) o = *opts;
     else o.quick = 1;
     if (b && (b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS)) o.memory = 1;
     cpf_bench_run_build(name, fn, ctx, &o, &r, 1);
+    if (!b) return cpf_check_budget(&r, b);
+    /* A verdict in doubt (the interval straddles the limit) looks again,
+       4x and then 16x longer, each a fresh measurement decided the same
+       way: a short guard is decisive where the code is clearly on one side,
+       and only code close to its limit is measured longer. Kinds without an
+       interval (max, memory) are decided at once. */
+    strict = *b;
+    strict.warn_only = 0;
+    grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS && !o.samples;
+    e = cpf__effective_opts(&o, NULL);
+    while (grow && look < 2 && r.status == CPF_OK && cpf_check_budget(&r, &strict).level == CPF_WARN) {
+        cpf_result_free(&r);
+        look++;
+        e.quick = 0;
+        e.budget_ms *= 4;
+        e.max_samples = e.max_samples * 4 > 100000 ? 100000 : e.max_samples * 4;
+        cpf_bench_run_build(name, fn, ctx, &e, &r, 1);
+    }
     v = cpf_check_budget(&r, b);
+    if (look) {
+        size_t len = strlen(v.message);
+        cpf__msg(v.message + len, sizeof v.message - len, " (measured %s: the first look%s in doubt)",
+                 look == 1 ? "again 4x longer" : "again 4x and 16x longer", look == 1 ? " was" : " and the second were");
+    }
     cpf_result_free(&r);
     return v;
 }

@@ -902,8 +902,38 @@ static void test_bench_budget_runs_and_checks_in_one_call(void)
     CHECK(strstr(v.message, "work: median ") == v.message);
 }
 
+/* Every other sample does 10x the work: the median's interval spans both
+   modes, so a limit between them stays in doubt however long it looks; the
+   guard looks twice more (4x, 16x longer) before it says so. A budget far
+   from the code is decided at the first look. */
+static int g_alt;
+static void toggle_mode(void *ctx) { (void)ctx; g_alt = !g_alt; }
+static void bench_bimodal(cpf_bench *b)
+{
+    while (cpf_bench_loop(b)) {
+        uint64_t t0 = cpf_now_ns(), ns = g_alt ? 200000 : 20000;
+        while (cpf_now_ns() - t0 < ns) {}
+    }
+}
+
+static void test_a_budget_in_doubt_looks_again_longer(void)
+{
+    cpf_bench_opts o;
+    cpf_budget mid = cpf_budget_make(CPF_BUDGET_MEDIAN, 60000, 0), far = cpf_budget_make(CPF_BUDGET_MEDIAN, 1e9, 0);
+    cpf_verdict v;
+    memset(&o, 0, sizeof o);
+    o.quick = 1;
+    o.setup = toggle_mode;
+    v = cpf_bench_budget("bimodal", bench_bimodal, NULL, &o, &mid);
+    CHECK_MSG(v.level == CPF_WARN && strstr(v.message, "straddles the limit (inconclusive)") &&
+              strstr(v.message, "(measured again 4x and 16x longer: the first look and the second were in doubt)"), "%s", v.message);
+    v = cpf_bench_budget("bimodal", bench_bimodal, NULL, &o, &far);
+    CHECK_MSG(v.level == CPF_PASS && !strstr(v.message, "measured again"), "%s", v.message);
+}
+
 void tests_guard(void)
 {
+    RUN(test_a_budget_in_doubt_looks_again_longer);
     RUN(test_median_budget_is_decided_on_the_confidence_interval);
     RUN(test_p95_budget_says_when_the_samples_cannot_bound_it);
     RUN(test_max_budget_fails_on_any_sample_over_the_limit);

@@ -1,6 +1,7 @@
 /* statcheck_budget.c - the absolute-budget rows of `make stat-check`.
-     statcheck_budget --calibrate      prints the kernel's median ns per op
-                                       (a long, careful measurement)
+     statcheck_budget --calibrate [MS] prints the kernel's median ns per op
+                                       (a careful measurement, MS ms: default
+                                       3000)
      statcheck_budget LIMIT_NS         one guard in quick mode (the way a unit
                                        test would use it): exit 0 pass, 1 fail,
                                        2 warn, and the verdict's message */
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
         cpf_result r;
         cpf_bench_opts o;
         memset(&o, 0, sizeof o);
-        o.budget_ms = 3000;
+        o.budget_ms = argc > 2 ? atof(argv[2]) : 3000;
         o.min_samples = 101;
         o.max_samples = 301;
         o.target_ci = -1;
