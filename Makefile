@@ -5,7 +5,7 @@
 #                paths (clang-cl), qemu aarch64/armhf/riscv64/s390x, Cortex-M
 #   make bench   side-by-side comparisons with peers (Google Benchmark, libxxhash, zlib)
 #   make fuzz    libFuzzer on the baseline parser, inflate and the histogram text (FUZZ_SECONDS each, default 60; FUZZ_SEED=N fixes the seed)
-#   make stat-check  false-alarm and detection rates of the guards (about 15 minutes)
+#   make stat-check  false-alarm and detection rates of the guards (rows 1-4 ~15 min, A/B rows ~80 min)
 #   make ab BASE=rev  is the working tree slower than rev? the example suite (SUITE=file.c)
 #                built at both, compared in interleaved A/B rounds (AB_ARGS=more flags)
 #   make count   exact instructions per op under Callgrind, against baselines/<suite>.count.cpb

@@ -10,13 +10,13 @@
 #     other core. Goal: at most 1% of runs exit 1, at most 10% exit 2.
 #  2. injected +20%: STAT_RUNS runs (half with the neighbour) in which
 #     parse/strtol_1000 does 20% more work. Goal: >= 95% exit 1 naming that
-#     benchmark and no other. 2b (information, STAT_RUNS/2 runs): the same
+#     benchmark and no other. 2b (information, STAT_RUNS/4 runs): the same
 #     for each of the eight benchmarks in turn.
 #  3. multiple comparisons: a 100-benchmark suite, STAT_WIDE_RUNS runs
-#     (default 40) against its baseline: false failures per comparison and
+#     (default 20) against its baseline: false failures per comparison and
 #     per suite run.
 #  4. absolute budgets: a kernel checked in quick mode against a median
-#     budget at 1/0.9 and 1/1.2 of its time, calibrated (1 s) right before
+#     budget at 1/0.9 and 1/1.2 of its time, calibrated (0.5 s) right before
 #     each pair, STAT_BUDGET_RUNS times each (default 100). Goal: 100% pass /
 #     100% fail.
 #  5. A/B mode A/A: two separately compiled and linked builds of the 20-
@@ -39,7 +39,7 @@ STB_INC=${STB_INC:-/usr/include/stb}
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
 RUNS=${STAT_RUNS:-100}
-WIDE_RUNS=${STAT_WIDE_RUNS:-40}
+WIDE_RUNS=${STAT_WIDE_RUNS:-20}
 BRUNS=${STAT_BUDGET_RUNS:-100}
 ABRUNS=${STAT_AB_RUNS:-100}
 CRUNS=${STAT_COUNT_RUNS:-50}
@@ -143,7 +143,7 @@ inject_row() { # label runs names... : injects +20% into each name in turn
 echo "== row 2: +20% work injected into parse/strtol_1000, $RUNS runs, half with the neighbour"
 inject_row one $RUNS parse/strtol_1000
 verdict $([ $((caught * 100)) -ge $((RUNS * 95)) ] && echo 1 || echo 0) "+20% caught in $caught of $RUNS runs (at least 95%)"
-R2=$((RUNS / 2))
+R2=$((RUNS / 4))
 echo "== row 2b (information): +20% injected into each of the eight benchmarks in turn, $R2 runs"
 inject_row all $R2 hash/xxh3_16k sort/qsort_2k copy/memcpy_256k copy/memcpy_8m chase/list_4m parse/strtol_1000 alloc/malloc_free_64 math/poly_4096
 echo "  (a benchmark whose learned between-run noise is above 6.7% has a warn threshold above 20%: a stored baseline cannot catch +20% there)"
@@ -174,7 +174,7 @@ p09=0 p12=0 i=1 cal=
 while [ $i -le $BRUNS ]; do
     # calibrated right before each pair: this host's speed drifts by 10-40%
     # over minutes, so "0.9x of the limit" holds only near the calibration
-    cal=$($B --calibrate 1000) || { echo "  calibration failed"; exit 1; }
+    cal=$($B --calibrate 500) || { echo "  calibration failed"; exit 1; }
     lim09=$(awk -v c="$cal" 'BEGIN {printf "%.3f", c / 0.9}')
     lim12=$(awk -v c="$cal" 'BEGIN {printf "%.3f", c / 1.2}')
     $B "$lim09" >"$D/logs/b09.$i.log" 2>&1 && p09=$((p09 + 1)) || echo "  0.9x run $i: $(cat "$D/logs/b09.$i.log")"
