@@ -8137,15 +8137,16 @@ CPF_DEF cpf_status cpf_baseline_remove(cpf_baseline *b, const char *name)
    median, pooled from kn processes, differs by d from the reference's,
    pooled from kb, adds d^2 / (1/kb + 1/kn) with one degree of freedom (with
    single processes: d^2 / 2, as the difference of two medians has twice
-   the variance of one), and its own spread of process medians adds
-   (kn - 1) x spread^2 with kn - 1 more. */
+   the variance of one), and its own spread of process medians, when it
+   counts (4 processes or more), adds (kn - 1) x spread^2 with kn - 1 more. */
 static void cpf__noise_pool(double *noise, int *runs, int kb, double d, int kn, double spread)
 {
     double df = *runs > 1 ? *runs - 1 : 0, v = df * *noise * *noise;
+    int sdf = kn >= 4 && spread > 0 ? kn - 1 : 0;
     if (kb < 1) kb = 1;
     if (kn < 1) kn = 1;
-    v += d * d / (1.0 / kb + 1.0 / kn) + (kn - 1) * spread * spread;
-    *runs = (*runs > 1 ? *runs : 1) + kn;
+    v += d * d / (1.0 / kb + 1.0 / kn) + sdf * spread * spread;
+    *runs = (*runs > 1 ? *runs : 1) + 1 + sdf;
     *noise = sqrt(v / (*runs - 1));
 }
 
@@ -8154,7 +8155,7 @@ static void cpf__bl_noise(cpf_baseline_entry *e, const cpf_fingerprint *build, c
                           const cpf_baseline *oldb)
 {
     const cpf_baseline_entry *old = oldb ? cpf_baseline_find(oldb, e->name) : NULL;
-    double d, spread = e->procs > 1 ? e->noise : 0;
+    double d, spread = e->runs > 1 ? e->noise : 0;
     if (!old || old->build < 0 || old->host < 0 || !cpf__fp_matches(&oldb->fps[old->build], build) ||
         !cpf__fp_matches(&oldb->fps[old->host], host) || !(old->median_ns > 0) || !(e->median_ns > 0))
         return;
@@ -8194,10 +8195,12 @@ static cpf_status cpf__bl_set(cpf_baseline *b, const cpf_baseline *oldb, const c
     e.build = cpf__bl_intern_fp(b, build);
     e.host = cpf__bl_intern_fp(b, host);
     if (e.build < 0 || e.host < 0) { cpf__bl_entry_free(&e); return CPF_ERR_NOMEM; }
-    /* several processes: their spread is this recording's own noise estimate */
+    /* several processes: their spread is this recording's own noise
+       estimate, from 4 processes on (3 degrees of freedom; from 2 or 3 it
+       would be too rough to widen a threshold with) */
     e.procs = r->processes > 1 ? (int)r->processes : 1;
-    e.runs = e.procs;
-    e.noise = e.procs > 1 ? r->process_spread : 0;
+    e.runs = e.procs >= 4 ? e.procs : 1;
+    e.noise = e.procs >= 4 ? r->process_spread : 0;
     cpf__bl_noise(&e, build, host, oldb);
     cpf__bl_put_entry(b, &e);
     return CPF_OK;
@@ -8995,7 +8998,7 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
                     cpf__fp_matches(&cur.fps[old->host], &changes->fps[src->host])) {
                     cpf_baseline_entry *w = &cur.entries[old - cur.entries];
                     cpf__noise_pool(&w->noise, &w->runs, old->procs, log(src->median_ns / old->median_ns), src->procs,
-                                    src->procs > 1 ? src->noise : 0);
+                                    src->runs > 1 ? src->noise : 0);
                     CPF__FREE(w->line); /* written afresh */
                     w->line = NULL;
                     continue;
@@ -9014,9 +9017,9 @@ static cpf_status cpf__bl_update(const char *path, const cpf_baseline *changes, 
                 break;
             }
             if (src->n) memcpy(e.samples_ns, src->samples_ns, src->n * sizeof(double));
-            if (e.runs <= (e.procs > 1 ? e.procs : 1) && e.build >= 0 && e.host >= 0) {
+            if (e.runs <= (e.procs >= 4 ? e.procs : 1) && e.build >= 0 && e.host >= 0) {
                 /* a fresh recording: continue the file's history */
-                e.runs = e.procs > 1 ? e.procs : 1;
+                e.runs = e.procs >= 4 ? e.procs : 1;
                 if (e.runs == 1) e.noise = 0;
                 cpf__bl_noise(&e, &cur.fps[e.build], &cur.fps[e.host], &cur);
             }
@@ -9098,7 +9101,7 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
            kn processes differ by sqrt((1/kb + 1/kn) / 2) of that. With no
            stored noise, this run's own spread of process medians stands in. */
         double kb = e->procs > 1 ? e->procs : 1, kn = r->processes > 1 ? r->processes : 1;
-        double nz = e->noise > 0 && e->runs > 1 ? e->noise : r->processes > 1 ? r->process_spread : 0;
+        double nz = e->noise > 0 && e->runs > 1 ? e->noise : r->processes >= 4 ? r->process_spread : 0;
         double t3 = 3 * nz * sqrt((1 / kb + 1 / kn) / 2);
         if (t3 > tol) tol = t3;
     }
@@ -9526,7 +9529,7 @@ static int cpf__spawn_run(cpf_suite *s, const char *names, unsigned share, cpf_b
         size_t k = 0;
         for (i = 0; i < nenv; i++)
             if (strncmp(environ[i], "CORALPERF_CONFIRM_", 18) != 0 && strncmp(environ[i], "CORALPERF_UPDATE_BASELINE=", 26) != 0 &&
-                strncmp(environ[i], "CORALPERF_FILTER=", 17) != 0)
+                (names == NULL || strncmp(environ[i], "CORALPERF_FILTER=", 17) != 0)) /* all: the parent's filter too */
                 env[k++] = environ[i];
         sprintf(e_out, "CORALPERF_CONFIRM_OUT=%s", path);
         if (names) sprintf(e_names, "CORALPERF_CONFIRM_NAMES=%s", names);
@@ -9590,9 +9593,10 @@ static int cpf__unwarn(cpf_result *r, unsigned bit, const char *key)
    (keep 1: --processes) or in their place (keep 0: a confirmation). Sets
    processes and process_spread (the sigma of the log process medians) and
    recomputes the statistics and the spread warnings from the pooled samples.
+   done[i] (optional) says which results a child delivered samples for.
    Returns how many children delivered results (0: none could be started). */
 static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsigned char *sel, unsigned k,
-                                   unsigned share, int keep)
+                                   unsigned share, int keep, unsigned char *done)
 {
     size_t n = (size_t)stbds_arrlen(s->results), i, j;
     double **pool = CPF__ALLOC(double *, n + 1), **meds = CPF__ALLOC(double *, n + 1);
@@ -9607,6 +9611,7 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
         pool[i] = meds[i] = NULL;
         mach[i] = ins[i] = 0;
         machn[i] = 0;
+        if (done) done[i] = 0;
         if (!sel[i] || !keep || r->status != CPF_OK || r->skipped || !r->samples_ns) continue;
         for (j = 0; j < r->stats.n; j++) stbds_arrput(pool[i], r->samples_ns[j]);
         stbds_arrput(meds[i], r->stats.median);
@@ -9624,6 +9629,7 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
             if (!ce || !ce->n || !ce->samples_ns || !(ce->median_ns > 0)) continue;
             for (j = 0; j < ce->n; j++) stbds_arrput(pool[i], ce->samples_ns[j]);
             stbds_arrput(meds[i], ce->median_ns);
+            if (done) done[i] = 1;
             if (ce->machine_ns > 0) mach[i] += ce->machine_ns, machn[i]++;
             if (ce->instructions > 0 && !(ins[i] > 0)) ins[i] = ce->instructions;
         }
@@ -9632,9 +9638,9 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
     for (i = 0; i < n; i++) {
         cpf_result *r = &s->results[i];
         size_t m = (size_t)stbds_arrlen(meds[i]), np = (size_t)stbds_arrlen(pool[i]);
-        double *x, mean = 0, v = 0, tci;
+        double *x, mean = 0, v = 0, tci, target;
         int wide;
-        if (np && m && (x = CPF__ALLOC(double, np)) != NULL) {
+        if (np && m && (m >= 2 || !keep) && (x = CPF__ALLOC(double, np)) != NULL) {
             memcpy(x, pool[i], np * sizeof *x);
             CPF__FREE(r->samples_ns);
             r->samples_ns = x;
@@ -9655,8 +9661,14 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
             /* the spread warnings of one share no longer apply: judged again on the pool */
             cpf__unwarn(r, CPF_WARN_NOISY, "noisy: the spread");
             wide = cpf__unwarn(r, CPF_WARN_CI_WIDE, "the 95% CI of the median");
-            cpf__unwarn(r, CPF_WARN_FEW_SAMPLES, "samples fit in the");
-            cpf__unwarn(r, CPF_WARN_OUTLIERS, "are severe outliers");
+            {   /* the benchmark's own CI target */
+                ptrdiff_t di = stbds_shgeti(s->index, r->name);
+                target = 0.01;
+                if (di >= 0) {
+                    cpf_bench_opts eo = cpf__effective_opts(&s->defs[s->index[di].value]->opts, &s->cli_opts);
+                    target = eo.target_ci;
+                }
+            }
             if (r->stats.median > 0 && 1.4826 * r->stats.mad / r->stats.median > 0.05) {
                 char n1[32];
                 cpf__fmt_num(n1, sizeof n1, "%.1f", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
@@ -9664,7 +9676,7 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
                           "other load on the machine? results are less trustworthy", (unsigned)m, n1);
             }
             tci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median : 0;
-            if (wide && tci > 0.01) { /* the default 1% target */
+            if (wide && target > 0 && tci > target) {
                 char n1[32];
                 cpf__fmt_num(n1, sizeof n1, "%.2f", 100.0 * tci);
                 cpf__warn(r, CPF_WARN_CI_WIDE, "the 95%% CI of the median is +/-%s%% after %u samples in %u processes",
@@ -9715,14 +9727,19 @@ static void cpf__suite_processes(cpf_suite *s)
         cpf__sb esc = { NULL };
         if (sel && sp) {
             for (i = 0; i < n; i++) sel[i] = 1;
-            got = cpf__pool_children(s, NULL, sel, s->processes - 1, s->share, 1);
+            got = cpf__pool_children(s, NULL, sel, s->processes - 1, s->share, 1, NULL);
             for (i = 0; i < n; i++)
                 if (s->results[i].processes >= 2) {
                     sp[m++] = s->results[i].process_spread;
                     if (s->results[i].process_spread > s->results[worst].process_spread || s->results[worst].processes < 2) worst = i;
                 }
         }
-        if (m) {
+        if (!got) {
+            cpf__msg(line, sizeof line, "processes: --processes=%u: no fresh process delivered results (the program could not "
+                     "be started again, or its children failed); the results are this process's 1/%u share only\n",
+                     s->processes, s->share);
+            s->share = 1; /* a confirmation re-run in this process gets the whole budget */
+        } else if (m) {
             char a[32], b[32];
             cpf_sort_doubles(sp, m);
             cpf__fmt_num(a, sizeof a, "%.1f", 100 * (m % 2 ? sp[m / 2] : (sp[m / 2 - 1] + sp[m / 2]) / 2));
@@ -9735,7 +9752,7 @@ static void cpf__suite_processes(cpf_suite *s)
             cpf__msg(line, sizeof line, "processes: %u (this one, then %u fresh ones)\n", got + 1, got);
         }
         cpf__out(s, line);
-        if (got + 1 < s->processes) {
+        if (got && got + 1 < s->processes) {
             cpf__msg(line, sizeof line, "processes: only %u of the %u fresh processes delivered results; the pool is smaller "
                      "than asked\n", got, s->processes - 1);
             cpf__out(s, line);
@@ -9769,6 +9786,8 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf_baseline cb;
     int spawned = 0;
     unsigned pooled = 0;
+    unsigned char *pool_done = NULL;   /* which results the fresh processes re-measured */
+    unsigned share0;
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     int probe = !s->cli_opts.quick;
     double *first = CPF__ALLOC(double, s->diff->count);
@@ -9789,15 +9808,16 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         if (s->share > 1) {
             /* --processes=K: K fresh processes, each 1/K, as the first measurement was */
             unsigned char *sel = CPF__ALLOC(unsigned char, n + 1);
-            if (sel) {
+            pool_done = CPF__ALLOC(unsigned char, n + 1);
+            if (sel && pool_done) {
                 for (k = 0; k < n; k++) {
                     sel[k] = 0;
                     for (i = 0; i < s->diff->count; i++)
                         if (s->diff->rows[i].level == CPF_FAIL && strcmp(s->diff->rows[i].name, s->results[k].name) == 0) sel[k] = 1;
                 }
-                pooled = cpf__pool_children(s, cpf__sb_str(&names), sel, s->share, s->share, 0);
-                CPF__FREE(sel);
+                pooled = cpf__pool_children(s, cpf__sb_str(&names), sel, s->share, s->share, 0, pool_done);
             }
+            CPF__FREE(sel);
         }
         if (!pooled) spawned = cpf__spawn_run(s, cpf__sb_str(&names), 1, &cb);
 #endif
@@ -9811,6 +9831,8 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         cpf__sb_puts(&line, spawned ? "\nconfirming in a fresh process (after a 1 s pause): " :
                                       "\nconfirming by a re-run (after a 1 s pause): ");
     }
+    share0 = s->share;
+    s->share = 1; /* a re-run in this process measures with the whole budget */
     for (i = 0; i < s->diff->count; i++) {
         const cpf_diff_row *row = &s->diff->rows[i];
         const cpf_baseline_entry *ce = spawned ? cpf_baseline_find(&cb, row->name) : NULL;
@@ -9819,9 +9841,16 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         if (row->level != CPF_FAIL) continue;
         first[i] = row->ratio > 0 ? row->ratio : 1;
         if (pooled) { /* the results now hold the fresh processes' samples */
-            cpf__esc_console(&line, row->name);
-            cpf__sb_puts(&line, " ");
-            continue;
+            int got_it = 0;
+            for (k = 0; k < n; k++)
+                if (pool_done[k] && strcmp(s->results[k].name, row->name) == 0) got_it = 1;
+            if (got_it) {
+                cpf__esc_console(&line, row->name);
+                cpf__sb_puts(&line, " ");
+                continue;
+            }
+            /* no fresh process delivered it: re-run here (below), saying so */
+            cpf__sb_puts(&line, "(re-run here) ");
         }
         if (ce && ce->n && ce->samples_ns) {
             /* the child's samples stand in for this run's in the comparison */
@@ -9872,6 +9901,8 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf__out(s, cpf__sb_str(&line));
     cpf__sb_free(&line);
     cpf_baseline_free(&cb);
+    s->share = share0;
+    CPF__FREE(pool_done);
     if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
     for (i = 0; i < d2.count && i < s->diff->count; i++) {
         cpf_diff_row *r2 = &d2.rows[i];
@@ -10326,7 +10357,11 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
     else o.quick = 1;
     if (b && (b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS)) o.memory = 1;
     cpf_bench_run_build(name, fn, ctx, &o, &r, 1);
-    if (!b) return cpf_check_budget(&r, b);
+    if (!b) {
+        v = cpf_check_budget(&r, b);
+        cpf_result_free(&r);
+        return v;
+    }
     /* A verdict in doubt (the interval straddles the limit) looks again,
        4x and then 16x longer, each a fresh measurement decided the same
        way: a short guard is decisive where the code is clearly on one side,
@@ -10336,12 +10371,14 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
     strict.warn_only = 0;
     grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS && !o.samples;
     e = cpf__effective_opts(&o, NULL);
-    while (grow && look < 2 && r.status == CPF_OK && cpf_check_budget(&r, &strict).level == CPF_WARN) {
+    while (grow && look < 2 && r.status == CPF_OK && !r.skipped && cpf_check_budget(&r, &strict).level == CPF_WARN) {
         cpf_result_free(&r);
         look++;
         e.quick = 0;
-        e.budget_ms *= 4;
+        e.budget_ms *= 4; /* more time, more samples, and a narrower interval before it may stop */
+        e.min_samples = e.min_samples * 4 > 100000 ? 100000 : e.min_samples * 4;
         e.max_samples = e.max_samples * 4 > 100000 ? 100000 : e.max_samples * 4;
+        if (e.target_ci > 0) e.target_ci /= 2;
         cpf_bench_run_build(name, fn, ctx, &e, &r, 1);
     }
     v = cpf_check_budget(&r, b);

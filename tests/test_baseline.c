@@ -1750,6 +1750,15 @@ static void test_a_recording_from_several_processes_has_its_own_noise(void)
     CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
     CHECK_NEAR(d.rows[0].tolerance, 3 * 0.1 * sqrt((1 + 1.0 / 4) / 2), 1e-12);
     cpf_diff_free(&d);
+    /* 3 processes: too few for a spread to widen anything */
+    r.processes = 3;
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK_MSG(d.rows[0].tolerance < 0.06, "%g", d.rows[0].tolerance);
+    cpf_diff_free(&d);
+    cpf_baseline_free(&b);
+    memset(&b, 0, sizeof b);
+    CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
+    CHECK(b.entries[0].procs == 3 && b.entries[0].runs == 1 && b.entries[0].noise == 0);
     free_result(&r);
     cpf_baseline_free(&b);
     cpf_fingerprint_free(&fb);
