@@ -9726,7 +9726,7 @@ static void cpf__suite_processes(cpf_suite *s)
         unsigned got = 0;
         cpf__sb esc = { NULL };
         if (sel && sp) {
-            for (i = 0; i < n; i++) sel[i] = 1;
+            memset(sel, 1, n + 1);
             got = cpf__pool_children(s, NULL, sel, s->processes - 1, s->share, 1, NULL);
             for (i = 0; i < n; i++)
                 if (s->results[i].processes >= 2) {
@@ -9810,8 +9810,8 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
             unsigned char *sel = CPF__ALLOC(unsigned char, n + 1);
             pool_done = CPF__ALLOC(unsigned char, n + 1);
             if (sel && pool_done) {
+                memset(sel, 0, n + 1);
                 for (k = 0; k < n; k++) {
-                    sel[k] = 0;
                     for (i = 0; i < s->diff->count; i++)
                         if (s->diff->rows[i].level == CPF_FAIL && strcmp(s->diff->rows[i].name, s->results[k].name) == 0) sel[k] = 1;
                 }
