@@ -1192,7 +1192,8 @@ CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h);
 
 /* ---- dedup index ---------------------------------------------------------
    Which blobs are byte-identical, at hashing speed: 128-bit XXH3 IDs key a
-   stb_ds string map (the length must match too), with exact accounting. With verify_bytes the index keeps a
+   stb_ds hash map (the low 64 bits, 4 of them cleared; the whole ID and the
+   length must match too), with exact accounting. With verify_bytes the index keeps a
    pointer to each unique blob (the caller keeps the data alive) and confirms
    every duplicate byte for byte, counting any true collision. Not
    thread-safe unless `locked` is set (then one mutex serialises add). */
@@ -1217,7 +1218,7 @@ typedef struct cpf_dedup_result {
 } cpf_dedup_result;
 struct cpf__dedup_slot;
 typedef struct cpf_dedup {
-    struct cpf__dedup_slot *map;   /* stb_ds string map: ID in hex -> first entry */
+    struct cpf__dedup_slot *map;   /* stb_ds map: 60 bits of the ID -> first entry */
     struct cpf__dedup_entry *entries; /* stb_ds array of unique blobs */
     cpf_dedup_opts opts;
     cpf_dedup_stats st;
@@ -11399,12 +11400,24 @@ CPF_DEF cpf_verdict cpf_mem_below(cpf_task_fn fn, void *ctx, double limit_bytes)
     !defined(_MSC_VER) && !defined(CORALPERF_HASH_NO_DISPATCH)
 #define CPF__HASH_DISPATCH 1
 #endif
+/* AVX-512 (one 512-bit register for the 8 accumulators): the build's loop
+   when the compiler targets AVX-512F (-mavx512f, -march=native on such a
+   CPU), else chosen at run time in x86-64 gcc/clang builds that target
+   SSE2 or AVX2 (not on Windows: MinGW's gcc does not align the stack for
+   64-byte vectors). CORALPERF_HASH_NO_AVX512 leaves it out. Same bits. */
+#if CPF__HASH_SIMD != 0 && defined(__AVX512F__) && !defined(CORALPERF_HASH_NO_AVX512)
+#define CPF__HASH_AVX512 1
+#elif (CPF__HASH_SIMD == 1 || CPF__HASH_SIMD == 2) && defined(__x86_64__) && \
+    (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER) && !defined(_WIN32) && \
+    !defined(CORALPERF_HASH_NO_DISPATCH) && !defined(CORALPERF_HASH_NO_AVX512)
+#define CPF__HASH_DISPATCH512 1
+#endif
 
 #if defined(_MSC_VER)
 #include <stdlib.h> /* _byteswap_ulong, _byteswap_uint64 */
 #include <intrin.h> /* _umul128, __umulh, __emulu, _mm_prefetch (after <windows.h>) */
 #endif
-#if CPF__HASH_SIMD == 2 || defined(CPF__HASH_DISPATCH)
+#if CPF__HASH_SIMD == 2 || defined(CPF__HASH_DISPATCH) || defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
 #include <immintrin.h>
 #endif
 #if CPF__HASH_SIMD == 2
@@ -11831,6 +11844,44 @@ CPF__AVX2_FN(void cpf__hash_scramble)(uint64_t *acc, const unsigned char *sec)
 }
 #endif /* AVX2 */
 
+#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512) /* AVX-512F: the build's ISA, or a run-time choice */
+#if defined(CPF__HASH_AVX512)
+#define CPF__AVX512_FN(name) CPF__HINLINE name##_avx512
+#else
+#define CPF__AVX512_FN(name) CPF__HINLINE __attribute__((target("avx512f"))) name##_avx512
+#endif
+/* The zero-masking forms with every lane kept (the same instructions): the
+   plain forms start from _mm512_undefined_epi32(), which g++ 12 reports as
+   used uninitialised at -O2 -Wall. */
+#define CPF__Z8 ((__mmask8)0xFF)
+#define CPF__Z16 ((__mmask16)0xFFFF)
+CPF__AVX512_FN(void cpf__hash_accum)(uint64_t *acc, const unsigned char *in, const unsigned char *sec, size_t n)
+{
+    __m512i a = _mm512_loadu_si512((const void *)acc);
+    for (; n; n--, in += CPF__HASH_STRIPE, sec += 8) {
+        __m512i d = _mm512_loadu_si512((const void *)in);
+        __m512i k = _mm512_xor_si512(d, _mm512_loadu_si512((const void *)sec));
+        CPF__HASH_PREFETCH(in + CPF__HASH_PREFETCH_DIST);
+        /* lo32 * hi32 of each lane; input added to the neighbouring lane */
+        __m512i odd = _mm512_maskz_shuffle_epi32(CPF__Z16, k, (_MM_PERM_ENUM)0x31);
+        a = _mm512_add_epi64(a, _mm512_add_epi64(_mm512_maskz_mul_epu32(CPF__Z8, k, odd),
+                                                 _mm512_maskz_shuffle_epi32(CPF__Z16, d, (_MM_PERM_ENUM)0x4E)));
+    }
+    _mm512_storeu_si512((void *)acc, a);
+}
+
+CPF__AVX512_FN(void cpf__hash_scramble)(uint64_t *acc, const unsigned char *sec)
+{
+    const __m512i prime = _mm512_set1_epi32((int)CPF__P32_1);
+    __m512i a = _mm512_loadu_si512((const void *)acc), lo, hi;
+    a = _mm512_xor_si512(a, _mm512_maskz_srli_epi64(CPF__Z8, a, 47));
+    a = _mm512_xor_si512(a, _mm512_loadu_si512((const void *)sec));
+    lo = _mm512_maskz_mul_epu32(CPF__Z8, a, prime);
+    hi = _mm512_maskz_mul_epu32(CPF__Z8, _mm512_maskz_srli_epi64(CPF__Z8, a, 32), prime);
+    _mm512_storeu_si512((void *)acc, _mm512_add_epi64(lo, _mm512_maskz_slli_epi64(CPF__Z8, hi, 32)));
+}
+#endif /* AVX-512 */
+
 #if CPF__HASH_SIMD == 2
 /* the AVX2 functions above are the build's */
 #elif CPF__HASH_SIMD == 1 /* SSE2 */
@@ -11985,6 +12036,32 @@ static __attribute__((target("avx2"))) void cpf__hash_long_acc_avx2(uint64_t *ac
                                                                     const unsigned char *sec)
 CPF__HASH_LONG_ACC(cpf__hash_accum_avx2, cpf__hash_scramble_avx2)
 #endif
+#if defined(CPF__HASH_AVX512)
+static void cpf__hash_long_acc_avx512(uint64_t *acc, const unsigned char *p, size_t len, const unsigned char *sec)
+CPF__HASH_LONG_ACC(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
+#elif defined(CPF__HASH_DISPATCH512)
+static __attribute__((target("avx512f"))) void cpf__hash_long_acc_avx512(uint64_t *acc, const unsigned char *p,
+                                                                        size_t len, const unsigned char *sec)
+CPF__HASH_LONG_ACC(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
+#endif
+
+/* The long-input loop this process runs: 2 AVX-512, 1 AVX2 chosen at run
+   time, 0 the build's own (__builtin_cpu_supports reads a table libgcc
+   fills before main; it checks that the OS saves the registers too). */
+CPF__HINLINE int cpf__hash_pick(void)
+{
+#if defined(CPF__HASH_AVX512)
+    return 2;
+#else
+#if defined(CPF__HASH_DISPATCH512)
+    if (__builtin_cpu_supports("avx512f")) return 2;
+#endif
+#if defined(CPF__HASH_DISPATCH)
+    if (__builtin_cpu_supports("avx2")) return 1;
+#endif
+    return 0;
+#endif
+}
 #undef CPF__HASH_LONG_ACC
 
 CPF__HINLINE uint64_t cpf__hash_merge(const uint64_t *acc, const unsigned char *sec, uint64_t start)
@@ -12031,11 +12108,15 @@ CPF__HINLINE const unsigned char *cpf__hash_long(uint64_t acc[8], unsigned char 
         sec = derived;
     }
     cpf__hash_acc_init(acc);
-#if defined(CPF__HASH_DISPATCH)
-    if (__builtin_cpu_supports("avx2")) cpf__hash_long_acc_avx2(acc, p, len, sec);
-    else
+    switch (cpf__hash_pick()) {
+#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
+    case 2: cpf__hash_long_acc_avx512(acc, p, len, sec); break;
 #endif
-    cpf__hash_long_acc(acc, p, len, sec);
+#if defined(CPF__HASH_DISPATCH)
+    case 1: cpf__hash_long_acc_avx2(acc, p, len, sec); break;
+#endif
+    default: cpf__hash_long_acc(acc, p, len, sec); break;
+    }
     return sec;
 }
 
@@ -12084,9 +12165,10 @@ CPF_DEF cpf_u128 cpf_hash128(const void *data, size_t len, uint64_t seed)
 
 CPF_DEF const char *cpf_hash_backend(void)
 {
-#if defined(CPF__HASH_DISPATCH)
-    return __builtin_cpu_supports("avx2") ? "avx2" : "sse2";
-#elif CPF__HASH_SIMD == 2
+    int pick = cpf__hash_pick();
+    if (pick == 2) return "avx512";
+    if (pick == 1) return "avx2";
+#if CPF__HASH_SIMD == 2
     return "avx2";
 #elif CPF__HASH_SIMD == 1
     return "sse2";
@@ -12130,15 +12212,30 @@ static __attribute__((target("avx2"))) void cpf__hasher_consume_avx2(uint64_t *a
                                                                    const unsigned char *sec)
 CPF__HASHER_CONSUME(cpf__hash_accum_avx2, cpf__hash_scramble_avx2)
 #endif
+#if defined(CPF__HASH_AVX512)
+static void cpf__hasher_consume_avx512(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
+                                       const unsigned char *sec)
+CPF__HASHER_CONSUME(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
+#elif defined(CPF__HASH_DISPATCH512)
+static __attribute__((target("avx512f"))) void cpf__hasher_consume_avx512(uint64_t *acc, uint32_t *stripes,
+                                                                         const unsigned char *p, size_t n,
+                                                                         const unsigned char *sec)
+CPF__HASHER_CONSUME(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
+#endif
 #undef CPF__HASHER_CONSUME
 
 static void cpf__hasher_consume(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
                                 const unsigned char *sec)
 {
-#if defined(CPF__HASH_DISPATCH)
-    if (__builtin_cpu_supports("avx2")) { cpf__hasher_consume_avx2(acc, stripes, p, n, sec); return; }
+    switch (cpf__hash_pick()) {
+#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
+    case 2: cpf__hasher_consume_avx512(acc, stripes, p, n, sec); break;
 #endif
-    cpf__hasher_consume_isa(acc, stripes, p, n, sec);
+#if defined(CPF__HASH_DISPATCH)
+    case 1: cpf__hasher_consume_avx2(acc, stripes, p, n, sec); break;
+#endif
+    default: cpf__hasher_consume_isa(acc, stripes, p, n, sec); break;
+    }
 }
 
 CPF_DEF void cpf_hasher_init(cpf_hasher *h, uint64_t seed)
@@ -12222,6 +12319,11 @@ CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h)
 #undef CPF__AVX2_FN
 #undef CPF__AVX2_CALL
 #endif
+#if defined(CPF__AVX512_FN)
+#undef CPF__AVX512_FN
+#undef CPF__Z8
+#undef CPF__Z16
+#endif
 #undef CPF__NEON_LANE
 #undef CPF__SCALAR_LANE
 
@@ -12229,33 +12331,26 @@ CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h)
 /* ==== module: dedup ===================================================== */
 
 struct cpf__dedup_entry {
+    uint64_t id_hi, id_lo;       /* the whole 128-bit ID */
     uint64_t len, first;         /* blob length, add number */
     const void *data;            /* verify_bytes only */
-    ptrdiff_t next;              /* next entry with the same ID (other length or bytes), or -1 */
+    ptrdiff_t next;              /* next entry with the same key (other ID, length or bytes), or -1 */
 };
-/* The key is the 128-bit ID as 32 hex digits in a stb_ds *string* map:
-   stb_ds's byte-key hashes (its 8-byte path and SipHash) shift bytes >= 0x80
-   into the sign bit of an int, undefined behaviour that UBSan reports in
-   any program using them; its string hash is clean. */
-struct cpf__dedup_slot { char *key; ptrdiff_t value; };
-static void cpf__id_hex(cpf_u128 id, char out[33])
-{
-    static const char hex[] = "0123456789abcdef";
-    int i;
-    for (i = 0; i < 16; i++) {
-        out[i] = hex[(id.hi >> (60 - 4 * i)) & 15u];
-        out[16 + i] = hex[(id.lo >> (60 - 4 * i)) & 15u];
-    }
-    out[32] = 0;
-}
+/* The key is the ID's low 64 bits with the top bit of bytes 3 and 7 (in
+   either byte order) cleared: stb_ds's 8-byte key hash (and its SipHash on
+   32-bit targets) shifts those bytes into the sign bit of an int, undefined
+   behaviour that UBSan reports and that would sign-extend into the high
+   half. Entries with the same 60-bit key chain through `next` and are told
+   apart by the whole ID and the length. */
+struct cpf__dedup_slot { uint64_t key; ptrdiff_t value; };
+#define CPF__DEDUP_KEY_MASK (~((1ULL << 7) | (1ULL << 31) | (1ULL << 39) | (1ULL << 63)))
 
 CPF_DEF cpf_status cpf_dedup_init(cpf_dedup *d, const cpf_dedup_opts *opts)
 {
     if (!d) return CPF_ERR_ARG;
     memset(d, 0, sizeof *d);
     if (opts) d->opts = *opts;
-    stbds_sh_new_strdup(d->map); /* not the arena: its char[8] struct hack trips UBSan */
-    stbds_shdefault(d->map, -1);
+    stbds_hmdefault(d->map, -1);
     return cpf_mutex_init(&d->mu);
 }
 
@@ -12267,21 +12362,27 @@ static void cpf__dedup_ratios(cpf_dedup_stats *s)
     s->count_ratio = s->unique_blobs ? (double)s->blobs / (double)s->unique_blobs : 1.0;
 }
 
+/* stb_ds's hmget/hmput take the key's address through GNU typeof in gcc's
+   C modes; strict -std=c99 has only __typeof__, so the word is lent for
+   this function alone (a user's own typeof macro is left as it is). */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__cplusplus) && !defined(typeof)
+#define typeof __typeof__
+#define CPF__LENT_TYPEOF
+#endif
 CPF_DEF cpf_status cpf_dedup_add_id(cpf_dedup *d, cpf_u128 id, const void *data, size_t len, cpf_dedup_result *out)
 {
     ptrdiff_t i, head;
-    char key[33];
+    uint64_t key = id.lo & CPF__DEDUP_KEY_MASK;
     uint64_t number;
     int dup = 0;
     if (!d || (!data && len)) return CPF_ERR_ARG;
     if (d->opts.locked) cpf_mutex_lock(&d->mu);
     number = d->st.blobs++;
     d->st.total_bytes += len;
-    cpf__id_hex(id, key);
-    head = stbds_shget(d->map, key);
+    head = stbds_hmget(d->map, key);
     for (i = head; i >= 0; i = d->entries[i].next) {
         struct cpf__dedup_entry *e = &d->entries[i];
-        if (e->len != len) continue;
+        if (e->len != len || e->id_lo != id.lo || e->id_hi != id.hi) continue;
         if (d->opts.verify_bytes && e->data && len && memcmp(e->data, data, len) != 0) {
             d->st.collisions++;  /* same 128-bit ID, different bytes */
             continue;
@@ -12292,13 +12393,15 @@ CPF_DEF cpf_status cpf_dedup_add_id(cpf_dedup *d, cpf_u128 id, const void *data,
     }
     if (!dup) {
         struct cpf__dedup_entry e;
+        e.id_hi = id.hi;
+        e.id_lo = id.lo;
         e.len = len;
         e.first = number;
         e.data = d->opts.verify_bytes ? data : NULL;
         e.next = head;
         stbds_arrput(d->entries, e);
         i = stbds_arrlen(d->entries) - 1;
-        stbds_shput(d->map, key, i);
+        stbds_hmput(d->map, key, i);
         d->st.unique_blobs++;
         d->st.unique_bytes += len;
         if (out) { out->id = id; out->duplicate = 0; out->first = number; }
@@ -12306,6 +12409,10 @@ CPF_DEF cpf_status cpf_dedup_add_id(cpf_dedup *d, cpf_u128 id, const void *data,
     if (d->opts.locked) cpf_mutex_unlock(&d->mu);
     return CPF_OK;
 }
+#if defined(CPF__LENT_TYPEOF)
+#undef typeof
+#undef CPF__LENT_TYPEOF
+#endif
 
 CPF_DEF cpf_status cpf_dedup_add(cpf_dedup *d, const void *data, size_t len, cpf_dedup_result *out)
 {
@@ -12318,11 +12425,10 @@ CPF_DEF void cpf_dedup_stats_get(cpf_dedup *d, cpf_dedup_stats *out)
     if (!d || !out) return;
     if (d->opts.locked) cpf_mutex_lock(&d->mu);
     *out = d->st;
-    /* the map's slots and hash table plus the entry array, by capacity */
-    /* entries, map slots (x2 for the hash table) and the strdup'd 33-byte keys */
+    /* entries and map slots by capacity; the map's hash table counted as
+       large as its slots */
     out->index_bytes = sizeof *d + (size_t)stbds_arrcap(d->entries) * sizeof(struct cpf__dedup_entry) +
-                       (d->map ? (size_t)stbds_arrcap(d->map) * sizeof(struct cpf__dedup_slot) * 2 : 0) +
-                       (size_t)out->unique_blobs * 33u;
+                       (d->map ? (size_t)stbds_arrcap(d->map) * sizeof(struct cpf__dedup_slot) * 2 : 0);
     if (d->opts.locked) cpf_mutex_unlock(&d->mu);
     cpf__dedup_ratios(out);
 }
@@ -12330,7 +12436,7 @@ CPF_DEF void cpf_dedup_stats_get(cpf_dedup *d, cpf_dedup_stats *out)
 CPF_DEF void cpf_dedup_free(cpf_dedup *d)
 {
     if (!d) return;
-    stbds_shfree(d->map);
+    stbds_hmfree(d->map);
     stbds_arrfree(d->entries);
     cpf_mutex_destroy(&d->mu);
     memset(d, 0, sizeof *d);

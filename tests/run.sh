@@ -157,16 +157,19 @@ if ! [ -f /usr/include/xxhash.h ] && have apt-get && [ "$(id -u)" = 0 ]; then
 fi
 if [ -f /usr/include/xxhash.h ]; then
     PEER_SRC="tests/xxhash_peer.c tests/xxhash_peer_scalar.c"
-    # On x86-64 the default build picks the AVX2 loop at run time when the CPU
-    # has it, so the SSE2 loop gets a build of its own; each of these builds
-    # names the loop it must run (--expect-backend) and fails on another one.
-    X86_64=0; CPU_AVX2=unknown
+    # On x86-64 the default build picks the AVX-512 or AVX2 loop at run time
+    # when the CPU has it, so the SSE2 and AVX2 loops get builds of their own;
+    # each of these builds names the loop it must run (--expect-backend) and
+    # fails on another one.
+    X86_64=0; CPU_AVX2=unknown; CPU_AVX512=unknown
     $CC -dM -E - </dev/null 2>/dev/null | grep -q '__x86_64__' && X86_64=1
     if [ -r /proc/cpuinfo ]; then
         if grep -qw avx2 /proc/cpuinfo; then CPU_AVX2=yes; else CPU_AVX2=no; fi
+        if grep -qw avx512f /proc/cpuinfo; then CPU_AVX512=yes; else CPU_AVX512=no; fi
     fi
     DEFAULT_EXPECT=""
-    if [ $X86_64 = 1 ] && [ $CPU_AVX2 = yes ]; then DEFAULT_EXPECT="--expect-backend=avx2"
+    if [ $X86_64 = 1 ] && [ $CPU_AVX512 = yes ]; then DEFAULT_EXPECT="--expect-backend=avx512"
+    elif [ $X86_64 = 1 ] && [ $CPU_AVX2 = yes ]; then DEFAULT_EXPECT="--expect-backend=avx2"
     elif [ $X86_64 = 1 ] && [ $CPU_AVX2 = no ]; then DEFAULT_EXPECT="--expect-backend=sse2"; fi
     if $CC -std=c99 -O2 $WARN $INC $PEER_SRC -o "$T/xxhash_peer" -lxxhash -lm -pthread >"$T/peer.build.log" 2>&1; then
         peer_run "$T/xxhash_peer" "$T/peer.log" "bit-exact with libxxhash (default build${DEFAULT_EXPECT:+, ${DEFAULT_EXPECT#--expect-backend=} loop})" \
@@ -179,13 +182,24 @@ if [ -f /usr/include/xxhash.h ]; then
                 "XXH3 against libxxhash, SSE2 build (-DCORALPERF_HASH_NO_DISPATCH)" --expect-backend=sse2
         else bad "XXH3 peer test build with -DCORALPERF_HASH_NO_DISPATCH" "$T/peer_sse2.build.log"; fi
         if [ $CPU_AVX2 = yes ]; then
-            if $CC -std=c99 -O2 $WARN $INC -mavx2 $PEER_SRC -o "$T/xxhash_peer_avx2" -lxxhash -lm -pthread >"$T/peer_avx2.build.log" 2>&1; then
-                peer_run "$T/xxhash_peer_avx2" "$T/peer_avx2.log" "bit-exact with libxxhash (-mavx2, avx2 loop)" \
+            if $CC -std=c99 -O2 $WARN $INC -mavx2 -DCORALPERF_HASH_NO_AVX512 $PEER_SRC -o "$T/xxhash_peer_avx2" -lxxhash -lm -pthread >"$T/peer_avx2.build.log" 2>&1; then
+                peer_run "$T/xxhash_peer_avx2" "$T/peer_avx2.log" "bit-exact with libxxhash (-mavx2 -DCORALPERF_HASH_NO_AVX512, avx2 loop)" \
                     "XXH3 against libxxhash, AVX2 build (-mavx2)" --expect-backend=avx2
             else bad "XXH3 peer test build with -mavx2" "$T/peer_avx2.build.log"; fi
-        else skip "XXH3 against libxxhash, -mavx2 build: this CPU has no AVX2 (or /proc/cpuinfo is unreadable)"; fi
+            # the AVX2 loop chosen at run time in an SSE2 build
+            if $CC -std=c99 -O2 $WARN $INC -DCORALPERF_HASH_NO_AVX512 -mno-avx2 $PEER_SRC -o "$T/xxhash_peer_avx2rt" -lxxhash -lm -pthread >"$T/peer_avx2rt.build.log" 2>&1; then
+                peer_run "$T/xxhash_peer_avx2rt" "$T/peer_avx2rt.log" "bit-exact with libxxhash (-DCORALPERF_HASH_NO_AVX512, avx2 loop chosen at run time)" \
+                    "XXH3 against libxxhash, AVX2 chosen at run time" --expect-backend=avx2
+            else bad "XXH3 peer test build with -DCORALPERF_HASH_NO_AVX512" "$T/peer_avx2rt.build.log"; fi
+        else skip "XXH3 against libxxhash, AVX2 builds: this CPU has no AVX2 (or /proc/cpuinfo is unreadable)"; fi
+        if [ $CPU_AVX512 = yes ]; then
+            if $CC -std=c99 -O2 $WARN $INC -mavx512f $PEER_SRC -o "$T/xxhash_peer_avx512" -lxxhash -lm -pthread >"$T/peer_avx512.build.log" 2>&1; then
+                peer_run "$T/xxhash_peer_avx512" "$T/peer_avx512.log" "bit-exact with libxxhash (-mavx512f, avx512 loop)" \
+                    "XXH3 against libxxhash, AVX-512 build (-mavx512f)" --expect-backend=avx512
+            else bad "XXH3 peer test build with -mavx512f" "$T/peer_avx512.build.log"; fi
+        else skip "XXH3 against libxxhash, -mavx512f build: this CPU has no AVX-512F (or /proc/cpuinfo is unreadable)"; fi
     else
-        skip "XXH3 against libxxhash, SSE2 and AVX2 builds: $CC does not target x86-64"
+        skip "XXH3 against libxxhash, SSE2, AVX2 and AVX-512 builds: $CC does not target x86-64"
     fi
 else
     skip "XXH3 against libxxhash: xxhash.h not installed (Debian libxxhash-dev)"

@@ -74,6 +74,45 @@ static void test_verify_mode_confirms_duplicates_byte_for_byte(void)
     cpf_dedup_free(&d);
 }
 
+/* The index keys on the ID's low 64 bits with 4 bits cleared (bits 7, 31,
+   39, 63); IDs that differ only there, or only in the high half, are still
+   distinct blobs, and the same ID again is a duplicate of the right one. */
+static void test_ids_that_share_the_map_key_stay_distinct(void)
+{
+    static const uint64_t lows[6] = { 0, 1ull << 7, 1ull << 31, 1ull << 39, 1ull << 63, 0xFFFFFFFFFFFFFFFFull };
+    unsigned char z[16];
+    cpf_dedup d;
+    cpf_dedup_result r;
+    cpf_dedup_stats st;
+    int i;
+    memset(z, 0, sizeof z);
+    CHECK(cpf_dedup_init(&d, NULL) == CPF_OK);
+    for (i = 0; i < 6; i++) {
+        cpf_u128 id;
+        id.lo = lows[i];
+        id.hi = 0x1234;
+        CHECK(cpf_dedup_add_id(&d, id, z, sizeof z, &r) == CPF_OK);
+        CHECK_MSG(!r.duplicate && r.first == (uint64_t)i, "id %d: dup %d first %d", i, r.duplicate, (int)r.first);
+    }
+    {
+        cpf_u128 id;
+        id.lo = 0;
+        id.hi = 0x5678; /* same low half as add 0, other high half */
+        cpf_dedup_add_id(&d, id, z, sizeof z, &r);
+        CHECK(!r.duplicate && r.first == 6);
+    }
+    for (i = 5; i >= 0; i--) {
+        cpf_u128 id;
+        id.lo = lows[i];
+        id.hi = 0x1234;
+        cpf_dedup_add_id(&d, id, z, sizeof z, &r);
+        CHECK_MSG(r.duplicate && r.first == (uint64_t)i, "again %d: dup %d first %d", i, r.duplicate, (int)r.first);
+    }
+    cpf_dedup_stats_get(&d, &st);
+    CHECK(st.blobs == 13 && st.unique_blobs == 7 && st.collisions == 0);
+    cpf_dedup_free(&d);
+}
+
 #if !defined(CORALPERF_NO_THREADS)
 typedef struct producer { cpf_dedup *d; int id; } producer;
 static unsigned char pool[100][64];
@@ -197,6 +236,7 @@ void tests_dedup(void)
     RUN(test_dedup_accounting_is_exact_on_a_known_set);
     RUN(test_same_bytes_with_another_length_or_seed_are_distinct);
     RUN(test_verify_mode_confirms_duplicates_byte_for_byte);
+    RUN(test_ids_that_share_the_map_key_stay_distinct);
 #if !defined(CORALPERF_NO_THREADS)
     RUN(test_locked_mode_counts_exactly_under_4_producers);
 #endif

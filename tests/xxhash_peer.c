@@ -5,8 +5,9 @@
    with CORALPERF_HASH_SCALAR). Run by tests/run.sh when xxhash.h exists:
      cc -O2 -I. -I<stb> tests/xxhash_peer.c tests/xxhash_peer_scalar.c -lxxhash -lm -pthread
    --expect-backend=NAME adds a check that cpf_hash_backend() is NAME (run.sh
-   builds it again with CORALPERF_HASH_NO_DISPATCH for the SSE2 loop and
-   with -mavx2, and names the loop each build must run). */
+   builds it again with CORALPERF_HASH_NO_DISPATCH for the SSE2 loop, with
+   -mavx2 and with CORALPERF_HASH_NO_AVX512 for the AVX2 loop, with -mavx512f
+   for the AVX-512 loop, and names the loop each build must run). */
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
 
@@ -376,7 +377,7 @@ int main(int argc, char **argv)
         if (strncmp(argv[i], "--expect-backend=", 17) == 0) {
             want = argv[i] + 17;
         } else {
-            printf("usage: %s [--gen] [--expect-backend=avx2|sse2|neon|scalar]\n", argv[0]);
+            printf("usage: %s [--gen] [--expect-backend=avx512|avx2|sse2|neon|scalar]\n", argv[0]);
             free(g_data);
             return 2;
         }
