@@ -184,17 +184,61 @@ static void test_python_tensor_id_matches_xxh3_of_shape_dtype_bytes(void)
 
 static void test_tensor_id_is_the_same_value_on_every_platform(void)
 {
-    /* XXH3_128bits_withSeed(.., 0) of libxxhash 0.8.1 over the 52 bytes of
-       the documented layout: "cpfT", dtype 1 and rank 2 as little-endian
-       uint32, dimensions 2 and 3 as little-endian int64, then the 24 bytes
-       below (float32 1..6, little-endian; given as bytes, so big-endian
-       targets hash the same input) */
+    /* XXH3_128bits_withSeed(.., 0) of libxxhash 0.8.1 over the documented
+       layout: "cpfT", dtype 1 and the rank as little-endian uint32, each
+       dimension as little-endian int64, zeros up to a multiple of 64 bytes,
+       then the 24 bytes below (float32 1..6, little-endian; given as bytes,
+       so big-endian targets hash the same input). Rank 2: 28 header bytes
+       and 36 zeros (88 bytes in all); rank 7 (dimensions 1..7): 68 header
+       bytes and 60 zeros (152 bytes). */
     static const unsigned char f[24] = { 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40,
                                          0, 0, 0x80, 0x40, 0, 0, 0xA0, 0x40, 0, 0, 0xC0, 0x40 };
-    int64_t s23[2] = { 2, 3 };
+    int64_t s23[2] = { 2, 3 }, s7[7] = { 1, 2, 3, 4, 5, 6, 7 };
     cpf_u128 id = cpf_tensor_id(1, s23, 2, f, sizeof f);
-    CHECK_MSG(id.lo == 0x2963B970A9D472A9ull && id.hi == 0x16A8483BA030524Dull, "id %016llx %016llx",
+    CHECK_MSG(id.lo == 0xFED4D93727BF2AE7ull && id.hi == 0x50BBDE5FDDEFBC26ull, "id %016llx %016llx",
               (unsigned long long)id.lo, (unsigned long long)id.hi);
+    id = cpf_tensor_id(1, s7, 7, f, sizeof f);
+    CHECK_MSG(id.lo == 0xF09DFC1F876B88E8ull && id.hi == 0x9645A6E7BDC8A93Cull, "rank 7: id %016llx %016llx",
+              (unsigned long long)id.lo, (unsigned long long)id.hi);
+}
+
+/* Above 176 data bytes a header of rank <= 6 takes a path that hashes the
+   data in place; it must equal XXH3-128 over the documented layout built
+   in one buffer (the one-shot hash, checked against libxxhash elsewhere),
+   at every length around the stripe and block edges and at random ones. */
+static void test_tensor_id_fast_path_equals_the_layout_hashed_whole(void)
+{
+    enum { MAXN = 5000 };
+    unsigned char *buf = (unsigned char *)malloc(64 + MAXN), *data = (unsigned char *)malloc(MAXN);
+    int64_t dims[6] = { 3, -1, 70000, 1, 2, (int64_t)0x123456789ALL };
+    uint64_t x = 99;
+    int bad = 0, tried = 0, rank;
+    size_t n, i;
+    if (!buf || !data) { CHECK(0); free(buf); free(data); return; }
+    for (i = 0; i < MAXN; i++) { x = x * 6364136223846793005ull + 1442695040888963407ull; data[i] = (unsigned char)(x >> 56); }
+    for (rank = 0; rank <= 6; rank++) {
+        for (n = 150; n < MAXN; n += (n < 1300 ? 1 : 97)) {
+            cpf_u128 a, b;
+            int k;
+            memset(buf, 0, 64);
+            memcpy(buf, "cpfT", 4);
+            buf[4] = 7; /* dtype 7, little-endian */
+            buf[8] = (unsigned char)rank;
+            for (k = 0; k < rank; k++) {
+                uint64_t v = (uint64_t)dims[k];
+                int j;
+                for (j = 0; j < 8; j++) buf[12 + 8 * k + j] = (unsigned char)(v >> (8 * j));
+            }
+            memcpy(buf + 64, data, n);
+            a = cpf_tensor_id(7, dims, rank, data, n);
+            b = cpf_hash128(buf, 64 + n, 0);
+            tried++;
+            if (a.lo != b.lo || a.hi != b.hi) bad++;
+        }
+    }
+    CHECK_MSG(bad == 0, "%d of %d lengths differ", bad, tried);
+    free(buf);
+    free(data);
 }
 
 static void test_python_tensor_id_has_no_rank_limit(void)
@@ -243,5 +287,6 @@ void tests_dedup(void)
     RUN(test_tensor_id_separates_dtype_shape_and_bytes);
     RUN(test_python_tensor_id_matches_xxh3_of_shape_dtype_bytes);
     RUN(test_tensor_id_is_the_same_value_on_every_platform);
+    RUN(test_tensor_id_fast_path_equals_the_layout_hashed_whole);
     RUN(test_python_tensor_id_has_no_rank_limit);
 }
