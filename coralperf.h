@@ -3963,6 +3963,21 @@ static void cpf__warn(cpf_result *res, unsigned bit, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The noisy warning: a spread (1.4826 x MAD) over 5% of the median, from
+   at least 3 samples; processes > 1 says the samples were pooled from that
+   many processes. */
+static void cpf__warn_noisy(cpf_result *res, unsigned processes)
+{
+    char n1[32], from[40] = "";
+    double spread = res->stats.median > 0 ? 1.4826 * res->stats.mad / res->stats.median : 0;
+    if (res->stats.n < 3 || !(spread > 0.05)) return;
+    cpf__fmt_num(n1, sizeof n1, "%.1f", 100.0 * spread);
+    if (processes > 1) cpf__msg(from, sizeof from, " over %u processes", processes);
+    cpf__warn(res, CPF_WARN_NOISY,
+              "noisy: the spread (1.4826 x MAD)%s is %s%% of the median; other load on the machine? "
+              "results are less trustworthy", from, n1);
+}
+
 /* Formats a byte count with an auto-scaled binary unit. */
 static void cpf__fmt_bytes(char *buf, size_t cap, double b)
 {
@@ -4119,12 +4134,7 @@ static cpf_status cpf__run_one_cg(cpf_bench_fn fn, void *ctx, int64_t arg, int h
                       "%s per operation is below 0.1 ns, less than one CPU cycle: the compiler probably "
                       "removed the body (pass its result to cpf_do_not_optimize)", t1);
         }
-        if (med > 0.0 && res->stats.n >= 3 && 1.4826 * res->stats.mad / med > 0.05) {
-            cpf__fmt_num(n1, sizeof n1, "%.1f", 100.0 * 1.4826 * res->stats.mad / med);
-            cpf__warn(res, CPF_WARN_NOISY,
-                      "noisy: the spread (1.4826 x MAD) is %s%% of the median; other load on the machine? "
-                      "results are less trustworthy", n1);
-        }
+        cpf__warn_noisy(res, 1);
         {
             /* Beyond 3 IQR of a very tight distribution can still be 0.1%
                off: only outliers that are also 5% off the median matter. */
@@ -4774,8 +4784,8 @@ static cpf_status cpf__save_file(const char *path, const char *data, size_t n, c
 #endif
 
 /* Machine-speed probe: a fixed piece of integer work (four independent
-   multiply-xorshift chains: the core's execution units, which a busy
-   sibling hyperthread, a lower clock or a throttled vCPU slow down), best of
+   multiply-xorshift chains, which a lower clock or a throttled vCPU slow
+   down; latency-bound, so a busy sibling hyperthread barely does), best of
    three. Run next to every benchmark, its time says whether the core itself
    got slower between a baseline recording and now. It touches no memory:
    a memory-streaming neighbour is not allowed for (that slowdown is real
@@ -4902,8 +4912,9 @@ static cpf_status cpf__suite_run(cpf_suite *s, int argc, char **argv)
     cpf__governor(s->governor, sizeof s->governor);
     progress = !s->confirm_out && cpf__ansi_terminal(stderr);
     cpf__suite_processes_prepare(s);
-    /* the machine-speed probe's buffer (none in quick mode or when it cannot be had) */
-    probe = !s->cli_opts.quick && !s->count_mode; /* quick runs are too short to spend time on it */
+    /* the machine-speed probe beside each benchmark: not in quick mode (too
+       short to spend time on it) nor when counting instructions */
+    probe = !s->cli_opts.quick && !s->count_mode;
     run_start = cpf_now_ns();
     for (i = 0; i < ndefs; i++) {
         struct cpf__def *d = s->defs[i];
@@ -9683,12 +9694,7 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
                     target = eo.target_ci;
                 }
             }
-            if (r->stats.median > 0 && 1.4826 * r->stats.mad / r->stats.median > 0.05) {
-                char n1[32];
-                cpf__fmt_num(n1, sizeof n1, "%.1f", 100.0 * 1.4826 * r->stats.mad / r->stats.median);
-                cpf__warn(r, CPF_WARN_NOISY, "noisy: the spread (1.4826 x MAD) over %u processes is %s%% of the median; "
-                          "other load on the machine? results are less trustworthy", (unsigned)m, n1);
-            }
+            cpf__warn_noisy(r, (unsigned)m);
             tci = r->stats.median > 0 ? (r->stats.ci_hi - r->stats.ci_lo) / 2.0 / r->stats.median : 0;
             if (wide && target > 0 && tci > target) {
                 char n1[32];

@@ -219,6 +219,30 @@ static void test_one_iteration_samples_warn_that_the_timer_is_coarse(void)
     cpf_result_free(&r);
 }
 
+/* every other call spins 3x longer: a spread far over 5% of the median */
+static unsigned g_toggle;
+static void bench_bimodal(cpf_bench *b)
+{
+    while (cpf_bench_loop(b)) {
+        uint64_t t0 = cpf_now_ns(), d = (g_toggle++ & 1u) ? 300000u : 100000u;
+        while (cpf_now_ns() - t0 < d) { }
+    }
+}
+
+static void test_a_bimodal_benchmark_is_warned_about_as_noisy(void)
+{
+    cpf_bench_opts o = small_opts();
+    cpf_result r;
+    o.iterations = 1;
+    o.samples = 20;
+    CHECK(cpf_bench_run("bimodal", bench_bimodal, NULL, &o, &r) == CPF_OK);
+    CHECK(r.stats.n >= 3);
+    CHECK(r.warnings & CPF_WARN_NOISY);
+    CHECK_MSG(strstr(r.warning_text, "noisy: the spread (1.4826 x MAD) is ") != NULL, "%s", r.warning_text);
+    CHECK(strstr(r.warning_text, "processes") == NULL);
+    cpf_result_free(&r);
+}
+
 static void test_unoptimised_caller_is_warned_about(void)
 {
     cpf_bench_opts o = small_opts();
@@ -297,6 +321,7 @@ void tests_bench(void)
     RUN(test_budget_cut_warns_about_few_samples);
     RUN(test_quick_mode_stays_near_its_budget);
     RUN(test_one_iteration_samples_warn_that_the_timer_is_coarse);
+    RUN(test_a_bimodal_benchmark_is_warned_about_as_noisy);
     RUN(test_unoptimised_caller_is_warned_about);
     RUN(test_do_not_optimize_accepts_every_scalar_type);
     RUN(test_counters_available_says_why_not_and_keeps_its_answer);
