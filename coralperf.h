@@ -11866,10 +11866,11 @@ CPF__AVX2_FN(void cpf__hash_scramble)(uint64_t *acc, const unsigned char *sec)
 
 #if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512) /* AVX-512F: the build's ISA, or a run-time choice */
 #if defined(CPF__HASH_AVX512)
-#define CPF__AVX512_FN(name) CPF__HINLINE name##_avx512
+#define CPF__AVX512_TARGET /* the build's ISA */
 #else
-#define CPF__AVX512_FN(name) CPF__HINLINE __attribute__((target("avx512f"))) name##_avx512
+#define CPF__AVX512_TARGET __attribute__((target("avx512f")))
 #endif
+#define CPF__AVX512_FN(name) CPF__HINLINE CPF__AVX512_TARGET name##_avx512
 /* The zero-masking forms with every lane kept (the same instructions): the
    plain forms start from _mm512_undefined_epi32(), which g++ 12 reports as
    used uninitialised at -O2 -Wall. */
@@ -12056,12 +12057,9 @@ static __attribute__((target("avx2"))) void cpf__hash_long_acc_avx2(uint64_t *ac
                                                                     const unsigned char *sec)
 CPF__HASH_LONG_ACC(cpf__hash_accum_avx2, cpf__hash_scramble_avx2)
 #endif
-#if defined(CPF__HASH_AVX512)
-static void cpf__hash_long_acc_avx512(uint64_t *acc, const unsigned char *p, size_t len, const unsigned char *sec)
-CPF__HASH_LONG_ACC(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
-#elif defined(CPF__HASH_DISPATCH512)
-static __attribute__((target("avx512f"))) void cpf__hash_long_acc_avx512(uint64_t *acc, const unsigned char *p,
-                                                                        size_t len, const unsigned char *sec)
+#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
+static CPF__AVX512_TARGET void cpf__hash_long_acc_avx512(uint64_t *acc, const unsigned char *p, size_t len,
+                                                         const unsigned char *sec)
 CPF__HASH_LONG_ACC(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
 #endif
 
@@ -12232,14 +12230,9 @@ static __attribute__((target("avx2"))) void cpf__hasher_consume_avx2(uint64_t *a
                                                                    const unsigned char *sec)
 CPF__HASHER_CONSUME(cpf__hash_accum_avx2, cpf__hash_scramble_avx2)
 #endif
-#if defined(CPF__HASH_AVX512)
-static void cpf__hasher_consume_avx512(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
-                                       const unsigned char *sec)
-CPF__HASHER_CONSUME(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
-#elif defined(CPF__HASH_DISPATCH512)
-static __attribute__((target("avx512f"))) void cpf__hasher_consume_avx512(uint64_t *acc, uint32_t *stripes,
-                                                                         const unsigned char *p, size_t n,
-                                                                         const unsigned char *sec)
+#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
+static CPF__AVX512_TARGET void cpf__hasher_consume_avx512(uint64_t *acc, uint32_t *stripes, const unsigned char *p,
+                                                          size_t n, const unsigned char *sec)
 CPF__HASHER_CONSUME(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
 #endif
 #undef CPF__HASHER_CONSUME
@@ -12341,6 +12334,7 @@ CPF_DEF cpf_u128 cpf_hasher_digest128(const cpf_hasher *h)
 #endif
 #if defined(CPF__AVX512_FN)
 #undef CPF__AVX512_FN
+#undef CPF__AVX512_TARGET
 #undef CPF__Z8
 #undef CPF__Z16
 #endif
