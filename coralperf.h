@@ -9676,7 +9676,7 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
             r->process_spread = m >= 2 ? sqrt(v / (double)(m - 1)) : 0;
             /* the probe ran in every process: its mean stands for the run */
             if (machn[i]) r->machine_ns = mach[i] / machn[i];
-            if (!keep && ins[i] > 0) r->has_instructions = 1, r->instructions_per_op = ins[i];
+            if (!keep) r->has_instructions = ins[i] > 0, r->instructions_per_op = ins[i] > 0 ? ins[i] : 0;
             if (r->cpu_samples_ns) { /* keep the arrays the same length */
                 double *cs = CPF__ALLOC(double, np);
                 if (cs) for (j = 0; j < np; j++) cs[j] = r->cpu_ns_per_op;
@@ -9699,8 +9699,10 @@ static unsigned cpf__pool_children(cpf_suite *s, const char *names, const unsign
             if (wide && target > 0 && tci > target) {
                 char n1[32];
                 cpf__fmt_num(n1, sizeof n1, "%.2f", 100.0 * tci);
-                cpf__warn(r, CPF_WARN_CI_WIDE, "the 95%% CI of the median is +/-%s%% after %u samples in %u processes",
-                          n1, (unsigned)np, (unsigned)m);
+                char in[40] = "";
+                if (m > 1) cpf__msg(in, sizeof in, " in %u processes", (unsigned)m);
+                cpf__warn(r, CPF_WARN_CI_WIDE, "the 95%% CI of the median is +/-%s%% after %u samples%s", n1,
+                          (unsigned)np, in);
             }
         }
         stbds_arrfree(pool[i]);
@@ -9803,8 +9805,6 @@ static void cpf__diff_recount(cpf_diff *d)
 static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_diff_opts *o)
 {
     cpf_diff d2;
-    cpf_baseline cb;
-    int spawned = 0;
     unsigned pooled = 0;
     unsigned char *pool_done = NULL;   /* which results the fresh processes re-measured */
     unsigned share0;
@@ -9823,10 +9823,10 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
                 cpf__sb_puts(&names, cpf__sb_len(&names) ? "\n" : "");
                 cpf__sb_puts(&names, s->diff->rows[i].name);
             }
-        memset(&cb, 0, sizeof cb);
 #if defined(CPF__SPAWN)
-        if (s->share > 1) {
-            /* --processes=K: K fresh processes, each 1/K, as the first measurement was */
+        {   /* one fresh process, or with --processes=K K of them, each 1/K as
+               the first measurement was; their samples replace this run's */
+            unsigned kp = s->share > 1 ? s->share : 1;
             unsigned char *sel = CPF__ALLOC(unsigned char, n + 1);
             pool_done = CPF__ALLOC(unsigned char, n + 1);
             if (sel && pool_done) {
@@ -9835,27 +9835,25 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
                     for (i = 0; i < s->diff->count; i++)
                         if (s->diff->rows[i].level == CPF_FAIL && strcmp(s->diff->rows[i].name, s->results[k].name) == 0) sel[k] = 1;
                 }
-                pooled = cpf__pool_children(s, cpf__sb_str(&names), sel, s->share, s->share, 0, pool_done);
+                pooled = cpf__pool_children(s, cpf__sb_str(&names), sel, kp, kp, 0, pool_done);
             }
             CPF__FREE(sel);
         }
-        if (!pooled) spawned = cpf__spawn_run(s, cpf__sb_str(&names), 1, &cb);
 #endif
         cpf__sb_free(&names);
     }
-    if (pooled) {
+    if (pooled > 1) {
         char t[120];
         cpf__msg(t, sizeof t, "\nconfirming in %u fresh processes (after a 1 s pause): ", pooled);
         cpf__sb_puts(&line, t);
     } else {
-        cpf__sb_puts(&line, spawned ? "\nconfirming in a fresh process (after a 1 s pause): " :
-                                      "\nconfirming by a re-run (after a 1 s pause): ");
+        cpf__sb_puts(&line, pooled ? "\nconfirming in a fresh process (after a 1 s pause): " :
+                                     "\nconfirming by a re-run (after a 1 s pause): ");
     }
     share0 = s->share;
     s->share = 1; /* a re-run in this process measures with the whole budget */
     for (i = 0; i < s->diff->count; i++) {
         const cpf_diff_row *row = &s->diff->rows[i];
-        const cpf_baseline_entry *ce = spawned ? cpf_baseline_find(&cb, row->name) : NULL;
         int di;
         first[i] = 0;
         if (row->level != CPF_FAIL) continue;
@@ -9871,34 +9869,6 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
             }
             /* no fresh process delivered it: re-run here (below), saying so */
             cpf__sb_puts(&line, "(re-run here) ");
-        }
-        if (ce && ce->n && ce->samples_ns) {
-            /* the child's samples stand in for this run's in the comparison */
-            for (k = 0; k < n; k++) {
-                cpf_result *r = &s->results[k];
-                double *x;
-                if (strcmp(r->name, row->name) != 0 || r->status != CPF_OK) continue;
-                x = CPF__ALLOC(double, ce->n);
-                if (!x) break;
-                memcpy(x, ce->samples_ns, ce->n * sizeof *x);
-                CPF__FREE(r->samples_ns);
-                r->samples_ns = x;
-                cpf_stats_compute(x, ce->n, &r->stats);
-                r->machine_ns = ce->machine_ns;
-                r->has_instructions = ce->instructions > 0;
-                r->instructions_per_op = ce->instructions > 0 ? ce->instructions : 0;
-                if (r->cpu_samples_ns) { /* keep the arrays the same length */
-                    double *c = CPF__ALLOC(double, ce->n);
-                    size_t j;
-                    if (c) for (j = 0; j < ce->n; j++) c[j] = r->cpu_ns_per_op;
-                    CPF__FREE(r->cpu_samples_ns);
-                    r->cpu_samples_ns = c;
-                }
-                cpf__esc_console(&line, row->name);
-                cpf__sb_puts(&line, " ");
-                break;
-            }
-            continue;
         }
         di = stbds_shgeti(s->index, row->name) >= 0 ? s->index[stbds_shgeti(s->index, row->name)].value : -1;
         for (k = 0; k < n && di >= 0; k++) {
@@ -9920,7 +9890,6 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf__sb_puts(&line, "\n");
     cpf__out(s, cpf__sb_str(&line));
     cpf__sb_free(&line);
-    cpf_baseline_free(&cb);
     s->share = share0;
     CPF__FREE(pool_done);
     if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
