@@ -97,8 +97,8 @@
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
      CORALPERF_HASH_NO_DISPATCH   impl   x86-64 gcc/clang: no run-time choice of the AVX2 or
                                          AVX-512 loop (only what the compiler flags select).
-     CORALPERF_HASH_NO_AVX512     impl   never the AVX-512 loop (e.g. where 512-bit code
-                                         lowers the clock); AVX2 is used instead.
+     CORALPERF_HASH_NO_AVX512     impl   never the AVX-512 loop (Skylake-SP/Cascade Lake lower
+                                         the clock ~2 ms after 512-bit multiplies); AVX2 then.
      CORALPERF_HASH_ENDIAN        impl   1 little, 0 big, -1 unknown (byte loads); default:
                                          detected at compile time.
      CORALPERF_INFLATE_LIMIT      impl   default output limit of cpf_inflate/cpf_gunzip
@@ -139,7 +139,7 @@
    4. CHANGELOG
      0.10.0 2026-12-02  hash: an AVX-512 long-input loop (the build's with
                         -mavx512f; chosen at run time by x86-64 gcc/clang
-                        builds outside Windows; CORALPERF_HASH_NO_AVX512),
+                        6+ builds; CORALPERF_HASH_NO_AVX512),
                         same bits; cpf_hash_backend() may say "avx512".
                         Dedup index keyed by the ID's low 64 bits (stb_ds
                         hash map, no string per blob). cpf_tensor_id pads
@@ -1230,7 +1230,7 @@ typedef struct cpf_dedup_result {
 } cpf_dedup_result;
 struct cpf__dedup_slot;
 typedef struct cpf_dedup {
-    struct cpf__dedup_slot *map;   /* stb_ds map: 60 bits of the ID -> first entry */
+    struct cpf__dedup_slot *map;   /* stb_ds map: 60 bits of the ID -> newest entry with them */
     struct cpf__dedup_entry *entries; /* stb_ds array of unique blobs */
     cpf_dedup_opts opts;
     cpf_dedup_stats st;
@@ -11390,13 +11390,13 @@ CPF_DEF cpf_verdict cpf_mem_below(cpf_task_fn fn, void *ctx, double limit_bytes)
 #endif
 /* AVX-512 (one 512-bit register for the 8 accumulators): the build's loop
    when the compiler targets AVX-512F (-mavx512f, -march=native on such a
-   CPU), else chosen at run time in x86-64 gcc/clang builds that target
-   SSE2 or AVX2 (not on Windows: MinGW's gcc does not align the stack for
-   64-byte vectors). CORALPERF_HASH_NO_AVX512 leaves it out. Same bits. */
+   CPU), else chosen at run time in x86-64 gcc/clang (6 or later: the name
+   "avx512f" and the check that the OS saves the registers) builds that
+   target SSE2 or AVX2. CORALPERF_HASH_NO_AVX512 leaves it out. Same bits. */
 #if CPF__HASH_SIMD != 0 && defined(__AVX512F__) && !defined(CORALPERF_HASH_NO_AVX512)
 #define CPF__HASH_AVX512 1
-#elif (CPF__HASH_SIMD == 1 || CPF__HASH_SIMD == 2) && defined(__x86_64__) && \
-    (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER) && !defined(_WIN32) && \
+#elif (CPF__HASH_SIMD == 1 || CPF__HASH_SIMD == 2) && defined(__x86_64__) && !defined(_MSC_VER) && \
+    ((defined(__clang__) && __clang_major__ >= 6) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 6)) && \
     !defined(CORALPERF_HASH_NO_DISPATCH) && !defined(CORALPERF_HASH_NO_AVX512)
 #define CPF__HASH_DISPATCH512 1
 #endif
@@ -12095,8 +12095,11 @@ CPF__HINLINE const unsigned char *cpf__hash_long(uint64_t acc[8], unsigned char 
         sec = derived;
     }
     cpf__hash_acc_init(acc);
-    switch (cpf__hash_pick()) {
-#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
+#if defined(CPF__HASH_AVX512)
+    cpf__hash_long_acc_avx512(acc, p, len, sec);
+#elif defined(CPF__HASH_DISPATCH512) || defined(CPF__HASH_DISPATCH)
+    switch (cpf__hash_pick()) { /* gcc/clang only */
+#if defined(CPF__HASH_DISPATCH512)
     case 2: cpf__hash_long_acc_avx512(acc, p, len, sec); break;
 #endif
 #if defined(CPF__HASH_DISPATCH)
@@ -12104,6 +12107,9 @@ CPF__HINLINE const unsigned char *cpf__hash_long(uint64_t acc[8], unsigned char 
 #endif
     default: cpf__hash_long_acc(acc, p, len, sec); break;
     }
+#else
+    cpf__hash_long_acc(acc, p, len, sec);
+#endif
     return sec;
 }
 
@@ -12152,9 +12158,14 @@ CPF_DEF cpf_u128 cpf_hash128(const void *data, size_t len, uint64_t seed)
 
 CPF_DEF const char *cpf_hash_backend(void)
 {
+#if defined(CPF__HASH_AVX512)
+    return "avx512";
+#else
+#if defined(CPF__HASH_DISPATCH512) || defined(CPF__HASH_DISPATCH)
     int pick = cpf__hash_pick();
     if (pick == 2) return "avx512";
     if (pick == 1) return "avx2";
+#endif
 #if CPF__HASH_SIMD == 2
     return "avx2";
 #elif CPF__HASH_SIMD == 1
@@ -12163,6 +12174,7 @@ CPF_DEF const char *cpf_hash_backend(void)
     return "neon";
 #else
     return "scalar";
+#endif
 #endif
 }
 
@@ -12190,9 +12202,11 @@ CPF_DEF const char *cpf_hash_backend(void)
             }                                                                         \
         }                                                                             \
     }
+#if !defined(CPF__HASH_AVX512) /* an AVX-512 build streams with its own loop only */
 static void cpf__hasher_consume_isa(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
                                     const unsigned char *sec)
 CPF__HASHER_CONSUME(cpf__hash_accum, cpf__hash_scramble)
+#endif
 #if defined(CPF__HASH_DISPATCH)
 static __attribute__((target("avx2"))) void cpf__hasher_consume_avx2(uint64_t *acc, uint32_t *stripes,
                                                                    const unsigned char *p, size_t n,
@@ -12209,8 +12223,11 @@ CPF__HASHER_CONSUME(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
 static void cpf__hasher_consume(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
                                 const unsigned char *sec)
 {
-    switch (cpf__hash_pick()) {
-#if defined(CPF__HASH_AVX512) || defined(CPF__HASH_DISPATCH512)
+#if defined(CPF__HASH_AVX512)
+    cpf__hasher_consume_avx512(acc, stripes, p, n, sec);
+#elif defined(CPF__HASH_DISPATCH512) || defined(CPF__HASH_DISPATCH)
+    switch (cpf__hash_pick()) { /* gcc/clang only */
+#if defined(CPF__HASH_DISPATCH512)
     case 2: cpf__hasher_consume_avx512(acc, stripes, p, n, sec); break;
 #endif
 #if defined(CPF__HASH_DISPATCH)
@@ -12218,6 +12235,9 @@ static void cpf__hasher_consume(uint64_t *acc, uint32_t *stripes, const unsigned
 #endif
     default: cpf__hasher_consume_isa(acc, stripes, p, n, sec); break;
     }
+#else
+    cpf__hasher_consume_isa(acc, stripes, p, n, sec);
+#endif
 }
 
 CPF_DEF void cpf_hasher_init(cpf_hasher *h, uint64_t seed)
@@ -12524,10 +12544,10 @@ struct cpf__nd_entry {
     int dtype, rank, owned;
 };
 /* The band tables are chained hash tables on stb_ds arrays, not stb_ds hash
-   maps: hmget/hmput need typeof, which GCC refuses in strict -std=c99, and
-   stb_ds's 4- and 8-byte key hashes shift a byte into an int's sign bit
-   (undefined behaviour, reported by UBSan) for bytes >= 0x80; the dedup
-   index's string-map workaround would cost four strdup'd keys per tensor. */
+   maps: a band value and the shape pick a bucket by multiply-shift
+   (cpf__nd_bucket), and stb_ds maps would need the dedup index's typeof
+   loan and key masking (its 4- and 8-byte key hashes shift a byte >= 0x80
+   into an int's sign bit). */
 struct cpf__nd_cand { ptrdiff_t e; int ham; };
 
 static uint64_t cpf__splitmix64(uint64_t *s)

@@ -193,6 +193,11 @@ if [ -f /usr/include/xxhash.h ]; then
             else bad "XXH3 peer test build with -DCORALPERF_HASH_NO_AVX512" "$T/peer_avx2rt.build.log"; fi
         else skip "XXH3 against libxxhash, AVX2 builds: this CPU has no AVX2 (or /proc/cpuinfo is unreadable)"; fi
         if [ $CPU_AVX512 = yes ]; then
+            # an AVX2 build (e.g. -march=haswell) picks the AVX-512 loop at run time
+            if $CC -std=c99 -O2 $WARN $INC -mavx2 $PEER_SRC -o "$T/xxhash_peer_avx2_512" -lxxhash -lm -pthread >"$T/peer_avx2_512.build.log" 2>&1; then
+                peer_run "$T/xxhash_peer_avx2_512" "$T/peer_avx2_512.log" "bit-exact with libxxhash (-mavx2, avx512 loop chosen at run time)" \
+                    "XXH3 against libxxhash, AVX2 build choosing AVX-512" --expect-backend=avx512
+            else bad "XXH3 peer test build with -mavx2 (run-time AVX-512)" "$T/peer_avx2_512.build.log"; fi
             if $CC -std=c99 -O2 $WARN $INC -mavx512f $PEER_SRC -o "$T/xxhash_peer_avx512" -lxxhash -lm -pthread >"$T/peer_avx512.build.log" 2>&1; then
                 peer_run "$T/xxhash_peer_avx512" "$T/peer_avx512.log" "bit-exact with libxxhash (-mavx512f, avx512 loop)" \
                     "XXH3 against libxxhash, AVX-512 build (-mavx512f)" --expect-backend=avx512

@@ -200,6 +200,16 @@ static void test_tensor_id_is_the_same_value_on_every_platform(void)
     id = cpf_tensor_id(1, s7, 7, f, sizeof f);
     CHECK_MSG(id.lo == 0xF09DFC1F876B88E8ull && id.hi == 0x9645A6E7BDC8A93Cull, "rank 7: id %016llx %016llx",
               (unsigned long long)id.lo, (unsigned long long)id.hi);
+    {   /* above 176 data bytes (the in-place path): shape 10 x 25, dtype 1,
+           1000 bytes (i * 7 + 3) & 255; 1064 bytes in all */
+        unsigned char big[1000];
+        int64_t s1025[2] = { 10, 25 };
+        int i;
+        for (i = 0; i < 1000; i++) big[i] = (unsigned char)(i * 7 + 3);
+        id = cpf_tensor_id(1, s1025, 2, big, sizeof big);
+        CHECK_MSG(id.lo == 0xF5DEA56C1399A129ull && id.hi == 0xFE5D137AF33DF5DEull, "1000 bytes: id %016llx %016llx",
+                  (unsigned long long)id.lo, (unsigned long long)id.hi);
+    }
 }
 
 /* Above 176 data bytes a header of rank <= 6 takes a path that hashes the
