@@ -126,9 +126,10 @@ static void test_twice_the_work_fails_and_is_confirmed(void)
     CHECK(cpf_ab_compare("spin/x2", var_a, var_double, &c, &o, &r) == CPF_OK);
     CHECK_MSG(r.level == CPF_FAIL, "%s", r.message);
     /* +100% of the spin; the loop's own overhead, an emulator and a busy
-       machine shrink what is seen (see the half-work test), so only
-       "clearly slower" is asked */
-    CHECK_MSG(r.change > 0.2 && r.change < 3.0, "change %.3f: %s", r.change, r.message);
+       machine shrink or stretch what is seen (qemu-armhf once measured
+       +909%, see the half-work test for the other way), so only "clearly
+       slower" is asked */
+    CHECK_MSG(r.change > 0.2, "change %.3f: %s", r.change, r.message);
     CHECK(r.lo <= r.change && r.change <= r.hi && r.lo > 0.01);
     CHECK(r.confirmed == 1 && r.reproduced == 1);
     CHECK(r.pairs >= 10 && r.pairs <= 40 && r.d != NULL && r.iterations >= 1);
