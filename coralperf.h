@@ -12446,6 +12446,12 @@ CPF_DEF void cpf_dedup_free(cpf_dedup *d)
 }
 
 static void cpf__le32(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
+/* a tensor dimension in the ID header: little-endian int64 */
+static void cpf__le_dim(unsigned char *p, int64_t d)
+{
+    cpf__le32(p, (uint32_t)((uint64_t)d & 0xFFFFFFFFu));
+    cpf__le32(p + 4, (uint32_t)((uint64_t)d >> 32));
+}
 
 /* XXH3-128 (seed 0) of one 64-byte stripe followed by n > 176 bytes (more
    than 240 in all), as one-shot and streaming compute it, without copying
@@ -12478,18 +12484,14 @@ CPF_DEF cpf_u128 cpf_tensor_id(uint32_t dtype_code, const int64_t *dims, int ran
         unsigned char first[CPF__HASH_STRIPE];
         memset(first, 0, sizeof first);
         memcpy(first, hdr, sizeof hdr);
-        for (i = 0; i < rank; i++) {
-            cpf__le32(first + 12 + 8 * i, (uint32_t)((uint64_t)dims[i] & 0xFFFFFFFFu));
-            cpf__le32(first + 16 + 8 * i, (uint32_t)((uint64_t)dims[i] >> 32));
-        }
+        for (i = 0; i < rank; i++) cpf__le_dim(first + 12 + 8 * i, dims[i]);
         return cpf__h128_after_stripe(first, (const unsigned char *)data, nbytes);
     }
     cpf_hasher_init(&h, 0);
     cpf_hasher_update(&h, hdr, sizeof hdr);
     for (i = 0; i < rank; i++) {
         unsigned char d8[8];
-        cpf__le32(d8, (uint32_t)((uint64_t)dims[i] & 0xFFFFFFFFu));
-        cpf__le32(d8 + 4, (uint32_t)((uint64_t)dims[i] >> 32));
+        cpf__le_dim(d8, dims[i]);
         cpf_hasher_update(&h, d8, 8);
     }
     /* zeros up to a multiple of 64 bytes: the data then starts one of the
