@@ -355,14 +355,15 @@ static void test_invalid_budgets_and_missing_results_fail_with_a_message(void)
 
 #define SLOWER 3                   /* the regression the comparison tests inject */
 static uint64_t g_work_ns = 20000; /* wall time of one operation of bench_work */
-static unsigned g_slow_runs;       /* the next runs of bench_work take SLOWER x as long */
+static unsigned g_slow_runs;       /* the next runs of bench_work take g_slow_factor x as long */
+static unsigned g_slow_factor = SLOWER;
 static unsigned g_runs;            /* how many times bench_work ran */
 
 static void bench_work(cpf_bench *b)
 {
     uint64_t ns = g_work_ns;
     g_runs++;
-    if (g_slow_runs) { g_slow_runs--; ns *= SLOWER; }
+    if (g_slow_runs) { g_slow_runs--; ns *= g_slow_factor; }
     while (cpf_bench_loop(b)) {
         uint64_t t0 = cpf_now_ns();
         while (cpf_now_ns() - t0 < ns) {}
@@ -654,6 +655,8 @@ static int compare_run(cpf_suite *s, capture *out, const char *extra1, const cha
     return (int)cpf_suite_run(s, argc, argv);
 }
 
+#define CONFIRM_SLOWER 10
+
 static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
 {
     cpf_suite s;
@@ -669,8 +672,10 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     rc = cpf_suite_finish(&s);
     CHECK_MSG(rc == 0, "recording: exit %d\n%s", rc, text(&c));
     free(c.buf);
-    /* 3x slower for good: fails, and the re-run confirms it */
-    g_work_ns = 20000 * SLOWER;
+    /* 10x slower for good: fails, and the re-run confirms it. 10x, not 3x:
+       a recording under valgrind in CI on a busy machine had a +-124%
+       interval, and the threshold takes it in (3x measured +110% there). */
+    g_work_ns = 20000 * CONFIRM_SLOWER;
     g_runs = 0;
     cpf_suite_init(&s, "confirm");
     cpf_suite_add(&s, "step", bench_work, NULL);
@@ -681,7 +686,7 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     if (row) {
         CHECK_MSG(row->level == CPF_FAIL && row->confirmed == 1, "level %d confirmed %d: %s", (int)row->level, row->confirmed, row->reason);
         CHECK_MSG(strstr(row->reason, "(confirmed: first run +") != NULL, "%s", row->reason);
-        CHECK_MSG(row->ratio > 2 && row->p_value < 0.002 && row->change_lo > 0.8, "ratio %g p %g CI [%g, %g]", row->ratio,
+        CHECK_MSG(row->ratio > 3 && row->p_value < 0.002 && row->change_lo > 0.8, "ratio %g p %g CI [%g, %g]", row->ratio,
                   row->p_value, row->change_lo, row->change_hi);
     }
     CHECK(strstr(text(&c), "confirming by a re-run (after a 1 s pause): step") != NULL); /* in-process: argv[0] is not this program */
@@ -691,10 +696,12 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     /* slow in the first run only: the re-run does not repeat it, a warning */
     g_work_ns = 20000;
     g_slow_runs = 1;
+    g_slow_factor = CONFIRM_SLOWER;
     g_runs = 0;
     cpf_suite_init(&s, "confirm");
     cpf_suite_add(&s, "step", bench_work, NULL);
     compare_run(&s, &c, NULL, NULL, NULL);
+    g_slow_factor = SLOWER;
     CHECK(g_runs == 2);
     row = row_of(&s, "step");
     CHECK(row != NULL);
@@ -924,11 +931,13 @@ static void test_a_budget_in_doubt_looks_again_longer(void)
     memset(&o, 0, sizeof o);
     o.quick = 1;
     o.setup = toggle_mode;
+    /* the far budget first: it also warms the code up (under valgrind, the
+       first run of untranslated code spent quick mode's 20 ms on 1 sample) */
+    v = cpf_bench_budget("bimodal", bench_bimodal, NULL, &o, &far);
+    CHECK_MSG(v.level == CPF_PASS && !strstr(v.message, "measured again"), "%s", v.message);
     v = cpf_bench_budget("bimodal", bench_bimodal, NULL, &o, &mid);
     CHECK_MSG(v.level == CPF_WARN && strstr(v.message, "straddles the limit (inconclusive)") &&
               strstr(v.message, "(measured again 4x and 16x longer: the first look and the second were in doubt)"), "%s", v.message);
-    v = cpf_bench_budget("bimodal", bench_bimodal, NULL, &o, &far);
-    CHECK_MSG(v.level == CPF_PASS && !strstr(v.message, "measured again"), "%s", v.message);
 }
 
 void tests_guard(void)
