@@ -146,7 +146,11 @@
                         its header with zeros to a multiple of 64 bytes so
                         aligned tensors hash with aligned loads: tensor IDs
                         differ from 0.9 (rank given with NULL dims counts
-                        as rank 0).
+                        as rank 0). A median or throughput budget on fewer
+                        than 6 samples warns (no 95% interval of the median
+                        exists there). The tick-rate calibration retakes a
+                        tick read whose bracketing clock reads were
+                        preempted.
      0.9.0  2026-12-02  --processes=K (env CORALPERF_PROCESSES): each
                         benchmark measured in this process and K-1 fresh
                         ones, 1/K of the budget each, samples pooled;
@@ -1448,7 +1452,9 @@ CPF_DEF const char *cpf_change_text(cpf_change c);
 /* ---- regression guards ----------------------------------------------------
    Absolute budgets need no baseline. They are decided on confidence
    intervals: a time budget fails only when the CI's lower bound is above the
-   limit, warns when the CI straddles it, passes when the CI is below. */
+   limit, warns when the CI straddles it, passes when the CI is below (a
+   median or throughput budget on fewer than 6 samples, which no 95%
+   interval can bound, warns). */
 typedef enum cpf_budget_kind {
     CPF_BUDGET_MEDIAN = 0,  /* median time per op <= limit (ns) */
     CPF_BUDGET_P95,         /* 95th percentile per op <= limit (ns) */
@@ -2908,6 +2914,27 @@ static double cpf__read_overhead(uint64_t (*fn)(void))
     return per[4];
 }
 
+#ifndef CPF__NO_TICKS
+/* A tick count and the ns time it was read at: the tick read bracketed by
+   two clock reads, taken again (up to 16 times) while the bracket is wider
+   than gap ns. A preemption between a lone pair of reads would put its
+   whole length into one clock's span and skew the rate (20% over a 0.5 ms
+   window for 0.1 ms). */
+static void cpf__tick_pair(uint64_t *k, uint64_t *n, double gap)
+{
+    uint64_t a = 0, b = 0, kk = 0;
+    int i;
+    for (i = 0; i < 16; i++) {
+        a = cpf_now_ns();
+        kk = cpf_ticks();
+        b = cpf_now_ns();
+        if ((double)(b - a) <= gap) break;
+    }
+    *k = kk;
+    *n = a + (b - a) / 2;
+}
+#endif
+
 CPF_DEF cpf_status cpf_clock_measure(cpf_clock_info *out)
 {
     uint64_t start, t0, t1, min_step = 0;
@@ -2944,15 +2971,13 @@ CPF_DEF cpf_status cpf_clock_measure(cpf_clock_info *out)
     out->ticks_hz = 1e9;
 #else
     {
-        double window = 5e5;
-        uint64_t k0, k1, n0, n1;
+        double window = 5e5, gap = 2.0 * out->resolution_ns + 4.0 * (out->overhead_ns + out->ticks_overhead_ns) + 1000.0;
+        uint64_t k0, k1, n0, n1, t;
         if (window < 1000.0 * out->resolution_ns) window = 1000.0 * out->resolution_ns;
         if (window > 200e6) window = 200e6;
-        n0 = cpf_now_ns();
-        k0 = cpf_ticks();
-        do { n1 = cpf_now_ns(); } while ((double)(n1 - n0) < window);
-        k1 = cpf_ticks();
-        n1 = cpf_now_ns();
+        cpf__tick_pair(&k0, &n0, gap);
+        do { t = cpf_now_ns(); } while ((double)(t - n0) < window);
+        cpf__tick_pair(&k1, &n1, gap);
         out->ticks_hz = (n1 > n0) ? (double)(k1 - k0) * 1e9 / (double)(n1 - n0) : 0.0;
         /* A counter that did not move (QEMU's DWT, a trapped rdtime) is none. */
         out->has_ticks = k1 != k0;
@@ -10154,6 +10179,18 @@ static cpf_level cpf__ci_level(double lo, double hi, double limit)
     return lo > limit ? CPF_FAIL : hi <= limit ? CPF_PASS : CPF_WARN;
 }
 
+/* Below 6 samples no interval covers the median 95% of the time (even
+   min .. max covers it 1 - 2 x 0.5^n: 94% at 5, 0% at 1), so a median or
+   throughput budget on them is in doubt: a warning, never a confident
+   verdict. Fills note with the reason. */
+static int cpf__median_unbounded(const cpf_result *r, char *note, size_t cap)
+{
+    if (r->stats.n >= 6) return 0;
+    cpf__msg(note, cap, "; %lu sample%s cannot bound the median at 95%% (6 can): in doubt, measure longer",
+             (unsigned long)r->stats.n, r->stats.n == 1 ? "" : "s");
+    return 1;
+}
+
 static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, const char *label)
 {
     char o[32], l[32], lo_s[32], hi_s[32], m[48], note[96];
@@ -10161,9 +10198,11 @@ static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, con
     double est, lo, hi;
     size_t n = r->stats.n, rl, ru;
     cpf_verdict v;
+    int doubt = 0;
     note[0] = 0;
     if (b->kind == CPF_BUDGET_MEDIAN) {
         est = r->stats.median, lo = r->stats.ci_lo, hi = r->stats.ci_hi;
+        doubt = cpf__median_unbounded(r, note, sizeof note);
     } else if (b->kind == CPF_BUDGET_P95) {
         double *s = CPF__ALLOC(double, n);
         if (!s) { v = cpf__verdict(CPF_FAIL, 0, b->limit); cpf__msg(v.message, sizeof v.message, "out of memory"); return v; }
@@ -10183,7 +10222,7 @@ static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, con
     } else { /* max: an observed fact, no interval */
         est = lo = hi = r->stats.max;
     }
-    v = cpf__verdict(cpf__ci_level(lo, hi, b->limit), est, b->limit);
+    v = cpf__verdict(doubt ? CPF_WARN : cpf__ci_level(lo, hi, b->limit), est, b->limit);
     cpf__fmt_time(o, sizeof o, est);
     cpf__fmt_time(l, sizeof l, b->limit);
     cpf__fmt_time(lo_s, sizeof lo_s, lo);
@@ -10192,6 +10231,9 @@ static cpf_verdict cpf__check_time(const cpf_result *r, const cpf_budget *b, con
     if (b->kind == CPF_BUDGET_MAX)
         cpf__msg(v.message, sizeof v.message, "%s: %s %s %s the %s limit (%s; slowest of %lu samples)", r->name, label, o,
                  v.level == CPF_PASS ? "is within" : "exceeds", l, m, (unsigned long)n);
+    else if (doubt)
+        cpf__msg(v.message, sizeof v.message, "%s: %s %s, limit %s (%s): samples %s .. %s%s", r->name, label, o, l, m,
+                 lo_s, hi_s, note);
     else
         cpf__msg(v.message, sizeof v.message, "%s: %s %s, limit %s (%s): 95%% CI %s .. %s %s%s", r->name, label, o, l, m,
                  lo_s, hi_s, v.level == CPF_PASS ? "is below the limit" : v.level == CPF_FAIL ? "is entirely above the limit" :
@@ -10274,7 +10316,8 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
     case CPF_BUDGET_THROUGHPUT: {
         double per = b->bytes ? r->bytes_per_op : r->items_per_op, est, lo, hi;
         const char *unit = b->bytes ? "B/s" : "items/s";
-        char lo_s[32], hi_s[32];
+        char lo_s[32], hi_s[32], note[96];
+        int doubt;
         if (!(per > 0) || !(r->stats.median > 0)) {
             v = cpf__verdict(CPF_FAIL, 0, b->limit);
             cpf__msg(v.message, sizeof v.message, "%s: a throughput budget needs %s per op (cpf_bench_set_%s_per_op)",
@@ -10284,15 +10327,21 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
         est = per * 1e9 / r->stats.median;
         lo = r->stats.ci_hi > 0 ? per * 1e9 / r->stats.ci_hi : 0;
         hi = r->stats.ci_lo > 0 ? per * 1e9 / r->stats.ci_lo : est;
-        v = cpf__verdict(hi < b->limit ? CPF_FAIL : lo >= b->limit ? CPF_PASS : CPF_WARN, est, b->limit);
+        note[0] = 0;
+        doubt = cpf__median_unbounded(r, note, sizeof note);
+        v = cpf__verdict(doubt ? CPF_WARN : hi < b->limit ? CPF_FAIL : lo >= b->limit ? CPF_PASS : CPF_WARN, est, b->limit);
         cpf__fmt_rate(o, sizeof o, est, unit);
         cpf__fmt_rate(l, sizeof l, b->limit, unit);
         cpf__fmt_rate(lo_s, sizeof lo_s, lo, unit);
         cpf__fmt_rate(hi_s, sizeof hi_s, hi, unit);
         cpf__margin(m, sizeof m, est, b->limit, 1);
-        cpf__msg(v.message, sizeof v.message, "%s: throughput %s, minimum %s (%s): 95%% CI %s .. %s %s", r->name, o, l, m,
-                 lo_s, hi_s, v.level == CPF_PASS ? "is above the minimum" : v.level == CPF_FAIL ? "is entirely below the minimum" :
-                 "straddles the minimum (inconclusive)");
+        if (doubt)
+            cpf__msg(v.message, sizeof v.message, "%s: throughput %s, minimum %s (%s): samples %s .. %s%s", r->name, o, l, m,
+                     lo_s, hi_s, note);
+        else
+            cpf__msg(v.message, sizeof v.message, "%s: throughput %s, minimum %s (%s): 95%% CI %s .. %s %s", r->name, o, l, m,
+                     lo_s, hi_s, v.level == CPF_PASS ? "is above the minimum" : v.level == CPF_FAIL ? "is entirely below the minimum" :
+                     "straddles the minimum (inconclusive)");
         break;
     }
     case CPF_BUDGET_SUCCESS: {

@@ -27,20 +27,35 @@ static void test_clock_measure_reports_plausible_resolution_and_overhead(void)
     CHECK(cpf_clock_measure(NULL) == CPF_ERR_ARG);
 }
 
+/* A tick read between two clock reads, taken again while a preemption
+   widened the bracket (as the kit's calibration does): n is its middle. */
+static void tick_pair(uint64_t *k, uint64_t *n)
+{
+    uint64_t a = 0, b = 0;
+    int i;
+    for (i = 0; i < 100; i++) {
+        a = cpf_now_ns();
+        *k = cpf_ticks();
+        b = cpf_now_ns();
+        if (b - a < 50000u) break;
+    }
+    *n = a + (b - a) / 2;
+}
+
 static void test_ticks_calibration_agrees_with_ns_clock(void)
 {
-    /* Both counters are read back to back, so preemption hits both alike:
-       the converted tick span must match the ns span (10% slack for the
-       calibration window of a few ms on a loaded machine). */
+    /* Each tick read is bracketed by clock reads, so preemption hits both
+       spans alike: the converted tick span must match the ns span (10%
+       slack for the calibration window of a few ms on a loaded machine). */
     cpf_clock_info ci;
-    uint64_t n0, k0, n1, k1;
+    uint64_t n0, k0, n1, k1, t;
     double ns, tk;
     cpf_clock_measure(&ci);
     if (!ci.has_ticks) { CHECK(ci.ticks_hz == 0.0 || ci.ticks_hz == 1e9); return; }
     CHECK(ci.ticks_hz > 1e6);
-    n0 = cpf_now_ns(); k0 = cpf_ticks();
-    do n1 = cpf_now_ns(); while (n1 - n0 < 20000000u);
-    k1 = cpf_ticks(); n1 = cpf_now_ns();
+    tick_pair(&k0, &n0);
+    do t = cpf_now_ns(); while (t - n0 < 20000000u);
+    tick_pair(&k1, &n1);
     ns = (double)(n1 - n0);
     tk = cpf_ticks_to_ns(&ci, k1 - k0);
     CHECK_MSG(tk > 0.9 * ns && tk < 1.1 * ns, "ticks say %g ns, clock says %g ns", tk, ns);
