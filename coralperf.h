@@ -3890,10 +3890,12 @@ CPF_DEF int cpf_bench_next_batch(cpf_bench *b)
         unsigned want_min = r->o.samples ? r->o.samples : r->o.min_samples;
         unsigned want_max = r->o.samples ? r->o.samples : r->o.max_samples;
         double next_end = since + (r->last_batch_ns > 0.0 ? r->last_batch_ns : 0.0);
-        if (ended && !r->o.iterations && r->n == 1 && r->recalibrations < 3 &&
+        if (ended && !r->o.iterations && r->n >= 1 && r->n <= 3 && r->recalibrations < 3 &&
             elapsed < 0.5 * r->target_sample_ns && since < r->budget_ns / 2.0) {
             /* The code runs faster than calibration saw (it was still warming,
-               or calibration was preempted): resize and start measuring over. */
+               or calibration was preempted): resize and start measuring over.
+               Any of the first 3 samples may show it (a preemption only makes
+               a sample longer, so a preempted first one cannot hide it). */
             r->batch = cpf__batch_for(r->target_sample_ns * 1.05, elapsed / (double)r->batch);
             r->n = 0;
             r->total_iters = 0;
