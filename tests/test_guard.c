@@ -412,15 +412,21 @@ static void bench_work(cpf_bench *b)
     }
 }
 
+/* Every run here may take up to 500 ms per benchmark: quick mode's 20 ms can
+   leave fewer than 6 samples on a loaded machine or under valgrind, and a
+   median budget on fewer than 6 samples is in doubt (a warning). */
+#define ROOM "--budget-ms=500"
+
 static int run(cpf_suite *s, capture *out, int argc, const char *a1, const char *a2, const char *a3,
                const char *a4, const char *a5)
 {
-    char *argv[8];
+    char *argv[9];
     const char *a[5];
     int i, n = 1;
     a[0] = a1; a[1] = a2; a[2] = a3; a[3] = a4; a[4] = a5;
     argv[0] = (char *)"prog";
     for (i = 0; i < argc && i < 5; i++) if (a[i]) argv[n++] = (char *)a[i];
+    argv[n++] = (char *)ROOM;
     argv[n] = NULL;
     cpf_suite_set_output(s, tt_capture_write, out);
     cpf_suite_run(s, n, argv);
@@ -440,8 +446,8 @@ static int run_budget(double limit_ns, int warn_only, capture *out, size_t *ngua
     memset(out, 0, sizeof *out);
     cpf_suite_set_output(&s, tt_capture_write, out);
     {
-        char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
-        cpf_suite_run(&s, 3, argv);
+        char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", (char *)ROOM, NULL };
+        cpf_suite_run(&s, 4, argv);
     }
     *nguards = cpf_suite_guard_count(&s);
     if (*nguards) {
