@@ -150,7 +150,9 @@
                         than 6 samples warns (no 95% interval of the median
                         exists there). The tick-rate calibration retakes a
                         tick read whose bracketing clock reads were
-                        preempted.
+                        preempted. The runner re-sizes its batch when any
+                        of the first 3 samples (was: the first) is under
+                        half the target.
      0.9.0  2026-12-02  --processes=K (env CORALPERF_PROCESSES): each
                         benchmark measured in this process and K-1 fresh
                         ones, 1/K of the budget each, samples pooled;
@@ -10188,7 +10190,7 @@ static cpf_level cpf__ci_level(double lo, double hi, double limit)
 static int cpf__median_unbounded(const cpf_result *r, char *note, size_t cap)
 {
     if (r->stats.n >= 6) return 0;
-    cpf__msg(note, cap, "; %lu sample%s cannot bound the median at 95%% (6 can): in doubt, measure longer",
+    cpf__msg(note, cap, "; %lu sample%s cannot bound the median at 95%% (6 can): in doubt, take at least 6",
              (unsigned long)r->stats.n, r->stats.n == 1 ? "" : "s");
     return 1;
 }
@@ -10402,7 +10404,8 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
         cpf_result_free(&r);
         return v;
     }
-    /* A verdict in doubt (the interval straddles the limit) looks again,
+    /* A verdict in doubt (the interval straddles the limit, or a median or
+       throughput budget on fewer than 6 samples) looks again,
        4x and then 16x longer, each a fresh measurement decided the same
        way: a short guard is decisive where the code is clearly on one side,
        and only code close to its limit is measured longer. Kinds without an
