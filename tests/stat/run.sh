@@ -51,7 +51,7 @@ D="$BUILD/stat"
 rm -rf "$D"
 mkdir -p "$D/logs"
 t_start=$(date +%s)
-for p in statcheck_suite statcheck_budget; do
+for p in statcheck_suite statcheck_budget probe_trace; do
     if ! $CC -std=c99 -O2 -Wall -Wextra -Werror -I. -I"$STB_INC" "tests/stat/$p.c" -o "$D/$p" -lm -pthread >"$D/$p.build.log" 2>&1; then
         echo "stat-check: cannot build tests/stat/$p.c:"; cat "$D/$p.build.log"; exit 1
     fi
