@@ -1,4 +1,4 @@
-/* coralperf.h 0.10.0 - single-header C performance and regression kit
+/* coralperf.h 0.10.1 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -137,6 +137,10 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.10.1 2026-12-03  baseline diff: the machine-speed allowance excuses
+                        a slowdown only; "faster" is judged on the time as
+                        measured (a +0.5% benchmark on a machine 14% slower
+                        was reported 12% faster).
      0.10.0 2026-12-02  hash: an AVX-512 long-input loop (the build's with
                         -mavx512f; chosen at run time by x86-64 gcc/clang
                         6+ builds; CORALPERF_HASH_NO_AVX512),
@@ -280,9 +284,9 @@
 
 #define CORALPERF_VERSION_MAJOR 0
 #define CORALPERF_VERSION_MINOR 10
-#define CORALPERF_VERSION_PATCH 0
+#define CORALPERF_VERSION_PATCH 1
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.10.0"
+#define CORALPERF_VERSION_STRING "0.10.1"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -9170,9 +9174,11 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
        allowed for; a faster machine changes nothing. */
     if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
     allow = row->machine > 1.02 ? row->machine : 1; /* within 2%: the probe's own noise */
+    /* the allowance excuses a slowdown only: "faster" is judged on the time
+       as measured (a +0.5% benchmark on a machine 14% slower is the same,
+       not 12% faster) */
     ch = row->ratio / allow - 1;
-    row->change = ch > tol ? CPF_CHANGE_SLOWER : ch < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
-    if (row->ratio - 1 < -tol) row->change = CPF_CHANGE_FASTER;
+    row->change = ch > tol ? CPF_CHANGE_SLOWER : row->ratio - 1 < -tol ? CPF_CHANGE_FASTER : CPF_CHANGE_SAME;
     if (e->samples_ns && nb >= 2 && r->samples_ns && nn >= 2) {
         /* log times: the shift is a ratio, the same at any speed */
         double *la = CPF__ALLOC(double, nb), *lb = CPF__ALLOC(double, nn);

@@ -1669,6 +1669,18 @@ static void test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25
     CHECK(d.rows[0].level == CPF_PASS && strstr(d.rows[0].reason, "report only") != NULL);
     CHECK(d.level == CPF_WARN && d.report_only == 1 && strstr(d.notes, "probe runs 40% slower") != NULL);
     cpf_diff_free(&d);
+    free_result(&r);
+    samples_around(x, 21, 100.5, 0.01, 3); /* unchanged (+0.5%) on a machine 14% slower */
+    fake_result(&r, "k", x, 21);
+    r.machine_ns = 1140;
+    CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+    CHECK_MSG(d.rows[0].level == CPF_PASS && d.rows[0].change == CPF_CHANGE_SAME && d.faster == 0 && d.same == 1,
+              "%s", d.rows[0].reason); /* the allowance excuses slowdowns; it makes nothing faster */
+    CHECK(strstr(d.rows[0].reason, "same (within") == d.rows[0].reason);
+    cpf_diff_free(&d);
+    free_result(&r);
+    samples_around(x, 21, 130, 0.01, 2);
+    fake_result(&r, "k", x, 21);
     r.machine_ns = 700; /* a faster machine allows nothing */
     CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
     CHECK(d.rows[0].level == CPF_FAIL);
