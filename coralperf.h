@@ -16,7 +16,7 @@
      histogram, a concurrent load runner with scaling and thread-safety
      stress, and complexity sweeps complete the kit.
 
-   QUICK START (15 lines)
+   QUICK START
      #define CORALPERF_IMPLEMENTATION      // in exactly one .c file
      #include "coralperf.h"                // needs stb_ds.h on the include path
 
@@ -32,35 +32,31 @@
          cpf_suite_init(&s, "demo");
          cpf_suite_add_range(&s, "sum", bench_sum, NULL, NULL, 16, 4096, 16);
          cpf_suite_run(&s, argc, argv);     // --filter= --list --quick --json= ...
-         return cpf_suite_finish(&s);       // 0 ok, 1 failed, 2 warnings
-     }                                      // (diffed with baselines/demo.cpb;
+         return cpf_suite_finish(&s);       // 0 ok, 1 a guard failed, 2 a guard
+     }                                      // warned (diffed with baselines/demo.cpb;
                                             //  budgets: cpf_suite_budget)
+     cc -O2 -I. -I/usr/include/stb demo.c -o demo -lm -pthread && ./demo
 
    TABLE OF CONTENTS
-     1. configuration macros        5. statistics (cpf_stats_*)
-     2. clock sources               6. benchmark runner (cpf_bench_*)
-     3. thread safety               7. suite, CLI and reports (cpf_suite_*, cpf_report_*)
-     4. changelog                   8. threads and atomics (cpf_thread_*, cpf_mutex_*,
-                                       cpf_cond_*, cpf_atomic*)
-                                    9. lazy loader (cpf_lazy_*)
-                                    10. memory (cpf_mem_*, cpf_malloc, cpf_leak_check)
-                                    11. hashing and dedup (cpf_hash64/128, cpf_hasher_*,
-                                        cpf_dedup_*, cpf_tensor_id, cpf_neardup_*,
-                                        cpf_dedup_report_write)
-                                    12. compression (cpf_deflate, cpf_inflate,
-                                        cpf_gzip, cpf_gunzip, cpf_crc32)
-                                    13. baselines (cpf_baseline_*, cpf_fingerprint_*,
-                                        cpf_diff*); format in README.md
-                                    14. guards (cpf_budget*, cpf_check_budget,
-                                        cpf_suite_budget, cpf_suite_threshold,
-                                        cpf_junit_write, CPF_*_CHECK macros)
-                                    15. histogram, load runner, scaling and stress
-                                        (cpf_hist_*, cpf_load_*, cpf_stress_run)
-                                    16. scaling sweep and complexity (cpf_sweep_*,
-                                        cpf_complexity_fit, cpf_suite_complexity)
-                                    17. A/B comparison (cpf_ab_*, --ab) and count
-                                        mode (--count); README.md has both
-                                    18. license (end of file)
+     In this comment: 1. configuration macros, 2. clock sources, 3. thread
+     safety, 4. changelog. The API follows, one section per module; search
+     for its banner "---- name":
+       status; clock; statistics (cpf_stats_*); benchmark runner
+       (cpf_bench_*); suite, CLI and reports (cpf_suite_*, cpf_report_*);
+       threads and atomics (cpf_thread_*, cpf_mutex_*, cpf_cond_*,
+       cpf_atomic*); lazy loader (cpf_lazy_*); memory (cpf_mem_*,
+       cpf_malloc, cpf_leak_check); hashing (cpf_hash64/128, cpf_hasher_*,
+       cpf_tensor_id); dedup index (cpf_dedup_*, cpf_dedup_report_write);
+       compression (cpf_deflate, cpf_inflate, cpf_gzip, cpf_gunzip,
+       cpf_crc32); baselines (cpf_baseline_*, cpf_fingerprint_*, cpf_diff*;
+       the file format is in README.md); regression guards (cpf_budget*,
+       cpf_check_budget, cpf_suite_budget, cpf_suite_threshold,
+       cpf_junit_write, CPF_*_CHECK macros); near-duplicate tensors
+       (cpf_neardup_*); latency histogram (cpf_hist_*); load, concurrency
+       and scaling (cpf_load_*, cpf_stress_run); scaling sweep and
+       complexity (cpf_sweep_*, cpf_complexity_fit, cpf_suite_complexity);
+       A/B comparison (cpf_ab_*, --ab; count mode --count: README.md).
+     The license is at the end of the file.
 
    1. CONFIGURATION MACROS
      "global": define it the same way before every #include of this file.
@@ -88,10 +84,11 @@
      CORALPERF_NO_PERF            impl   Linux: never open hardware counters
                                          (perf_event_open); results then have no
                                          instructions_per_op, as on other systems.
-     CORALPERF_NO_SPAWN           impl   POSIX: confirm a failing benchmark by a re-run
+     CORALPERF_NO_SPAWN           impl   Linux: confirm a failing benchmark by a re-run
                                          in this process, not in a fresh child
-                                         process of the same program (also
-                                         leaves out --ab, which starts workers).
+                                         process of the same program; --processes
+                                         measures in this process only; leaves
+                                         out --ab, which starts workers.
      CORALPERF_NO_VALGRIND        impl   do not include <valgrind/callgrind.h>
                                          even where it exists (no --count).
      CORALPERF_HASH_SCALAR        impl   no SIMD in the hash's long-input loop (same results).
@@ -423,7 +420,7 @@ typedef struct cpf_bench_opts {
     cpf_hook_fn teardown;    /* called after every sample, not timed */
     int memory;              /* 1: also measure allocations, bytes and RSS growth
                                 per op (cpf_malloc counts; RSS from the OS) */
-    int quick;               /* 1: quick guard: budget 20 ms, 5..51 samples of
+    int quick;               /* 1: quick guard: budget 20 ms, 9..51 samples of
                                 >= 0.2 ms, 2 ms warm-up (for unit-test suites) */
     int calls;               /* 1: time every call on its own (1 iteration per
                                 sample): per-call latency for p95, max and
@@ -628,18 +625,18 @@ CPF_DEF void cpf_sleep_ms(unsigned ms);
 CPF_DEF int cpf_cpu_count(void);
 /* Mutex: init before use, destroy after. */
 CPF_DEF cpf_status cpf_mutex_init(cpf_mutex *m);
-CPF_DEF void cpf_mutex_lock(cpf_mutex *m);
-CPF_DEF void cpf_mutex_unlock(cpf_mutex *m);
-CPF_DEF void cpf_mutex_destroy(cpf_mutex *m);
+CPF_DEF void cpf_mutex_lock(cpf_mutex *m);    /* blocks until this thread holds m */
+CPF_DEF void cpf_mutex_unlock(cpf_mutex *m);  /* releases m (held by this thread) */
+CPF_DEF void cpf_mutex_destroy(cpf_mutex *m); /* frees m's resources (m unlocked) */
 /* Condition variable (monotonic clock for timed waits where the OS allows). */
 CPF_DEF cpf_status cpf_cond_init(cpf_cond *c);
 CPF_DEF void cpf_cond_wait(cpf_cond *c, cpf_mutex *m);
 /* Waits at most ms; CPF_ERR_TIMEOUT when the time ran out (spurious wake-ups
    return CPF_OK: re-check your predicate). */
 CPF_DEF cpf_status cpf_cond_timedwait(cpf_cond *c, cpf_mutex *m, double ms);
-CPF_DEF void cpf_cond_signal(cpf_cond *c);
-CPF_DEF void cpf_cond_broadcast(cpf_cond *c);
-CPF_DEF void cpf_cond_destroy(cpf_cond *c);
+CPF_DEF void cpf_cond_signal(cpf_cond *c);    /* wakes one waiter, if any */
+CPF_DEF void cpf_cond_broadcast(cpf_cond *c); /* wakes every waiter */
+CPF_DEF void cpf_cond_destroy(cpf_cond *c);   /* frees c's resources (no waiters) */
 
 #ifdef __cplusplus
 }
@@ -710,12 +707,14 @@ template <class T> static __inline void cpf__dno_cxx(T const &v)
 #ifdef __cplusplus
 extern "C" {
 #endif
-CPF_DEF void cpf__opaque_use(const volatile void *p);
+/* Used by cpf_do_not_optimize and cpf_clobber_memory on compilers without
+   GNU inline asm: an opaque call the optimiser cannot see through. */
+CPF_DEF void cpf_opaque_use(const volatile void *p);
 #ifdef __cplusplus
 }
 #endif
-#define cpf_do_not_optimize(x) do { volatile double cpf__v = (double)(x); cpf__opaque_use(&cpf__v); } while (0)
-#define cpf_clobber_memory() cpf__opaque_use(0)
+#define cpf_do_not_optimize(x) do { volatile double cpf__v = (double)(x); cpf_opaque_use(&cpf__v); } while (0)
+#define cpf_clobber_memory() cpf_opaque_use(0)
 #define CPF__NEED_OPAQUE_USE 1
 #endif
 
@@ -1123,6 +1122,7 @@ typedef struct cpf_leak_result {
     double rss_slope, rss_se;      /* has_rss = 0 where unsupported */
     int has_heap, has_rss;
 } cpf_leak_result;
+/* Runs fn(ctx) `iterations` times and fits the slopes above (see cpf_leak_opts). */
 CPF_DEF cpf_status cpf_leak_check(cpf_task_fn fn, void *ctx, int iterations,
                                   const cpf_leak_opts *opts, cpf_leak_result *out);
 
@@ -1377,6 +1377,7 @@ CPF_DEF cpf_status cpf_fingerprint_set(cpf_fingerprint *fp, const char *key, con
    only one side has as '(none)'; returns the count. (Baseline matching treats
    such a field as unknown, not as a difference.) */
 CPF_DEF int cpf_fingerprint_compare(const cpf_fingerprint *a, const cpf_fingerprint *b, char *buf, size_t cap);
+/* Frees the fields' memory and zeroes fp. */
 CPF_DEF void cpf_fingerprint_free(cpf_fingerprint *fp);
 
 typedef enum cpf_change {
@@ -1428,8 +1429,10 @@ typedef struct cpf_threshold {
 } cpf_threshold;
 
 typedef struct cpf_diff_opts {
-    double tolerance;          /* warn threshold, default 0.05: changes within
-                                  max(this, 3 x stored noise) are "same" */
+    double tolerance;          /* warn threshold (--warn-threshold), default 0.05:
+                                  changes within max(this, 3 x stored noise
+                                  (scaled for --processes), the two runs' 95% CI
+                                  half-widths added) are "same" */
     double fail_threshold;     /* default 0.10: slower beyond max(this, the warn
                                   threshold) with p < alpha fails (exit 1) */
     double alpha;              /* default 0.002 (one-sided Mann-Whitney) */
@@ -1451,6 +1454,7 @@ CPF_DEF cpf_status cpf_baseline_diff(const cpf_baseline *b, const cpf_result *re
                                      const cpf_diff_opts *opts, cpf_diff *out);
 /* Writes the diff as an aligned console table and a summary line. */
 CPF_DEF cpf_status cpf_diff_write(const cpf_diff *d, cpf_write_fn w, void *user);
+/* Frees the rows and zeroes d. */
 CPF_DEF void cpf_diff_free(cpf_diff *d);
 /* Text name of a change ("same", "slower", ...). */
 CPF_DEF const char *cpf_change_text(cpf_change c);
@@ -1870,6 +1874,7 @@ typedef struct cpf_scaling_result {
     int count;
     int cpus;                  /* cpf_cpu_count() when run: above it, efficiency must drop */
 } cpf_scaling_result;
+/* Runs the load at 1, 2, 4, ... users, then max_threads; a point each. */
 CPF_DEF cpf_status cpf_load_scaling(const cpf_load_opts *opts, int max_threads, cpf_load_fn op, void *ctx,
                                     cpf_scaling_result *out, char *msg, size_t msg_cap);
 /* Guard: parallel efficiency at `threads` users at least min_efficiency
@@ -1898,6 +1903,8 @@ typedef struct cpf_stress_result {
     uint64_t rounds_run;
     char message[256];         /* check's message, or "held up to N threads" */
 } cpf_stress_result;
+/* Runs the stress described above until check reports a broken invariant,
+   every thread count has run its rounds, or budget_ms has passed. */
 CPF_DEF cpf_status cpf_stress_run(const cpf_stress_opts *opts, cpf_stress_reset_fn reset, cpf_load_fn op,
                                   cpf_stress_check_fn check, void *ctx, cpf_stress_result *out,
                                   char *msg, size_t msg_cap);
@@ -2826,7 +2833,7 @@ CPF_DEF const char *cpf_status_text(cpf_status s)
 }
 
 #ifdef CPF__NEED_OPAQUE_USE
-CPF_DEF void cpf__opaque_use(const volatile void *p) { (void)p; }
+CPF_DEF void cpf_opaque_use(const volatile void *p) { (void)p; }
 #endif
 
 static char *cpf__strdup(const char *s)
@@ -4533,12 +4540,13 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      baseline's, add this run to the between-run noise only (run it\n"
         "                      a few times after recording) (env CORALPERF_UPDATE_BASELINE)\n"
         "  --no-baseline       do not compare with (or write) a baseline\n"
-        "  --warn-threshold=P  slower than the baseline by more than P% warns (default 5%,\n"
-        "                      or 3x the stored run-to-run noise when larger)\n"
+        "  --warn-threshold=P  slower than the baseline by more than P% warns (default 5%;\n"
+        "                      larger when 3x the stored run-to-run noise or the two\n"
+        "                      runs' 95% CI half-widths added are larger)\n"
         "  --fail-threshold=P  slower by more than P% fails (default 10%), when also\n"
         "                      significant (--alpha) and repeated in a confirmation re-run\n"
-        "  --alpha=P           significance level of the fail test (default 0.002,\n"
-        "                      divided among the benchmarks compared, at most 0.01 in all)\n"
+        "  --alpha=P           significance level of the fail test: each benchmark is\n"
+        "                      tested at min(P, 0.01 / benchmarks compared); default 0.002\n"
         "  --no-confirm        fail without re-running the failing benchmarks first\n"
         "  --junit=FILE        write the guard verdicts as JUnit XML\n"
         "  --count             count mode, under valgrind --tool=callgrind (make count):\n"
@@ -9173,7 +9181,9 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
        recording (another process, a lower clock), that much slowdown is
        allowed for; a faster machine changes nothing. */
     if (r->machine_ns > 0 && e->machine_ns > 0) row->machine = r->machine_ns / e->machine_ns;
-    allow = row->machine > 1.02 ? row->machine : 1; /* within 2%: the probe's own noise */
+    /* within 2%: the probe's own noise; on another host the probe compares
+       two machines, and the change is shown as measured */
+    allow = row->machine > 1.02 && row->host_match ? row->machine : 1;
     /* the allowance excuses a slowdown only: "faster" is judged on the time
        as measured (a +0.5% benchmark on a machine 14% slower is the same,
        not 12% faster) */
@@ -9213,10 +9223,18 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
         row->level = CPF_PASS;
         cpf__msg(row->reason, sizeof row->reason, "time %s%% (report only: count mode)", chs);
         mach[0] = 0;
-    } else if (!row->host_match || allow > CPF__MACHINE_REPORT_ONLY) {
+    } else if (!row->host_match) {
         row->level = CPF_PASS;
-        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: %s)", cpf_change_text(row->change), chs,
-                 !row->host_match ? "recorded on another host" : "the machine runs much slower than at recording");
+        cpf__msg(row->reason, sizeof row->reason, "%s %s%% (report only: recorded on another host)",
+                 cpf_change_text(row->change), chs);
+        mach[0] = 0;
+    } else if (allow > CPF__MACHINE_REPORT_ONLY) {
+        char m1[32], m2[32];
+        cpf__fmt_num(m1, sizeof m1, "%.0f", 100 * (allow - 1));
+        cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
+        row->level = CPF_PASS;
+        cpf__msg(row->reason, sizeof row->reason, "%s%% measured (report only: the machine runs %s%% slower than at "
+                 "recording, more than the %.0f%% allowed for)", m2, m1, 100 * (CPF__MACHINE_REPORT_ONLY - 1));
         mach[0] = 0;
     } else if (row->change == CPF_CHANGE_SLOWER && ch > row->fail_threshold && row->p_value < alpha && row->build_match) {
         char as[32];
@@ -15565,10 +15583,17 @@ typedef struct cpf__chan {
 #endif
 } cpf__chan;
 
+/* An on/off environment variable: set and not "" or "0". */
+static int cpf__env_on(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 /* The CPU this thread runs on, or -1 where unknown or not pinned. */
 static int cpf__ab_cpu(void)
 {
-    if (getenv("CORALPERF_AB_NO_PIN")) return -1;
+    if (cpf__env_on("CORALPERF_AB_NO_PIN")) return -1;
 #if defined(CPF__AB_PIN)
     {
         unsigned cpu = 0;
@@ -15888,7 +15913,7 @@ static cpf_status cpf__chan_spawn(cpf__chan *c, const char *exe, const char *sui
            /proc/self/fd/N (the program opened at one fixed descriptor), so
            that even their initial stacks match. CORALPERF_AB_KEEP_LAYOUT
            turns this off. */
-        if (!getenv("CORALPERF_AB_KEEP_LAYOUT")) {
+        if (!cpf__env_on("CORALPERF_AB_KEEP_LAYOUT")) {
             int fd = open(exe, O_RDONLY);
             if (fd >= 0) {
                 exe_fd = fcntl(fd, F_DUPFD, 100); /* no FD_CLOEXEC: the child execs it */

@@ -1668,7 +1668,25 @@ static void test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25
     CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
     CHECK(d.rows[0].level == CPF_PASS && strstr(d.rows[0].reason, "report only") != NULL);
     CHECK(d.level == CPF_WARN && d.report_only == 1 && strstr(d.notes, "probe runs 40% slower") != NULL);
+    CHECK_MSG(strstr(d.rows[0].reason, "+30.") == d.rows[0].reason &&
+              strstr(d.rows[0].reason, "% measured (report only: the machine runs 40% slower than at recording, more than "
+                                       "the 25% allowed for)") != NULL, "%s", d.rows[0].reason);
     cpf_diff_free(&d);
+    {   /* on another host the probe compares two machines: nothing allowed, the change as measured */
+        cpf_fingerprint fb2, fh2;
+        test_fps(&fb2, &fh2, "another cpu");
+        o.host = &fh2;
+        r.machine_ns = 1200;
+        CHECK(cpf_baseline_diff(&b, &r, 1, &o, &d) == CPF_OK);
+        CHECK_MSG(d.rows[0].level == CPF_PASS && strstr(d.rows[0].reason, "slower +30.") == d.rows[0].reason &&
+                  strstr(d.rows[0].reason, "(report only: recorded on another host)") != NULL &&
+                  strstr(d.rows[0].reason, "machine runs") == NULL, "%s", d.rows[0].reason);
+        CHECK(d.level == CPF_WARN && d.report_only == 1);
+        cpf_diff_free(&d);
+        o.host = &fh;
+        cpf_fingerprint_free(&fb2);
+        cpf_fingerprint_free(&fh2);
+    }
     free_result(&r);
     samples_around(x, 21, 100.5, 0.01, 3); /* unchanged (+0.5%) on a machine 14% slower */
     fake_result(&r, "k", x, 21);
