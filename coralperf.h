@@ -137,7 +137,15 @@
      0.10.1 2026-12-03  baseline diff: the machine-speed allowance excuses
                         a slowdown only; "faster" is judged on the time as
                         measured (a +0.5% benchmark on a machine 14% slower
-                        was reported 12% faster).
+                        was reported 12% faster). Report-only rows give the
+                        change as measured: on another host nothing is
+                        allowed for (the probe compared two machines);
+                        beyond the 25% allowance the reason names both the
+                        measured change and the slowdown.
+                        CORALPERF_AB_NO_PIN / CORALPERF_AB_KEEP_LAYOUT: empty
+                        or 0 means off. cpf__opaque_use is now the public
+                        cpf_opaque_use (what cpf_do_not_optimize calls on
+                        compilers without GNU inline asm).
      0.10.0 2026-12-02  hash: an AVX-512 long-input loop (the build's with
                         -mavx512f; chosen at run time by x86-64 gcc/clang
                         6+ builds; CORALPERF_HASH_NO_AVX512),
