@@ -62,7 +62,9 @@
      "global": define it the same way before every #include of this file.
      "impl":   only needed in the file that defines CORALPERF_IMPLEMENTATION.
      CORALPERF_IMPLEMENTATION     impl   compile the implementation here (one file).
-     CORALPERF_STATIC             global every function static (implies IMPLEMENTATION).
+     CORALPERF_STATIC             global every function static (implies IMPLEMENTATION);
+                                         a second such file of one program also needs
+                                         CORALPERF_NO_STB_DS_IMPLEMENTATION.
      CORALPERF_API                global linkage/decoration of public functions
                                          (default extern; e.g. __declspec(dllexport)).
      CORALPERF_MALLOC(ctx,size)   impl   allocator hooks: define all three or none
