@@ -7,6 +7,8 @@
      -DAB_CRASH=NAME            the benchmark NAME aborts the process
      -DAB_HANG=NAME             the benchmark NAME never returns (it spins)
      AB_FAIL_EARLY=NAME         the benchmark NAME fails and returns inside its loop
+     AB_TIME_BUDGET=1           spin/100 gets a median budget of 1 ns (fails
+                                in a timed run; count mode does not judge it)
    The names include bytes that the pipe protocol must escape. */
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
@@ -82,6 +84,13 @@ int main(int argc, char **argv)
         const char *log = getenv("AB_START_LOG");
         FILE *f = log && *log ? fopen(log, "a") : NULL;
         if (f) { fprintf(f, "%llu\n", (unsigned long long)cpf_now_ns()); fclose(f); }
+    }
+    {
+        const char *tb = getenv("AB_TIME_BUDGET");
+        if (tb && strcmp(tb, "1") == 0) {
+            cpf_budget b = cpf_budget_make(CPF_BUDGET_MEDIAN, 1.0, 0);
+            cpf_suite_budget(&s, "spin/100", &b);
+        }
     }
     printf("this line goes to stdout (a POSIX worker sends it nowhere)\n");
     cpf_suite_run(&s, argc, argv);

@@ -1669,7 +1669,7 @@ static void test_diff_allows_for_a_slower_machine_and_goes_report_only_beyond_25
     CHECK(d.rows[0].level == CPF_PASS && strstr(d.rows[0].reason, "report only") != NULL);
     CHECK(d.level == CPF_WARN && d.report_only == 1 && strstr(d.notes, "probe runs 40% slower") != NULL);
     CHECK_MSG(strstr(d.rows[0].reason, "+30.") == d.rows[0].reason &&
-              strstr(d.rows[0].reason, "% measured (report only: the machine runs 40% slower than at recording, more than "
+              strstr(d.rows[0].reason, "% measured (report only: the machine runs 40.0% slower than at recording, more than "
                                        "the 25% allowed for)") != NULL, "%s", d.rows[0].reason);
     cpf_diff_free(&d);
     {   /* on another host the probe compares two machines: nothing allowed, the change as measured */

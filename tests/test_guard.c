@@ -172,6 +172,17 @@ static void test_p95_budget_says_when_the_samples_cannot_bound_it(void)
     v = check1(x, 20, &b);
     CHECK(v.observed < 1e6);
     CHECK(v.level == CPF_WARN);
+    /* one sample above the limit: it is above p95 5% of the time, so it
+       cannot bound p95 from below: in doubt, not a failure; two can */
+    x[0] = 3e6;
+    v = check1(x, 1, &b);
+    CHECK_MSG(v.level == CPF_WARN, "%s", v.message);
+    HAS(v, "1 sample cannot bound p95 from below (2 can)");
+    HAS(v, "1 sample cannot bound p95 from above (72 can)");
+    x[1] = 3.1e6;
+    v = check1(x, 2, &b);
+    CHECK_MSG(v.level == CPF_FAIL, "%s", v.message);
+    CHECK(strstr(v.message, "from below") == NULL);
     /* 100 samples well below: passes, no note */
     spread(x, 100, 0.6e6, 0.2);
     v = check1(x, 100, &b);
