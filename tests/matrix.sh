@@ -104,6 +104,11 @@ echo "== windows"
 if ensure gcc-mingw-w64-x86-64 wine wine64 && have x86_64-w64-mingw32-gcc && have wine; then
     W="$M/wine"; mkdir -p "$W"
     export WINEDEBUG=-all WINEPREFIX="$PWD/$M/wineprefix"
+    # One persistent wineserver for both Windows stages: by default it exits
+    # 3 s after its last client, and a wine started in that moment failed
+    # with "wine client error:0: recvmsg: Connection reset by peer" (a CI run
+    # of 2026-12-03). Stopped after the A/B stage below.
+    mkdir -p "$WINEPREFIX"; have wineserver && wineserver -p >/dev/null 2>&1
     if x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" -Itests $UNIT -o "$W/unit.exe" -lm >"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/example_suite.c -o "$W/example_suite.exe" -lm >>"$W/build.log" 2>&1 &&
        x86_64-w64-mingw32-gcc -std=c99 -O2 $WARN -I. -I"$STB_INC" examples/lazy_model.c -o "$W/lazy_model.exe" -lm >>"$W/build.log" 2>&1 &&
@@ -156,6 +161,7 @@ if have x86_64-w64-mingw32-gcc && have wine; then
         else FAIL=$((FAIL + 1)); cat "$W/ab2.log" "$W/ab3.log" "$W/ab.log" >"$W/ab_all.log" 2>/dev/null; stage_fail windows-ab "A/B run under wine (exits $rab, $rab2, $rab3)" "$W/ab_all.log"; fi
     else FAIL=$((FAIL + 1)); stage_fail windows-ab "MinGW build of tests/ab_suite.c" "$W/ab.build.log"; fi
 else stage_skip windows-ab "MinGW-w64 or wine cannot be installed"; fi
+[ -n "${WINEPREFIX:-}" ] && have wineserver && wineserver -k >/dev/null 2>&1
 
 # MSVC code paths (_MSC_VER): syntax-checked by clang-cl against wine's headers.
 # C++ is checked include-only: wine's <windows.h> itself does not compile as
