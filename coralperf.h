@@ -9197,7 +9197,7 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
                             cpf_diff_row *row, size_t tested)
 {
     double warn, fail, insthr, alpha, tol, ch, est, lo, hi, allow;
-    char pct[32], fpct[32], chs[32], ps[48], extra[120], mach[96];
+    char pct[32], fpct[32], chs[32], meas[32], ps[48], extra[120], mach[96];
     size_t k, nb = e->n, nn = r->stats.n;
     cpf__diff_rule(o, row->name, &warn, &fail, &insthr, &alpha);
     if (tested && o->family_alpha / (double)tested < alpha) alpha = o->family_alpha / (double)tested;
@@ -9252,11 +9252,11 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
     else if (row->p_value < 0.001) cpf__fmt_num(ps, sizeof ps, "%.1e", row->p_value);
     else cpf__fmt_num(ps, sizeof ps, "%.3f", row->p_value);
     extra[0] = mach[0] = 0;
+    cpf__fmt_num(meas, sizeof meas, "%+.1f", 100 * (row->ratio - 1)); /* the change as measured */
     if (allow > 1) {
-        char m1[32], m2[32];
+        char m1[32];
         cpf__fmt_num(m1, sizeof m1, "%.0f", 100 * (allow - 1));
-        cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
-        cpf__msg(mach, sizeof mach, " (%s%% measured; the machine runs %s%% slower than at recording)", m2, m1);
+        cpf__msg(mach, sizeof mach, " (%s%% measured; the machine runs %s%% slower than at recording)", meas, m1);
     }
     if (o->counts_only) {
         row->level = CPF_PASS;
@@ -9268,12 +9268,11 @@ static void cpf__diff_judge(const cpf_diff_opts *o, const cpf_baseline_entry *e,
                  cpf_change_text(row->change), chs);
         mach[0] = 0;
     } else if (allow > CPF__MACHINE_REPORT_ONLY) {
-        char m1[32], m2[32];
+        char m1[32];
         cpf__fmt_num(m1, sizeof m1, "%.1f", 100 * (allow - 1)); /* 25.04%, not "25% ... more than 25%" */
-        cpf__fmt_num(m2, sizeof m2, "%+.1f", 100 * (row->ratio - 1));
         row->level = CPF_PASS;
         cpf__msg(row->reason, sizeof row->reason, "%s%% measured (report only: the machine runs %s%% slower than at "
-                 "recording, more than the %.0f%% allowed for)", m2, m1, 100 * (CPF__MACHINE_REPORT_ONLY - 1));
+                 "recording, more than the %.0f%% allowed for)", meas, m1, 100 * (CPF__MACHINE_REPORT_ONLY - 1));
         mach[0] = 0;
     } else if (row->change == CPF_CHANGE_SLOWER && ch > row->fail_threshold && row->p_value < alpha && row->build_match) {
         char as[32];
