@@ -12317,10 +12317,14 @@ CPF_DEF const char *cpf_hash_backend(void)
    are pending. */
 #define CPF__HASHER_BUF 256
 
-/* n stripes at p into acc, with the position in the block in *stripes */
+/* n stripes at p into acc, with the position in the block in *stripes: the
+   block in progress first, then whole blocks in the one-shot loop's shape
+   (accumulate 16 stripes, scramble; the compiler then keeps the
+   accumulators in registers from block to block instead of reloading them
+   just after storing them), then the start of the next block */
 #define CPF__HASHER_CONSUME(accum, scramble)                                          \
     {                                                                                 \
-        while (n) {                                                                   \
+        if (*stripes && n) {                                                          \
             size_t room = (size_t)(CPF__HASH_STRIPES_PER_BLOCK - *stripes);           \
             size_t take = n < room ? n : room;                                        \
             accum(acc, p, sec + 8 * (size_t)*stripes, take);                          \
@@ -12331,6 +12335,15 @@ CPF_DEF const char *cpf_hash_backend(void)
                 scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);         \
                 *stripes = 0;                                                         \
             }                                                                         \
+        }                                                                             \
+        for (; n >= CPF__HASH_STRIPES_PER_BLOCK; n -= CPF__HASH_STRIPES_PER_BLOCK) {  \
+            accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                          \
+            scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);             \
+            p += CPF__HASH_BLOCK;                                                     \
+        }                                                                             \
+        if (n) {                                                                      \
+            accum(acc, p, sec, n);                                                    \
+            *stripes = (uint32_t)n;                                                   \
         }                                                                             \
     }
 #if !defined(CPF__HASH_AVX512) /* an AVX-512 build streams with its own loop only */

@@ -62,7 +62,8 @@ static double read_pass(const pool *p)
 /* mode 0: exact dedup; 1: exact dedup + near-duplicate index; 2: sketch only;
    3: libxxhash's XXH3-128 of each tensor alone (the peer: no index, no
    header), the ceiling of any XXH3-based dedup on this machine; 4: our
-   cpf_hash128 of each tensor alone (the same work as 3) */
+   cpf_hash128 of each tensor alone (the same work as 3); 5: cpf_tensor_id
+   alone (the hash of mode 0 without the index) */
 static double dedup_pass(const pool *p, int mode)
 {
     cpf_dedup d;
@@ -82,6 +83,11 @@ static double dedup_pass(const pool *p, int mode)
 #endif
         if (mode == 4) {
             cpf_u128 h = cpf_hash128(t, bytes, 0);
+            g_sink ^= h.lo ^ h.hi;
+            continue;
+        }
+        if (mode == 5) {
+            cpf_u128 h = cpf_tensor_id(CPF_DTYPE_F32, p->dims, 2, t, bytes);
             g_sink ^= h.lo ^ h.hi;
             continue;
         }
@@ -211,6 +217,7 @@ int main(int argc, char **argv)
     row(PEER " 200x200", &mid, 3, runs, 0, 0, 0);
 #endif
     row("ours: cpf_hash128 alone 100x100", &small, 4, runs, 0, 0, 0);
+    row("ours: cpf_tensor_id alone 100x100", &small, 5, runs, 0, 0, 0);
     row("near-dup sketch 200x200", &mid, 2, runs, 0, 10, 0);
     row("near-dup sketch 1000x1000", &big, 2, runs, 0, 10, 0);
     row("exact + near-dup index 100x100", &small, 1, runs, 0, 0, 0);
