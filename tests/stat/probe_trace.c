@@ -1,18 +1,24 @@
 /* probe_trace.c - how well a machine-speed probe follows real code on this
    machine (the numbers in README.md, "A slower machine is allowed for").
-   `make stat-check` builds it; run it by hand on a quiet machine:
+   `make stat-check` builds it; run it by hand:
      build/stat/probe_trace 2000
-   Each round times, as the median of 5 timings, two probes and four
+   Each round times, as the median of 5 timings, three probes and five
    kernels. The probes: "chains", the kit's probe (cpf__machine_probe: four
-   multiply-xorshift chains, latency-bound), and "branches", a candidate
-   second part (a branch on random bits in every step, mispredicted about
-   half the time). The kernels: strtol over 1,000 numbers, 64 mallocs and
-   frees, qsort of 2,048 ints, a 4 MiB pointer chase. It prints the median
-   of each per 200 rounds (the host's speed states show as jumps), then per
-   kernel the drift left after dividing by each probe: the standard
-   deviation of 20-round means of ln(kernel) - ln(probe) ("raw": of
-   ln(kernel) alone). Lower than raw: the probe follows the kernel. */
+   multiply-xorshift chains, latency-bound); "branches", a branch on random
+   bits in every step, mispredicted about half the time; "thru", eight
+   independent add/xor/shift chains that keep the core's ALUs busy (what a
+   busy sibling hyperthread competes for). The kernels: the kit's XXH3 over
+   64 KiB, strtol over 1,000 numbers, 64 mallocs and frees, qsort of 2,048
+   ints, a 4 MiB pointer chase. It prints the median of each per 200 rounds
+   (the host's speed states show as jumps), then per kernel the drift left
+   after dividing by each probe and by "blend" (the geometric mean of the
+   three probes): the standard deviation of 20-round means of ln(kernel) -
+   ln(probe) ("raw": of ln(kernel) alone). Lower than raw: the probe
+   follows the kernel. */
 #define _POSIX_C_SOURCE 200809L
+#define CORALPERF_IMPLEMENTATION
+#include "coralperf.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +59,24 @@ static void part_branches(void)
     }
     sink = acc;
 }
+/* eight chains with no dependence between them; the empty asm keeps the
+   compiler from turning them into vector code (which would measure the
+   vector units instead) */
+static void part_thru(void)
+{
+    uint64_t a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8;
+    uint32_t i;
+    for (i = 0; i < 16384; i++) {
+        a = (a + i) ^ (a << 3), b = (b + i) ^ (b >> 5), c = (c ^ i) + (c << 7), d = (d ^ i) + (d >> 3);
+        e = (e + i) ^ (e << 9), f = (f - i) ^ (f >> 7), g = (g ^ i) - (g << 5), h = (h ^ i) + (h >> 9);
+#if defined(__GNUC__)
+        __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d), "+r"(e), "+r"(f), "+r"(g), "+r"(h));
+#endif
+    }
+    sink = a ^ b ^ c ^ d ^ e ^ f ^ g ^ h;
+}
+static unsigned char hash_buf[65536];
+static void k_hash(void) { sink ^= cpf_hash64(hash_buf, sizeof hash_buf, sink); }
 static char *text;
 static void k_strtol(void)
 {
@@ -114,10 +138,11 @@ static int cmp_dbl(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
-#define NCOL 6
-static const char *const names[NCOL] = { "chains", "branches", "strtol", "malloc", "qsort", "chase" };
-static const fn fns[NCOL] = { part_chains, part_branches, k_strtol, k_malloc, k_qsort, k_chase };
-static const int reps[NCOL] = { 2, 1, 20, 2000, 4, 4 };
+#define NPROBE 3 /* columns 0..2 are probes; column NCOL is their blend */
+#define NCOL 8
+static const char *const names[NCOL] = { "chains", "branches", "thru", "hash64k", "strtol", "malloc", "qsort", "chase" };
+static const fn fns[NCOL] = { part_chains, part_branches, part_thru, k_hash, k_strtol, k_malloc, k_qsort, k_chase };
+static const int reps[NCOL] = { 2, 1, 2, 40, 20, 2000, 4, 4 };
 /* sd of 20-round means of ln(col a) - ln(col b) (b < 0: ln(a) alone) */
 static double drift(double *const *v, int rounds, int a, int b)
 {
@@ -136,15 +161,16 @@ int main(int argc, char **argv)
     int rounds = argc > 1 ? atoi(argv[1]) : 2000, r, c, i;
     unsigned x = 12345;
     size_t n = 0, k;
-    double *v[NCOL];
+    double *v[NCOL + 1];
     if (rounds < 40) { fprintf(stderr, "usage: probe_trace [rounds >= 40]\n"); return 2; }
     text = (char *)malloc(16384);
     sort_src = (int *)malloc(2048 * sizeof(int));
     sort_dst = (int *)malloc(2048 * sizeof(int));
     chase = (size_t *)malloc(CHASE_N * sizeof(size_t));
-    for (c = 0; c < NCOL; c++) v[c] = (double *)malloc((size_t)rounds * sizeof(double));
+    for (c = 0; c <= NCOL; c++) v[c] = (double *)malloc((size_t)rounds * sizeof(double));
     if (!text || !sort_src || !sort_dst || !chase) return 1;
-    for (c = 0; c < NCOL; c++) if (!v[c]) return 1;
+    for (c = 0; c <= NCOL; c++) if (!v[c]) return 1;
+    for (k = 0; k < sizeof hash_buf; k++) hash_buf[k] = (unsigned char)(k * 131);
     for (i = 0; i < 1000; i++) { x = x * 1103515245u + 12345u; n += (size_t)sprintf(text + n, "%u\n", x >> 4); }
     for (i = 0; i < 2048; i++) { x = x * 1103515245u + 12345u; sort_src[i] = (int)(x >> 8); }
     for (k = 0; k < CHASE_N; k++) chase[k] = k;
@@ -156,6 +182,11 @@ int main(int argc, char **argv)
     }
     for (r = 0; r < rounds; r++)
         for (c = 0; c < NCOL; c++) v[c][r] = time_it(fns[c], reps[c]);
+    for (r = 0; r < rounds; r++) {
+        double l = 0;
+        for (c = 0; c < NPROBE; c++) l += log(v[c][r]);
+        v[NCOL][r] = exp(l / NPROBE);
+    }
     printf("medians per 200 rounds (ns):\n");
     for (c = 0; c < NCOL; c++) {
         printf("  %-9s", names[c]);
@@ -170,10 +201,11 @@ int main(int argc, char **argv)
         }
         printf("\n");
     }
-    printf("drift left (sd of 20-round means of ln time): raw, / chains, / branches\n");
-    for (c = 2; c < NCOL; c++)
-        printf("  %-9s %.3f  %.3f  %.3f\n", names[c], drift(v, rounds, c, -1), drift(v, rounds, c, 0), drift(v, rounds, c, 1));
-    for (c = 0; c < NCOL; c++) free(v[c]);
+    printf("drift left (sd of 20-round means of ln time): raw, / chains, / branches, / thru, / blend\n");
+    for (c = NPROBE; c < NCOL; c++)
+        printf("  %-9s %.3f  %.3f  %.3f  %.3f  %.3f\n", names[c], drift(v, rounds, c, -1), drift(v, rounds, c, 0),
+               drift(v, rounds, c, 1), drift(v, rounds, c, 2), drift(v, rounds, c, NCOL));
+    for (c = 0; c <= NCOL; c++) free(v[c]);
     free(text); free(sort_src); free(sort_dst); free(chase);
     return 0;
 }
