@@ -149,7 +149,8 @@
                         float32 pool went from 72-75% to 115-121% of the
                         plain read loop's bandwidth (6-7 to 9-11 GB/s on
                         this host). Same sketch and norm bits.
-                        One-shot hash of 256 KiB or more: each 1 KiB block
+                        Hashing 256 KiB or more at once (one-shot, or one
+                        cpf_hasher_update / cpf_tensor_id): each 1 KiB block
                         also prefetches the block 2 KiB ahead (64 MiB: 102-
                         105% -> 104-115% of the read loop; shorter inputs
                         unchanged).
@@ -12166,10 +12167,10 @@ CPF__HINLINE void cpf__hash_acc_init(uint64_t *acc)
 #define CPF__HASH_LONG_ACC(accum, scramble)                                                               \
     {                                                                                                     \
         size_t nblocks = (len - 1) / CPF__HASH_BLOCK, b, k;                                               \
-        size_t far = len >= CPF__HASH_FAR_MIN ? CPF__HASH_FAR_DIST : 0;                                   \
+        size_t ahead = len >= CPF__HASH_FAR_MIN ? CPF__HASH_FAR_DIST : 0; /* not "far": windows.h */      \
         for (b = 0; b < nblocks; b++, p += CPF__HASH_BLOCK) {                                             \
-            if (far)                                                                                      \
-                for (k = 0; k < CPF__HASH_BLOCK; k += 64) CPF__HASH_PREFETCH(p + far + k);               \
+            if (ahead)                                                                                    \
+                for (k = 0; k < CPF__HASH_BLOCK; k += 64) CPF__HASH_PREFETCH(p + ahead + k);             \
             accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                                              \
             scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);                                 \
         }                                                                                                 \
@@ -12348,9 +12349,11 @@ CPF_DEF const char *cpf_hash_backend(void)
    block in progress first, then whole blocks in the one-shot loop's shape
    (accumulate 16 stripes, scramble; the compiler then keeps the
    accumulators in registers from block to block instead of reloading them
-   just after storing them), then the start of the next block */
+   just after storing them; 256 KiB or more at once also prefetch 2 KiB
+   ahead, as one-shot does), then the start of the next block */
 #define CPF__HASHER_CONSUME(accum, scramble)                                          \
     {                                                                                 \
+        size_t ahead, k;                                                              \
         if (*stripes && n) {                                                          \
             size_t room = (size_t)(CPF__HASH_STRIPES_PER_BLOCK - *stripes);           \
             size_t take = n < room ? n : room;                                        \
@@ -12363,7 +12366,10 @@ CPF_DEF const char *cpf_hash_backend(void)
                 *stripes = 0;                                                         \
             }                                                                         \
         }                                                                             \
+        ahead = n >= CPF__HASH_FAR_MIN / CPF__HASH_STRIPE ? CPF__HASH_FAR_DIST : 0;  \
         for (; n >= CPF__HASH_STRIPES_PER_BLOCK; n -= CPF__HASH_STRIPES_PER_BLOCK) {  \
+            if (ahead)                                                                \
+                for (k = 0; k < CPF__HASH_BLOCK; k += 64) CPF__HASH_PREFETCH(p + ahead + k); \
             accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                          \
             scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);             \
             p += CPF__HASH_BLOCK;                                                     \
@@ -12822,9 +12828,9 @@ static __attribute__((target("avx2"))) void cpf__nd_rows_avx(const float *x, con
     size_t r;
     for (r = 0; r < rows; r++, x += 16, w += 16) {
         __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
-        CPF__HASH_PREFETCH(x + CPF__ND_PREFETCH_FLOATS);
         __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x0)), d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x0, 1));
         __m256d d2 = _mm256_cvtps_pd(_mm256_castps256_ps128(x1)), d3 = _mm256_cvtps_pd(_mm256_extractf128_ps(x1, 1));
+        CPF__HASH_PREFETCH(x + CPF__ND_PREFETCH_FLOATS);
         a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(w), x0));
         a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(w + 8), x1));
         s0 = _mm256_add_pd(s0, _mm256_mul_pd(d0, d0));

@@ -69,8 +69,13 @@ static void part_thru(void)
     for (i = 0; i < 16384; i++) {
         a = (a + i) ^ (a << 3), b = (b + i) ^ (b >> 5), c = (c ^ i) + (c << 7), d = (d ^ i) + (d >> 3);
         e = (e + i) ^ (e << 9), f = (f - i) ^ (f >> 7), g = (g ^ i) - (g << 5), h = (h ^ i) + (h >> 9);
-#if defined(__GNUC__)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__)) /* 8 64-bit registers free */
         __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d), "+r"(e), "+r"(f), "+r"(g), "+r"(h));
+#elif defined(__GNUC__) /* 32-bit targets: a 64-bit value takes two registers */
+        __asm__ volatile("" : "+r"(a), "+r"(b));
+        __asm__ volatile("" : "+r"(c), "+r"(d));
+        __asm__ volatile("" : "+r"(e), "+r"(f));
+        __asm__ volatile("" : "+r"(g), "+r"(h));
 #endif
     }
     sink = a ^ b ^ c ^ d ^ e ^ f ^ g ^ h;

@@ -183,10 +183,10 @@ B="$D/statcheck_budget"
 v09=0 v12=0 p09=0 p12=0 t09=0 t12=0 raw09=0 raw12=0 lo=0 hi=0
 while { [ $v09 -lt $BRUNS ] && [ $t09 -lt $((BRUNS * 10)) ]; } || { [ $v12 -lt $BRUNS ] && [ $t12 -lt $((BRUNS * 10)) ]; }; do
     for r in 0.9 1.2; do
-        if [ $r = 0.9 ]; then { [ $v09 -lt $BRUNS ] && [ $t09 -lt $((BRUNS * 10)) ]; } || continue; t09=$((t09 + 1)); want=0; n=$t09
-        else { [ $v12 -lt $BRUNS ] && [ $t12 -lt $((BRUNS * 10)) ]; } || continue; t12=$((t12 + 1)); want=1; n=$t12; fi
-        out=$($B --trial $r 40); rc=$?
-        [ $rc = 3 ] && { echo "  trial failed: $out"; exit 1; }
+        if [ $r = 0.9 ]; then { [ $v09 -lt $BRUNS ] && [ $t09 -lt $((BRUNS * 10)) ]; } || continue; t09=$((t09 + 1)); n=$t09
+        else { [ $v12 -lt $BRUNS ] && [ $t12 -lt $((BRUNS * 10)) ]; } || continue; t12=$((t12 + 1)); n=$t12; fi
+        out=$($B --trial $r 40 2>&1); rc=$?
+        [ $rc -gt 2 ] && { echo "  trial failed (exit $rc): $out"; exit 1; }
         echo "$out" >"$D/logs/b$r.$n.log"
         held=$(echo "$out" | awk '{d = $3 / $2 - 1; if (d < 0) d = -d; print (d <= 0.03) ? 1 : 0}')
         ns=$(echo "$out" | awk '{printf "%d", $2}')
@@ -204,15 +204,17 @@ done
 echo "  kernel $lo..$hi ns/op over the trials' first calibrations"
 echo "  at 0.9x: $p09 of $v09 trials whose speed held passed ($t09 trials in all; $raw09 of them passed)"
 echo "  at 1.2x: $p12 of $v12 trials whose speed held failed ($t12 trials in all; $raw12 of them failed)"
-verdict $([ $p09 = $BRUNS ] && echo 1 || echo 0) "0.9x passes $p09/$BRUNS (trials whose speed held)"
-verdict $([ $p12 = $BRUNS ] && echo 1 || echo 0) "1.2x fails $p12/$BRUNS (trials whose speed held)"
+verdict $([ $p09 = $BRUNS ] && echo 1 || echo 0) "0.9x passes in $p09 of $BRUNS trials whose speed held ($v09 held in $t09)"
+verdict $([ $p12 = $BRUNS ] && echo 1 || echo 0) "1.2x fails in $p12 of $BRUNS trials whose speed held ($v12 held in $t12)"
 
 echo "== row 4b: absolute budgets on a call of fixed wall time (2 us, waits on the clock), $BRUNS runs each at 0.9x and 1.2x"
 f09=0 f12=0 i=1
 while [ $i -le $BRUNS ]; do
-    out=$($B --fixed 2000 0.9); rc=$?
+    out=$($B --fixed 2000 0.9 2>&1); rc=$?
+    [ $rc -gt 2 ] && { echo "  run failed (exit $rc): $out"; exit 1; }
     [ $rc = 0 ] && f09=$((f09 + 1)) || echo "  0.9x run $i: $out"
-    out=$($B --fixed 2000 1.2); rc=$?
+    out=$($B --fixed 2000 1.2 2>&1); rc=$?
+    [ $rc -gt 2 ] && { echo "  run failed (exit $rc): $out"; exit 1; }
     [ $rc = 1 ] && f12=$((f12 + 1)) || echo "  1.2x run $i: $out"
     i=$((i + 1))
 done

@@ -58,7 +58,7 @@ static int calibrate(double ms, double *ns)
     o.max_samples = 301;
     o.target_ci = -1;
     cpf_bench_run("calibrate", kernel, NULL, &o, &r);
-    if (r.status != CPF_OK) { fprintf(stderr, "%s\n", r.message); return 0; }
+    if (r.status != CPF_OK) { fprintf(stderr, "%s\n", r.message); cpf_result_free(&r); return 0; }
     *ns = r.stats.median;
     cpf_result_free(&r);
     return 1;
