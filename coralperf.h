@@ -154,6 +154,12 @@
                         also prefetches the block 2 KiB ahead (64 MiB: 102-
                         105% -> 104-115% of the read loop; shorter inputs
                         unchanged).
+                        cpf_lazy, RETRY policy: the thread whose load
+                        failed could get CPF_OK when a retry by a later
+                        thread finished before it took the lock again
+                        (seen once, in the unit tests under wine); a
+                        waiter of a failed attempt now always gets its
+                        error, as documented.
      0.10.1 2026-12-03  baseline diff: the machine-speed allowance excuses
                         a slowdown only; "faster" is judged on the time as
                         measured (a +0.5% benchmark on a machine 14% slower
@@ -10855,17 +10861,21 @@ static cpf_status cpf__lazy_wait(cpf_lazy *l, int stage_wanted, double ms, void 
     cpf_mutex_lock(&l->mu);
     for (;;) {
         int state = cpf_atomic32_load_relaxed(&l->state);
+        /* The attempt this caller waited on (or a later one) failed: that
+           failure is the answer, even if another attempt already started,
+           or already finished: a retry by a thread that came later may
+           complete before this one takes the lock again. Checked first, so
+           every waiter of a failed attempt gets its error (RETRY's promise);
+           a success is final, so no attempt fails after it. */
+        if ((waited_on && l->failed_attempt >= waited_on) ||
+            (state == CPF_LAZY_FAILED && l->opts.on_failure == CPF_LAZY_STICKY)) {
+            st = l->fail_status;
+            break;
+        }
         if (state == CPF_LAZY_LOADED ||
             (stage_wanted > 0 && state == CPF_LAZY_LOADING && cpf_atomic32_load_relaxed(&l->stage) >= stage_wanted)) {
             if (out) *out = cpf_atomic_ptr_load(&l->resource);
             st = CPF_OK;
-            break;
-        }
-        /* The attempt this caller waited on (or a later one) failed: that
-           failure is the answer, even if another attempt already started. */
-        if ((waited_on && l->failed_attempt >= waited_on) ||
-            (state == CPF_LAZY_FAILED && l->opts.on_failure == CPF_LAZY_STICKY)) {
-            st = l->fail_status;
             break;
         }
         if (state == CPF_LAZY_UNLOADED || state == CPF_LAZY_FAILED) {
