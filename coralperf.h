@@ -12173,18 +12173,27 @@ CPF__HINLINE void cpf__hash_acc_init(uint64_t *acc)
     acc[7] = CPF__P32_1;
 }
 
+/* nblocks whole blocks at p, each 16 stripes and a scramble; p moves past
+   them. When `bytes` are hashed at once and reach CPF__HASH_FAR_MIN, each
+   block first prefetches the one CPF__HASH_FAR_DIST bytes ahead. The loop
+   of both one-shot and streaming input. */
+#define CPF__HASH_BLOCKS(accum, scramble, nblocks, bytes)                                                 \
+    do {                                                                                                  \
+        size_t b_, k_, ahead_ = (bytes) >= CPF__HASH_FAR_MIN ? CPF__HASH_FAR_DIST : 0;                    \
+        for (b_ = 0; b_ < (nblocks); b_++, p += CPF__HASH_BLOCK) {                                        \
+            if (ahead_)                                                                                   \
+                for (k_ = 0; k_ < CPF__HASH_BLOCK; k_ += 64) CPF__HASH_PREFETCH(p + ahead_ + k_);        \
+            accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                                              \
+            scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);                                 \
+        }                                                                                                 \
+    } while (0)
+
 /* All of a long input (len > 240 >= 64): full blocks, the stripes of the
    last block but its last, then the input's last 64 bytes. */
 #define CPF__HASH_LONG_ACC(accum, scramble)                                                               \
     {                                                                                                     \
-        size_t nblocks = (len - 1) / CPF__HASH_BLOCK, b, k;                                               \
-        size_t ahead = len >= CPF__HASH_FAR_MIN ? CPF__HASH_FAR_DIST : 0; /* not "far": windows.h */      \
-        for (b = 0; b < nblocks; b++, p += CPF__HASH_BLOCK) {                                             \
-            if (ahead)                                                                                    \
-                for (k = 0; k < CPF__HASH_BLOCK; k += 64) CPF__HASH_PREFETCH(p + ahead + k);             \
-            accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                                              \
-            scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);                                 \
-        }                                                                                                 \
+        size_t nblocks = (len - 1) / CPF__HASH_BLOCK;                                                     \
+        CPF__HASH_BLOCKS(accum, scramble, nblocks, len);                                                  \
         len -= nblocks * CPF__HASH_BLOCK; /* 1..1024 */                                                   \
         accum(acc, p, sec, (len - 1) / CPF__HASH_STRIPE);                                                 \
         accum(acc, p + len - CPF__HASH_STRIPE, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE - 7, 1);     \
@@ -12357,14 +12366,13 @@ CPF_DEF const char *cpf_hash_backend(void)
 #define CPF__HASHER_BUF 256
 
 /* n stripes at p into acc, with the position in the block in *stripes: the
-   block in progress first, then whole blocks in the one-shot loop's shape
-   (accumulate 16 stripes, scramble; the compiler then keeps the
-   accumulators in registers from block to block instead of reloading them
-   just after storing them; 256 KiB or more at once also prefetch 2 KiB
-   ahead, as one-shot does), then the start of the next block */
+   block in progress first, then whole blocks with the one-shot loop
+   (CPF__HASH_BLOCKS: the compiler keeps the accumulators in registers from
+   block to block instead of reloading them just after storing them), then
+   the start of the next block */
 #define CPF__HASHER_CONSUME(accum, scramble)                                          \
     {                                                                                 \
-        size_t ahead, k;                                                              \
+        size_t nblocks;                                                               \
         if (*stripes && n) {                                                          \
             size_t room = (size_t)(CPF__HASH_STRIPES_PER_BLOCK - *stripes);           \
             size_t take = n < room ? n : room;                                        \
@@ -12377,14 +12385,9 @@ CPF_DEF const char *cpf_hash_backend(void)
                 *stripes = 0;                                                         \
             }                                                                         \
         }                                                                             \
-        ahead = n >= CPF__HASH_FAR_MIN / CPF__HASH_STRIPE ? CPF__HASH_FAR_DIST : 0;  \
-        for (; n >= CPF__HASH_STRIPES_PER_BLOCK; n -= CPF__HASH_STRIPES_PER_BLOCK) {  \
-            if (ahead)                                                                \
-                for (k = 0; k < CPF__HASH_BLOCK; k += 64) CPF__HASH_PREFETCH(p + ahead + k); \
-            accum(acc, p, sec, CPF__HASH_STRIPES_PER_BLOCK);                          \
-            scramble(acc, sec + CPF__HASH_SECRET_LEN - CPF__HASH_STRIPE);             \
-            p += CPF__HASH_BLOCK;                                                     \
-        }                                                                             \
+        nblocks = n / CPF__HASH_STRIPES_PER_BLOCK;                                    \
+        CPF__HASH_BLOCKS(accum, scramble, nblocks, n * CPF__HASH_STRIPE);            \
+        n -= nblocks * CPF__HASH_STRIPES_PER_BLOCK;                                   \
         if (n) {                                                                      \
             accum(acc, p, sec, n);                                                    \
             *stripes = (uint32_t)n;                                                   \
@@ -12407,6 +12410,7 @@ static CPF__AVX512_TARGET void cpf__hasher_consume_avx512(uint64_t *acc, uint32_
 CPF__HASHER_CONSUME(cpf__hash_accum_avx512, cpf__hash_scramble_avx512)
 #endif
 #undef CPF__HASHER_CONSUME
+#undef CPF__HASH_BLOCKS
 
 static void cpf__hasher_consume(uint64_t *acc, uint32_t *stripes, const unsigned char *p, size_t n,
                                 const unsigned char *sec)
