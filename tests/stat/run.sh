@@ -181,10 +181,11 @@ echo "== row 4: absolute budgets (median, quick mode), $BRUNS trials each at 0.9
 # each, until STAT_BUDGET_RUNS have held.
 B="$D/statcheck_budget"
 v09=0 v12=0 p09=0 p12=0 t09=0 t12=0 raw09=0 raw12=0 lo=0 hi=0
-while { [ $v09 -lt $BRUNS ] && [ $t09 -lt $((BRUNS * 10)) ]; } || { [ $v12 -lt $BRUNS ] && [ $t12 -lt $((BRUNS * 10)) ]; }; do
+more() { [ $1 -lt $BRUNS ] && [ $2 -lt $((BRUNS * 10)) ]; } # held-trials tried: another trial?
+while more $v09 $t09 || more $v12 $t12; do
     for r in 0.9 1.2; do
-        if [ $r = 0.9 ]; then { [ $v09 -lt $BRUNS ] && [ $t09 -lt $((BRUNS * 10)) ]; } || continue; t09=$((t09 + 1)); n=$t09
-        else { [ $v12 -lt $BRUNS ] && [ $t12 -lt $((BRUNS * 10)) ]; } || continue; t12=$((t12 + 1)); n=$t12; fi
+        if [ $r = 0.9 ]; then more $v09 $t09 || continue; t09=$((t09 + 1)); n=$t09
+        else more $v12 $t12 || continue; t12=$((t12 + 1)); n=$t12; fi
         out=$($B --trial $r 40 2>&1); rc=$?
         [ $rc -gt 2 ] && { echo "  trial failed (exit $rc): $out"; exit 1; }
         echo "$out" >"$D/logs/b$r.$n.log"
