@@ -1,4 +1,4 @@
-/* coralperf.h 0.10.2 - single-header C performance and regression kit
+/* coralperf.h 0.10.3 - single-header C performance and regression kit
                        https://example.invalid/coralperf (no network needed: copy this file)
 
    WHAT IT IS
@@ -136,6 +136,15 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.10.3 2026-12-03  baseline diff: a slower warning must repeat in the
+                        confirmation re-run too (a failure already had to);
+                        one that does not passes, saying what the first run
+                        measured, one that fails only in the re-run stays a
+                        warning. --update-baseline=noise runs re-run only
+                        failures. cpf_diff_row.confirmed covers warnings.
+                        Suite budgets in doubt look again 4x and 16x longer,
+                        as cpf_bench_budget does (a 7.7 ms benchmark with 1
+                        sample in quick mode left a p95 budget inconclusive).
      0.10.2 2026-12-03  streaming hash (cpf_hasher_update, cpf_tensor_id):
                         whole blocks run in the one-shot loop's shape, so
                         the accumulators stay in registers (the old loop
@@ -326,9 +335,9 @@
 
 #define CORALPERF_VERSION_MAJOR 0
 #define CORALPERF_VERSION_MINOR 10
-#define CORALPERF_VERSION_PATCH 2
+#define CORALPERF_VERSION_PATCH 3
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.10.2"
+#define CORALPERF_VERSION_STRING "0.10.3"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -1452,8 +1461,9 @@ typedef struct cpf_diff_row {
     double machine;            /* machine-speed probe now / at recording (0: unknown;
                                   1.10: the machine runs 10% slower than then) */
     double base_ins, now_ins;  /* instructions per op (0: unknown) */
-    int confirmed;             /* 1: a failure repeated in a re-run; -1: it did
-                                  not and was downgraded to a warning */
+    int confirmed;             /* 1: a slowdown (failure or warning) repeated in
+                                  the confirmation re-run; -1: it did not (a
+                                  failure became a warning, a warning a pass) */
 } cpf_diff_row;
 
 typedef struct cpf_diff {
@@ -4610,7 +4620,7 @@ CPF_DEF const char *cpf_suite_usage(void)
         "                      significant (--alpha) and repeated in a confirmation re-run\n"
         "  --alpha=P           significance level of the fail test: each benchmark is\n"
         "                      tested at min(P, 0.01 / benchmarks compared); default 0.002\n"
-        "  --no-confirm        fail without re-running the failing benchmarks first\n"
+        "  --no-confirm        fail or warn without re-running the slower benchmarks first\n"
         "  --junit=FILE        write the guard verdicts as JUnit XML\n"
         "  --count             count mode, under valgrind --tool=callgrind (make count):\n"
         "                      exact instructions per op for every benchmark, compared\n"
@@ -9914,10 +9924,21 @@ static void cpf__diff_recount(cpf_diff *d)
     }
 }
 
-/* A failure must repeat: the failing benchmarks run again (after all the
-   others, so in a different order and moment) and are compared afresh. A
-   failure that does not repeat becomes a warning. */
-static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_diff_opts *o)
+/* 1 when row's first verdict needs a re-run: a failure, or (warns set) a
+   warning for a slowdown. */
+static int cpf__needs_confirm(const cpf_diff_row *row, int warns)
+{
+    return row->level == CPF_FAIL || (warns && row->level == CPF_WARN && row->change == CPF_CHANGE_SLOWER);
+}
+
+/* A slowdown must repeat: the benchmarks that failed or warned slower run
+   again (after all the others, so in a different order and moment) and are
+   compared afresh. A failure that does not repeat becomes a warning; a
+   slower warning that does not repeat passes, and one that repeats (or
+   fails only in the re-run) stays a warning. warns 0: failures only (a
+   --update-baseline=noise run: its first measurements are the noise it
+   records, and a re-run of the slow ones would hide that noise). */
+static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_diff_opts *o, int warns)
 {
     cpf_diff d2;
     unsigned pooled = 0;
@@ -9926,15 +9947,16 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     int probe = !s->cli_opts.quick;
     double *first = CPF__ALLOC(double, s->diff->count);
+    cpf_level *first_level = CPF__ALLOC(cpf_level, s->diff->count + 1);
     cpf__sb line = { NULL };
-    if (!first) return;
+    if (!first || !first_level) { CPF__FREE(first); CPF__FREE(first_level); return; }
     /* a pause first: a disturbance of a moment (another tenant, a backup
        job) should not be measured twice */
     if (!s->cli_opts.quick) cpf_sleep_ms(1000);
     {
         cpf__sb names = { NULL };
         for (i = 0; i < s->diff->count; i++)
-            if (s->diff->rows[i].level == CPF_FAIL) {
+            if (cpf__needs_confirm(&s->diff->rows[i], warns)) {
                 cpf__sb_puts(&names, cpf__sb_len(&names) ? "\n" : "");
                 cpf__sb_puts(&names, s->diff->rows[i].name);
             }
@@ -9948,7 +9970,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
                 memset(sel, 0, n + 1);
                 for (k = 0; k < n; k++) {
                     for (i = 0; i < s->diff->count; i++)
-                        if (s->diff->rows[i].level == CPF_FAIL && strcmp(s->diff->rows[i].name, s->results[k].name) == 0) sel[k] = 1;
+                        if (cpf__needs_confirm(&s->diff->rows[i], warns) && strcmp(s->diff->rows[i].name, s->results[k].name) == 0) sel[k] = 1;
                 }
                 pooled = cpf__pool_children(s, cpf__sb_str(&names), sel, kp, kp, 0, pool_done);
             }
@@ -9971,7 +9993,8 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         const cpf_diff_row *row = &s->diff->rows[i];
         int di;
         first[i] = 0;
-        if (row->level != CPF_FAIL) continue;
+        first_level[i] = row->level;
+        if (!cpf__needs_confirm(row, warns)) continue;
         first[i] = row->ratio > 0 ? row->ratio : 1;
         if (pooled) { /* the results now hold the fresh processes' samples */
             int got_it = 0;
@@ -10007,26 +10030,38 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf__sb_free(&line);
     s->share = share0;
     CPF__FREE(pool_done);
-    if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
+    if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); CPF__FREE(first_level); return; }
     for (i = 0; i < d2.count && i < s->diff->count; i++) {
         cpf_diff_row *r2 = &d2.rows[i];
         char was[32], tmp[200];
         if (!(first[i] > 0) || strcmp(r2->name, s->diff->rows[i].name) != 0) continue;
         cpf__fmt_num(was, sizeof was, "%+.1f", 100 * (first[i] - 1));
         memcpy(tmp, r2->reason, sizeof tmp);
-        if (r2->level == CPF_FAIL) {
+        if (first_level[i] == CPF_FAIL && r2->level == CPF_FAIL) {
             r2->confirmed = 1;
             cpf__msg(r2->reason, sizeof r2->reason, "%s (confirmed: first run %s%%)", tmp, was);
-        } else {
+        } else if (first_level[i] == CPF_FAIL) {
             r2->confirmed = -1;
             r2->level = CPF_WARN;
             cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% failed, the re-run did not: %s", was, tmp);
+        } else if (r2->level == CPF_FAIL) { /* a warning, then a failure: one failure is not confirmed */
+            r2->confirmed = 1;
+            r2->level = CPF_WARN;
+            cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% warned, the re-run failed (a failure must repeat): %s", was, tmp);
+        } else if (r2->level == CPF_WARN && r2->change == CPF_CHANGE_SLOWER) {
+            r2->confirmed = 1;
+            cpf__msg(r2->reason, sizeof r2->reason, "%s (repeated: first run %s%%)", tmp, was);
+        } else if (r2->level == CPF_PASS) {
+            r2->confirmed = -1;
+            cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% warned, the re-run did not: %s", was, tmp);
         }
+        /* else: the re-run warns for another reason (instructions): as it is */
     }
     cpf__diff_recount(&d2);
     cpf_diff_free(s->diff);
     *s->diff = d2;
     CPF__FREE(first);
+    CPF__FREE(first_level);
 }
 
 /* After a run: load the suite's baseline, diff, print, and record when asked. */
@@ -10104,7 +10139,11 @@ static void cpf__suite_baseline(cpf_suite *s)
     s->diff = CPF__ALLOC(cpf_diff, 1);
     if (s->diff && cpf_baseline_diff(&b, s->results, (size_t)stbds_arrlen(s->results), &o, s->diff) == CPF_OK) {
         char head[1200];
-        if (s->diff->failed && !s->no_confirm) cpf__suite_confirm(s, &b, &o);
+        if (!s->no_confirm) {
+            int warns = s->update_baseline != CPF__UPD_NOISE, any = 0;
+            for (i = 0; i < s->diff->count; i++) any |= cpf__needs_confirm(&s->diff->rows[i], warns);
+            if (any) cpf__suite_confirm(s, &b, &o, warns);
+        }
         if (have)
             cpf__msg(head, sizeof head, "\ncompared with %s%s\n", from_mem ? "the baseline in memory" : path,
                      s->update_baseline ? " (before this update)" : "");
@@ -10585,6 +10624,55 @@ static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb); /* module complex
 /* Collects every decision of the run (benchmark errors, budgets, baseline
    rows), prints the budget verdicts and a summary line, and folds them into
    the exit code: any failure 1, else any warning 2. */
+/* A suite budget in doubt looks again, as cpf_bench_budget does: the
+   benchmark runs 4x and then 16x longer, each a fresh measurement into a
+   result of its own (the table and the baseline diff keep the first one),
+   until the strict verdict is no longer a warning. Returns v, or the
+   verdict of the last look with what was done added to its message. */
+static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, const cpf_budget *b, cpf_verdict v)
+{
+    cpf_budget strict = *b;
+    const struct cpf__def *d;
+    cpf_bench_opts e;
+    cpf_result again;
+    int look = 0, di = r->name ? (int)stbds_shgeti(s->index, r->name) : -1;
+    unsigned share0 = s->share;
+    strict.warn_only = 0;
+    if (di < 0 || b->kind == CPF_BUDGET_MAX || b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS ||
+        r->status != CPF_OK || r->skipped || cpf_check_budget(r, &strict).level != CPF_WARN)
+        return v;
+    d = s->defs[s->index[di].value];
+    e = cpf__effective_opts(&d->opts, &s->cli_opts);
+    if (e.samples) return v; /* a fixed sample count: the user's choice */
+    memset(&again, 0, sizeof again);
+    s->share = 1;
+    while (look < 2) {
+        look++;
+        e.quick = 0;
+        e.budget_ms *= 4; /* more time, more samples, and a narrower interval before it may stop */
+        e.min_samples = e.min_samples * 4 > 100000 ? 100000 : e.min_samples * 4;
+        e.max_samples = e.max_samples * 4 > 100000 ? 100000 : e.max_samples * 4;
+        if (e.target_ci > 0) e.target_ci /= 2;
+        cpf_result_free(&again);
+        memset(&again, 0, sizeof again);
+        cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &e, &s->clock, s->caller_optimized && cpf__impl_optimized(),
+                     s->governor, &again);
+        CPF__FREE(again.name);
+        again.name = cpf__strdup(r->name);
+        if (again.status != CPF_OK || again.skipped || cpf_check_budget(&again, &strict).level != CPF_WARN) break;
+    }
+    s->share = share0;
+    if (again.status == CPF_OK && !again.skipped && again.name) {
+        size_t len;
+        v = cpf_check_budget(&again, b);
+        len = strlen(v.message);
+        cpf__msg(v.message + len, sizeof v.message - len, " (measured %s: the first look%s in doubt)",
+                 look == 1 ? "again 4x longer" : "again 4x and 16x longer", look == 1 ? " was" : " and the second were");
+    }
+    cpf_result_free(&again);
+    return v;
+}
+
 static void cpf__suite_guards(cpf_suite *s)
 {
     size_t i, j, npass = 0, nwarn = 0, nfail = 0, nbudget = 0;
@@ -10618,7 +10706,7 @@ static void cpf__suite_guards(cpf_suite *s)
                 cpf__msg(v.message, sizeof v.message, "%s: %s: not judged in count mode (times under Callgrind are "
                          "not wall times)", r->name, what);
             } else {
-                v = cpf_check_budget(r, b);
+                v = cpf__suite_budget_look(s, r, b, cpf_check_budget(r, b));
             }
             cpf__guard_add(s, r->name, what, &v);
             nbudget++;

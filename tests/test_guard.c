@@ -495,6 +495,63 @@ static void test_suite_budgets_give_exit_codes_0_1_and_2(void)
     free(c.buf);
 }
 
+/* A suite budget in doubt looks again, as cpf_bench_budget does: an 8 ms
+   operation in quick mode's 20 ms gets 2 or 3 samples, too few to bound a
+   median, so a 1 ms median limit is in doubt at first; the benchmark runs
+   again 4x (and if need be 16x) longer and the budget fails, saying so. The
+   table keeps the first measurement. A budget that is clear at the first
+   look runs nothing again. */
+static void test_a_suite_budget_in_doubt_looks_again_longer(void)
+{
+    cpf_suite s;
+    capture c;
+    cpf_budget tight = cpf_budget_make(CPF_BUDGET_MEDIAN, 1e6, 0), loose = cpf_budget_make(CPF_BUDGET_MEDIAN, 1e10, 0);
+    const cpf_guard *g;
+    int rc;
+    uint64_t keep = g_work_ns;
+    char *argv[] = { (char *)"prog", (char *)"--quick", (char *)"--no-baseline", NULL };
+    g_work_ns = 8000000;
+    g_slow_runs = 0;
+    cpf_suite_init(&s, "look");
+    cpf_suite_add(&s, "slow/op", bench_work, NULL);
+    cpf_suite_budget(&s, "slow/op", &tight);
+    memset(&c, 0, sizeof c);
+    cpf_suite_set_output(&s, tt_capture_write, &c);
+    g_runs = 0;
+    cpf_suite_run(&s, 3, argv);
+    CHECK_MSG(g_runs >= 2 && g_runs <= 3, "%u runs", g_runs);
+    CHECK(cpf_suite_guard_count(&s) == 1);
+    g = cpf_suite_guard(&s, 0);
+    if (g) {
+        CHECK_MSG(g->verdict.level == CPF_FAIL && strstr(g->verdict.message, "entirely above") &&
+                  strstr(g->verdict.message, "(measured again 4x") && strstr(g->verdict.message, "in doubt)"), "%s",
+                  g->verdict.message);
+    }
+    rc = cpf_suite_finish(&s);
+    CHECK_MSG(rc == 1, "exit %d\n%s", rc, text(&c));
+    free(c.buf);
+    /* a 10 s limit with 200 ms of measuring (about 25 samples): clear at the
+       first look (in quick mode, fewer than 6 samples would be in doubt
+       whatever the limit) */
+    cpf_suite_init(&s, "look");
+    cpf_suite_add(&s, "slow/op", bench_work, NULL);
+    cpf_suite_budget(&s, "slow/op", &loose);
+    memset(&c, 0, sizeof c);
+    cpf_suite_set_output(&s, tt_capture_write, &c);
+    g_runs = 0;
+    {
+        char *argv2[] = { (char *)"prog", (char *)"--budget-ms=200", (char *)"--no-baseline", NULL };
+        cpf_suite_run(&s, 3, argv2);
+    }
+    CHECK_MSG(g_runs == 1, "%u runs", g_runs);
+    g = cpf_suite_guard(&s, 0);
+    CHECK(g && g->verdict.level == CPF_PASS && !strstr(g->verdict.message, "measured again"));
+    rc = cpf_suite_finish(&s);
+    CHECK_MSG(rc == 0, "exit %d\n%s", rc, text(&c));
+    free(c.buf);
+    g_work_ns = keep;
+}
+
 /* Is s well-formed XML 1.0 text as far as bytes go: valid UTF-8, no control
    characters but tab, LF and CR, no U+FFFE/U+FFFF? */
 static int xml_bytes_ok(const char *str)
@@ -773,6 +830,82 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     free(c.buf);
 }
 
+/* A slower warning must repeat too: with failing ruled out (a 1000% fail
+   threshold, the most the flag takes), a 5x slowdown warns; for good, the re-run repeats it and the
+   row stays a warning; in the first run only, the re-run does not and the
+   row passes, saying what the first run measured. A noise recording
+   (--update-baseline=noise) re-runs nothing: its first measurements are
+   the noise it learns. */
+#define WARN_SLOWER 5
+
+static void test_a_slower_warning_must_repeat_in_the_confirmation_rerun(void)
+{
+    cpf_suite s;
+    capture c;
+    const cpf_diff_row *row;
+    int rc;
+    remove("build/test/guard_bl/confirmw.cpb");
+    g_work_ns = 20000;
+    g_slow_runs = 0;
+    cpf_suite_init(&s, "confirmw");
+    cpf_suite_add(&s, "step", bench_work, NULL);
+    compare_run(&s, &c, "--update-baseline=all", NULL, NULL);
+    rc = cpf_suite_finish(&s);
+    CHECK_MSG(rc == 0, "recording: exit %d\n%s", rc, text(&c));
+    free(c.buf);
+    /* slower for good: a warning in both runs */
+    g_work_ns = 20000 * WARN_SLOWER;
+    g_runs = 0;
+    cpf_suite_init(&s, "confirmw");
+    cpf_suite_add(&s, "step", bench_work, NULL);
+    compare_run(&s, &c, "--fail-threshold=1000%", NULL, NULL);
+    CHECK(g_runs == 2);
+    row = row_of(&s, "step");
+    CHECK(row != NULL);
+    if (row) {
+        CHECK_MSG(row->level == CPF_WARN && row->change == CPF_CHANGE_SLOWER && row->confirmed == 1, "level %d confirmed %d: %s",
+                  (int)row->level, row->confirmed, row->reason);
+        CHECK_MSG(strstr(row->reason, "(repeated: first run +") != NULL, "%s", row->reason);
+    }
+    CHECK(strstr(text(&c), "confirming by a re-run (after a 1 s pause): step") != NULL);
+    rc = cpf_suite_finish(&s);
+    CHECK_MSG(rc == 2, "exit %d\n%s", rc, text(&c));
+    free(c.buf);
+    /* slower in the first run only: the re-run does not repeat it, a pass */
+    g_work_ns = 20000;
+    g_slow_runs = 1;
+    g_slow_factor = WARN_SLOWER;
+    g_runs = 0;
+    cpf_suite_init(&s, "confirmw");
+    cpf_suite_add(&s, "step", bench_work, NULL);
+    compare_run(&s, &c, "--fail-threshold=1000%", NULL, NULL);
+    CHECK(g_runs == 2);
+    row = row_of(&s, "step");
+    CHECK(row != NULL);
+    if (row) {
+        CHECK_MSG(row->level == CPF_PASS && row->change != CPF_CHANGE_SLOWER && row->confirmed == -1, "level %d confirmed %d: %s",
+                  (int)row->level, row->confirmed, row->reason);
+        CHECK_MSG(strstr(row->reason, "first run +") && strstr(row->reason, "warned, the re-run did not: "), "%s", row->reason);
+    }
+    rc = cpf_suite_finish(&s);
+    CHECK_MSG(rc == 0, "exit %d\n%s", rc, text(&c));
+    free(c.buf);
+    /* a noise recording: the slow first run stands, nothing is re-run */
+    g_slow_runs = 1;
+    g_runs = 0;
+    cpf_suite_init(&s, "confirmw");
+    cpf_suite_add(&s, "step", bench_work, NULL);
+    compare_run(&s, &c, "--fail-threshold=1000%", "--update-baseline=noise", NULL);
+    g_slow_factor = SLOWER;
+    CHECK_MSG(g_runs == 1, "%u runs", g_runs);
+    row = row_of(&s, "step");
+    CHECK(row != NULL);
+    if (row) CHECK_MSG(row->level == CPF_WARN && row->confirmed == 0, "level %d confirmed %d: %s", (int)row->level, row->confirmed, row->reason);
+    CHECK(strstr(text(&c), "confirming") == NULL);
+    cpf_suite_finish(&s);
+    free(c.buf);
+}
+
 #define ODD "th/c <b>|x"
 
 static void test_per_benchmark_thresholds_and_the_reports_of_a_diff(void)
@@ -1017,12 +1150,14 @@ void tests_guard(void)
     RUN(test_invalid_budgets_and_missing_results_fail_with_a_message);
     RUN(test_bench_budget_runs_and_checks_in_one_call);
     RUN(test_suite_budgets_give_exit_codes_0_1_and_2);
+    RUN(test_a_suite_budget_in_doubt_looks_again_longer);
     RUN(test_junit_has_one_testcase_per_guard_and_survives_any_name);
     RUN(test_calls_mode_counts_failed_calls_and_leaves_out_their_time);
     RUN(test_a_failing_benchmark_is_a_failed_guard);
     RUN(test_threshold_flags_are_parsed_and_bad_values_are_usage_errors);
 #if !defined(CORALPERF_NO_FILES)
     RUN(test_a_regression_must_repeat_in_the_confirmation_rerun);
+    RUN(test_a_slower_warning_must_repeat_in_the_confirmation_rerun);
     RUN(test_per_benchmark_thresholds_and_the_reports_of_a_diff);
     RUN(test_markdown_to_the_github_job_summary_is_appended);
 #endif
