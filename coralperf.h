@@ -10544,8 +10544,11 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
        interval (max, memory) are decided at once. */
     strict = *b;
     strict.warn_only = 0;
-    grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS && !o.samples;
     e = cpf__effective_opts(&o, NULL);
+    /* a fixed sample count that was reached: another look gives the same
+       (quick mode's 20 ms can stop short of it) */
+    grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS &&
+           (!e.samples || r.stats.n < e.samples);
     while (grow && look < 2 && r.status == CPF_OK && !r.skipped && cpf_check_budget(&r, &strict).level == CPF_WARN) {
         cpf_result_free(&r);
         look++;
@@ -10627,49 +10630,53 @@ static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb); /* module complex
 /* A suite budget in doubt looks again, as cpf_bench_budget does: the
    benchmark runs 4x and then 16x longer, each a fresh measurement into a
    result of its own (the table and the baseline diff keep the first one),
-   until the strict verdict is no longer a warning. Returns v, or the
-   verdict of the last look with what was done added to its message. */
-static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, const cpf_budget *b, cpf_verdict v)
+   until the strict verdict is no longer a warning. The looks are kept in
+   looks[] (zeroed per benchmark, freed by the caller), so the budgets of
+   one benchmark share them. Returns v, or the verdict of the last look
+   with what was done added to its message. */
+static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, const cpf_budget *b, cpf_verdict v,
+                                          cpf_result looks[2])
 {
     cpf_budget strict = *b;
-    const struct cpf__def *d;
-    cpf_bench_opts e;
-    cpf_result again;
-    int look = 0, di = r->name ? (int)stbds_shgeti(s->index, r->name) : -1;
-    unsigned share0 = s->share;
+    const cpf_result *last = NULL;
+    int look, di = r->name ? (int)stbds_shgeti(s->index, r->name) : -1;
     strict.warn_only = 0;
     if (di < 0 || b->kind == CPF_BUDGET_MAX || b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS ||
         r->status != CPF_OK || r->skipped || cpf_check_budget(r, &strict).level != CPF_WARN)
         return v;
-    d = s->defs[s->index[di].value];
-    e = cpf__effective_opts(&d->opts, &s->cli_opts);
-    if (e.samples) return v; /* a fixed sample count: the user's choice */
-    memset(&again, 0, sizeof again);
-    s->share = 1;
-    while (look < 2) {
-        look++;
-        e.quick = 0;
-        e.budget_ms *= 4; /* more time, more samples, and a narrower interval before it may stop */
-        e.min_samples = e.min_samples * 4 > 100000 ? 100000 : e.min_samples * 4;
-        e.max_samples = e.max_samples * 4 > 100000 ? 100000 : e.max_samples * 4;
-        if (e.target_ci > 0) e.target_ci /= 2;
-        cpf_result_free(&again);
-        memset(&again, 0, sizeof again);
-        cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &e, &s->clock, s->caller_optimized && cpf__impl_optimized(),
-                     s->governor, &again);
-        CPF__FREE(again.name);
-        again.name = cpf__strdup(r->name);
-        if (again.status != CPF_OK || again.skipped || cpf_check_budget(&again, &strict).level != CPF_WARN) break;
+    for (look = 0; look < 2; look++) {
+        cpf_result *a = &looks[look];
+        if (!a->name) { /* not measured yet for this benchmark */
+            const struct cpf__def *d = s->defs[s->index[di].value];
+            cpf_bench_opts e = cpf__effective_opts(&d->opts, &s->cli_opts);
+            unsigned share0 = s->share, grow = look ? 16 : 4;
+            /* the count asked for was reached: another look gives the same */
+            if (e.samples && r->stats.n >= e.samples) return v;
+            e.quick = 0;
+            e.budget_ms *= grow; /* more time, more samples, and a narrower interval before it may stop */
+            e.min_samples = e.min_samples * grow > 100000 ? 100000 : e.min_samples * grow;
+            e.max_samples = e.max_samples * grow > 100000 ? 100000 : e.max_samples * grow;
+            if (e.target_ci > 0) e.target_ci /= look ? 4 : 2;
+            s->share = 1;
+            memset(a, 0, sizeof *a);
+            cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &e, &s->clock, s->caller_optimized && cpf__impl_optimized(),
+                         s->governor, a);
+            s->share = share0;
+            CPF__FREE(a->name);
+            a->name = cpf__strdup(r->name);
+            if (!a->name) break;
+        }
+        if (a->status != CPF_OK || a->skipped) break;
+        last = a;
+        if (cpf_check_budget(a, &strict).level != CPF_WARN) break;
     }
-    s->share = share0;
-    if (again.status == CPF_OK && !again.skipped && again.name) {
+    if (last) {
         size_t len;
-        v = cpf_check_budget(&again, b);
+        v = cpf_check_budget(last, b);
         len = strlen(v.message);
         cpf__msg(v.message + len, sizeof v.message - len, " (measured %s: the first look%s in doubt)",
-                 look == 1 ? "again 4x longer" : "again 4x and 16x longer", look == 1 ? " was" : " and the second were");
+                 last == &looks[0] ? "again 4x longer" : "again 4x and 16x longer", last == &looks[0] ? " was" : " and the second were");
     }
-    cpf_result_free(&again);
     return v;
 }
 
@@ -10683,7 +10690,9 @@ static void cpf__suite_guards(cpf_suite *s)
     cpf__guards_free(s);
     for (i = 0; i < (size_t)stbds_arrlen(s->results); i++) {
         const cpf_result *r = &s->results[i];
+        cpf_result looks[2]; /* longer looks for budgets in doubt, shared by this benchmark's budgets */
         cpf_verdict v;
+        memset(looks, 0, sizeof looks);
         if (r->status != CPF_OK) {
             v = cpf__verdict(CPF_FAIL, 0, 0);
             cpf__msg(v.message, sizeof v.message, "%s: did not run: %s", r->name ? r->name : "?", r->message);
@@ -10706,7 +10715,7 @@ static void cpf__suite_guards(cpf_suite *s)
                 cpf__msg(v.message, sizeof v.message, "%s: %s: not judged in count mode (times under Callgrind are "
                          "not wall times)", r->name, what);
             } else {
-                v = cpf__suite_budget_look(s, r, b, cpf_check_budget(r, b));
+                v = cpf__suite_budget_look(s, r, b, cpf_check_budget(r, b), looks);
             }
             cpf__guard_add(s, r->name, what, &v);
             nbudget++;
@@ -10717,6 +10726,8 @@ static void cpf__suite_guards(cpf_suite *s)
                 comp_n += (double)r->stats.n;
             }
         }
+        cpf_result_free(&looks[0]);
+        cpf_result_free(&looks[1]);
     }
     cpf__complexity_guards(s, &sb); /* module complexity: cpf_suite_complexity */
     if (s->diff)
