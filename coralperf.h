@@ -86,7 +86,7 @@
      CORALPERF_NO_PERF            impl   Linux: never open hardware counters
                                          (perf_event_open); results then have no
                                          instructions_per_op, as on other systems.
-     CORALPERF_NO_SPAWN           impl   Linux: confirm a failing benchmark by a re-run
+     CORALPERF_NO_SPAWN           impl   Linux: confirm a slower benchmark by a re-run
                                          in this process, not in a fresh child
                                          process of the same program; --processes
                                          measures in this process only; leaves
@@ -144,7 +144,14 @@
                         failures. cpf_diff_row.confirmed covers warnings.
                         Suite budgets in doubt look again 4x and 16x longer,
                         as cpf_bench_budget does (a 7.7 ms benchmark with 1
-                        sample in quick mode left a p95 budget inconclusive).
+                        sample in quick mode left a p95 budget inconclusive);
+                        in both, a fixed sample count that quick mode cut
+                        short now looks again too.
+                        Machine-speed probe: the geometric mean of three
+                        parts (the multiply chains, random branches, eight
+                        independent ALU chains), recorded as mp=; halves the
+                        drift the chains alone left in core-bound code on
+                        the test host. mach= (the old probe) is ignored.
      0.10.2 2026-12-03  streaming hash (cpf_hasher_update, cpf_tensor_id):
                         whole blocks run in the one-shot loop's shape, so
                         the accumulators stay in registers (the old loop
@@ -586,7 +593,7 @@ typedef struct cpf_suite {
     struct cpf_guard *guards;         /* stb_ds array: decisions of the last run */
     char *junit_path;                 /* --junit */
     double warn_threshold, fail_threshold, alpha; /* --warn-threshold, --fail-threshold, --alpha */
-    int no_confirm;                   /* --no-confirm: no re-run before a failure */
+    int no_confirm;                   /* --no-confirm: no re-run before a failure or slower warning */
     int settled;                      /* the baseline update recorded every warned row */
     int argc;                         /* of the last cpf_suite_run (not owned) */
     char **argv;
@@ -1377,7 +1384,7 @@ typedef struct cpf_baseline_entry {
     double alloc_bytes;        /* bytes allocated per op, < 0 unknown */
     double rss_growth_bytes;   /* peak RSS growth, < 0 unknown */
     double instructions;       /* instructions per op, < 0 unknown */
-    double machine_ns;         /* machine-speed probe at record time (mach=), 0 unknown */
+    double machine_ns;         /* machine-speed probe at record time (mp=), 0 unknown */
     double *samples_ns;        /* n per-op samples, ascending, as stored (0.1% steps) */
     char *line;                /* private: the line as read, written back unchanged */
 } cpf_baseline_entry;
@@ -1461,9 +1468,11 @@ typedef struct cpf_diff_row {
     double machine;            /* machine-speed probe now / at recording (0: unknown;
                                   1.10: the machine runs 10% slower than then) */
     double base_ins, now_ins;  /* instructions per op (0: unknown) */
-    int confirmed;             /* 1: a slowdown (failure or warning) repeated in
-                                  the confirmation re-run; -1: it did not (a
-                                  failure became a warning, a warning a pass) */
+    int confirmed;             /* after a confirmation re-run of a slower row:
+                                  1 the re-run was at least as bad (a failure
+                                  failed again, a warning warned or failed);
+                                  -1 it was milder (a failure became a
+                                  warning, a warning a pass); 0 no re-run */
 } cpf_diff_row;
 
 typedef struct cpf_diff {
@@ -1561,7 +1570,8 @@ typedef struct cpf_guard {
 } cpf_guard;
 
 /* Adds a budget for the benchmarks matching pattern (checked after the run;
-   memory budgets turn memory measurement on for them). */
+   memory budgets turn memory measurement on for them; a time budget in
+   doubt measures its benchmark again, 4x and then 16x longer). */
 CPF_DEF cpf_status cpf_suite_budget(cpf_suite *s, const char *pattern, const cpf_budget *b);
 /* Overrides the baseline thresholds for the benchmarks matching t->pattern. */
 CPF_DEF cpf_status cpf_suite_threshold(cpf_suite *s, const cpf_threshold *t);
@@ -4897,32 +4907,83 @@ static void cpf__suite_rankings(const cpf_suite *s);
 static cpf_status cpf__save_file(const char *path, const char *data, size_t n, char *msg, size_t cap);
 #endif
 
-/* Machine-speed probe: a fixed piece of integer work (four independent
-   multiply-xorshift chains, which a lower clock or a throttled vCPU slow
-   down; latency-bound, so a busy sibling hyperthread barely does), best of
-   three. Run next to every benchmark, its time says whether the core itself
-   got slower between a baseline recording and now. It touches no memory:
-   a memory-streaming neighbour is not allowed for (that slowdown is real
-   for the code under test and its size depends on the code). */
+/* Machine-speed probe: three fixed pieces of integer work that touch no
+   memory, each timed best of three, combined as their geometric mean (ns):
+   - chains: four multiply-xorshift chains, latency-bound (a lower clock or
+     a throttled vCPU slows them; a busy sibling hyperthread barely does);
+   - branches: a branch on random bits in every step, mispredicted about
+     half the time (the front end and branch unit);
+   - thru: eight independent add/xor/shift chains that keep the ALUs busy,
+     what a busy sibling hyperthread competes for.
+   Run next to every benchmark, it says whether the core itself got slower
+   between a baseline recording and now (mp= in the baseline). On the
+   Intel test host it follows core-bound code about twice as well as the
+   chains alone, which were the probe before 0.10.3 (mach=; README, "A
+   slower machine is allowed for"). It touches no memory: a memory-streaming
+   neighbour is not allowed for (that slowdown is real for the code under
+   test, and its size depends on the code). */
+static uint64_t cpf__probe_chains(void)
+{
+    uint64_t t0 = cpf_now_ns(), a = 1, b = 2, c = 3, d = 4;
+    uint32_t i;
+    for (i = 0; i < 32768; i++) {
+        a = (a ^ (a >> 29)) * 0xBF58476D1CE4E5B9ull + i;
+        b = (b ^ (b >> 31)) * 0x94D049BB133111EBull + i;
+        c = (c ^ (c >> 27)) * 0xBF58476D1CE4E5B9ull + i;
+        d = (d ^ (d >> 30)) * 0x94D049BB133111EBull + i;
+    }
+    cpf_do_not_optimize(a ^ b ^ c ^ d);
+    return cpf_now_ns() - t0;
+}
+
+static uint64_t cpf__probe_branches(void)
+{
+    uint64_t t0 = cpf_now_ns(), x = 0x9E3779B97F4A7C15ull, acc = 0;
+    uint32_t i;
+    for (i = 0; i < 16384; i++) {
+        unsigned v;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v = (unsigned)(x >> 56);
+        if (v < 100) acc += v;
+        else if (v < 180) acc ^= (uint64_t)v << 3;
+        else acc -= v;
+    }
+    cpf_do_not_optimize(acc);
+    return cpf_now_ns() - t0;
+}
+
+static uint64_t cpf__probe_thru(void)
+{
+    uint64_t t0 = cpf_now_ns(), a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8;
+    uint32_t i;
+    for (i = 0; i < 16384; i++) {
+        a = (a + i) ^ (a << 3), b = (b + i) ^ (b >> 5), c = (c ^ i) + (c << 7), d = (d ^ i) + (d >> 3);
+        e = (e + i) ^ (e << 9), f = (f - i) ^ (f >> 7), g = (g ^ i) - (g << 5), h = (h ^ i) + (h >> 9);
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+        /* keeps the chains in scalar registers: vector code would measure the
+           vector units instead (elsewhere the mixed operations keep
+           vectorisers away) */
+        __asm__ __volatile__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d), "+r"(e), "+r"(f), "+r"(g), "+r"(h));
+#endif
+    }
+    cpf_do_not_optimize(a ^ b ^ c ^ d ^ e ^ f ^ g ^ h);
+    return cpf_now_ns() - t0;
+}
+
 static double cpf__machine_probe(void)
 {
-    double best = 0;
+    uint64_t best[3] = { 0, 0, 0 }, t;
     int rep;
     for (rep = 0; rep < 3; rep++) {
-        uint64_t t0 = cpf_now_ns(), a = 1, b = 2, c = 3, d = 4;
-        uint32_t i;
-        double t;
-        for (i = 0; i < 32768; i++) {
-            a = (a ^ (a >> 29)) * 0xBF58476D1CE4E5B9ull + i;
-            b = (b ^ (b >> 31)) * 0x94D049BB133111EBull + i;
-            c = (c ^ (c >> 27)) * 0xBF58476D1CE4E5B9ull + i;
-            d = (d ^ (d >> 30)) * 0x94D049BB133111EBull + i;
-        }
-        cpf_do_not_optimize(a ^ b ^ c ^ d);
-        t = (double)(cpf_now_ns() - t0);
-        if (rep == 0 || t < best) best = t;
+        t = cpf__probe_chains();
+        if (rep == 0 || t < best[0]) best[0] = t;
+        t = cpf__probe_branches();
+        if (rep == 0 || t < best[1]) best[1] = t;
+        t = cpf__probe_thru();
+        if (rep == 0 || t < best[2]) best[2] = t;
     }
-    return best;
+    if (!best[0] || !best[1] || !best[2]) return 0; /* a clock too coarse to time them */
+    return exp((log((double)best[0]) + log((double)best[1]) + log((double)best[2])) / 3);
 }
 
 /* Runs one registered benchmark (with the probe next to it) into res. */
@@ -8412,7 +8473,7 @@ static void cpf__bl_entry_line(cpf__sb *sb, const cpf_baseline_entry *e, char (*
     if (e->alloc_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->alloc_bytes); cpf__sb_printf(sb, " alloc=%s", t); }
     if (e->rss_growth_bytes >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->rss_growth_bytes); cpf__sb_printf(sb, " rss=%s", t); }
     if (e->instructions >= 0) { cpf__fmt_num(t, sizeof t, "%.17g", e->instructions); cpf__sb_printf(sb, " ins=%s", t); }
-    if (e->machine_ns > 0) { cpf__bl_fmt_time(t, sizeof t, e->machine_ns); cpf__sb_printf(sb, " mach=%s", t); }
+    if (e->machine_ns > 0) { cpf__bl_fmt_time(t, sizeof t, e->machine_ns); cpf__sb_printf(sb, " mp=%s", t); }
     cpf__sb_puts(sb, " s=");
     cpf__bl_put_samples(sb, e->samples_ns, e->n);
 }
@@ -8666,10 +8727,10 @@ static cpf_status cpf__bl_parse_entry(cpf_baseline *b, const char *s, const char
             if (CPF__KEY("alloc")) en.alloc_bytes = v;
             else if (CPF__KEY("rss")) en.rss_growth_bytes = v;
             else en.instructions = v;
-        } else if (CPF__KEY("mach")) {
+        } else if (CPF__KEY("mp")) { /* mach= (the chains-only probe before 0.10.3) compares with nothing now: ignored */
             if (!cpf__bl_parse_time(t, ve, &v) || !(v > 0)) {
                 cpf__bl_entry_free(&en);
-                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "mach= must be a positive time with a unit (ns, us, ms, s)");
+                return cpf__bl_err(msg, cap, CPF_ERR_FORMAT, lineno, "mp= must be a positive time with a unit (ns, us, ms, s)");
             }
             en.machine_ns = v;
         } else if (CPF__KEY("s")) {
@@ -9925,10 +9986,12 @@ static void cpf__diff_recount(cpf_diff *d)
 }
 
 /* 1 when row's first verdict needs a re-run: a failure, or (warns set) a
-   warning for a slowdown. */
+   warning for a slower time (not a report-only time whose warning came
+   from the instruction counts, which a re-run would only repeat). */
 static int cpf__needs_confirm(const cpf_diff_row *row, int warns)
 {
-    return row->level == CPF_FAIL || (warns && row->level == CPF_WARN && row->change == CPF_CHANGE_SLOWER);
+    return row->level == CPF_FAIL || (warns && row->level == CPF_WARN && row->change == CPF_CHANGE_SLOWER &&
+                                      row->host_match && !(row->machine > CPF__MACHINE_REPORT_ONLY));
 }
 
 /* A slowdown must repeat: the benchmarks that failed or warned slower run
@@ -10140,7 +10203,7 @@ static void cpf__suite_baseline(cpf_suite *s)
     if (s->diff && cpf_baseline_diff(&b, s->results, (size_t)stbds_arrlen(s->results), &o, s->diff) == CPF_OK) {
         char head[1200];
         if (!s->no_confirm) {
-            int warns = s->update_baseline != CPF__UPD_NOISE, any = 0;
+            int warns = s->update_baseline != CPF__UPD_NOISE || from_mem, any = 0; /* in memory: no update */
             for (i = 0; i < s->diff->count; i++) any |= cpf__needs_confirm(&s->diff->rows[i], warns);
             if (any) cpf__suite_confirm(s, &b, &o, warns);
         }
@@ -10545,11 +10608,10 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
     strict = *b;
     strict.warn_only = 0;
     e = cpf__effective_opts(&o, NULL);
+    grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS;
     /* a fixed sample count that was reached: another look gives the same
        (quick mode's 20 ms can stop short of it) */
-    grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS &&
-           (!e.samples || r.stats.n < e.samples);
-    while (grow && look < 2 && r.status == CPF_OK && !r.skipped && cpf_check_budget(&r, &strict).level == CPF_WARN) {
+    while (grow && look < 2 && (!e.samples || r.stats.n < e.samples) && r.status == CPF_OK && !r.skipped && cpf_check_budget(&r, &strict).level == CPF_WARN) {
         cpf_result_free(&r);
         look++;
         e.quick = 0;
@@ -10624,16 +10686,14 @@ static void cpf__guard_add(cpf_suite *s, const char *name, const char *what, con
 
 static void cpf__complexity_guards(cpf_suite *s, cpf__sb *sb); /* module complexity */
 
-/* Collects every decision of the run (benchmark errors, budgets, baseline
-   rows), prints the budget verdicts and a summary line, and folds them into
-   the exit code: any failure 1, else any warning 2. */
 /* A suite budget in doubt looks again, as cpf_bench_budget does: the
-   benchmark runs 4x and then 16x longer, each a fresh measurement into a
-   result of its own (the table and the baseline diff keep the first one),
-   until the strict verdict is no longer a warning. The looks are kept in
-   looks[] (zeroed per benchmark, freed by the caller), so the budgets of
-   one benchmark share them. Returns v, or the verdict of the last look
-   with what was done added to its message. */
+   benchmark runs 4x and then 16x longer, each a fresh measurement in this
+   process (with --processes too) into a result of its own, until the strict
+   verdict is no longer a warning; the table and the report files keep the
+   results as they were. The looks are kept in looks[] (zeroed per
+   benchmark, freed by the caller), so the budgets of one benchmark share
+   them. Count mode judges no times: nothing looks again. Returns v, or the
+   verdict of the last look with what was done added to its message. */
 static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, const cpf_budget *b, cpf_verdict v,
                                           cpf_result looks[2])
 {
@@ -10641,27 +10701,26 @@ static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, con
     const cpf_result *last = NULL;
     int look, di = r->name ? (int)stbds_shgeti(s->index, r->name) : -1;
     strict.warn_only = 0;
-    if (di < 0 || b->kind == CPF_BUDGET_MAX || b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS ||
+    if (di < 0 || s->count_mode || b->kind == CPF_BUDGET_MAX || b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS ||
         r->status != CPF_OK || r->skipped || cpf_check_budget(r, &strict).level != CPF_WARN)
         return v;
     for (look = 0; look < 2; look++) {
         cpf_result *a = &looks[look];
+        const cpf_result *prev = look ? &looks[0] : r;
         if (!a->name) { /* not measured yet for this benchmark */
             const struct cpf__def *d = s->defs[s->index[di].value];
             cpf_bench_opts e = cpf__effective_opts(&d->opts, &s->cli_opts);
-            unsigned share0 = s->share, grow = look ? 16 : 4;
+            unsigned grow = look ? 16 : 4;
             /* the count asked for was reached: another look gives the same */
-            if (e.samples && r->stats.n >= e.samples) return v;
+            if (e.samples && prev->stats.n >= e.samples) break;
             e.quick = 0;
             e.budget_ms *= grow; /* more time, more samples, and a narrower interval before it may stop */
             e.min_samples = e.min_samples * grow > 100000 ? 100000 : e.min_samples * grow;
             e.max_samples = e.max_samples * grow > 100000 ? 100000 : e.max_samples * grow;
             if (e.target_ci > 0) e.target_ci /= look ? 4 : 2;
-            s->share = 1;
             memset(a, 0, sizeof *a);
             cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &e, &s->clock, s->caller_optimized && cpf__impl_optimized(),
                          s->governor, a);
-            s->share = share0;
             CPF__FREE(a->name);
             a->name = cpf__strdup(r->name);
             if (!a->name) break;
@@ -10680,6 +10739,9 @@ static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, con
     return v;
 }
 
+/* Collects every decision of the run (benchmark errors, budgets, baseline
+   rows), prints the budget verdicts and a summary line, and folds them into
+   the exit code: any failure 1, else any warning 2. */
 static void cpf__suite_guards(cpf_suite *s)
 {
     size_t i, j, npass = 0, nwarn = 0, nfail = 0, nbudget = 0;

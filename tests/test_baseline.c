@@ -96,7 +96,7 @@ static void test_every_field_round_trips(void)
     r.machine_ns = 212345.6;
     CHECK(cpf_baseline_set(&b, &r, &fb, &fh) == CPF_OK);
     text = round_trip(&b, &l);
-    CHECK(strstr(text, " mach=212.35us ") != NULL);
+    CHECK(strstr(text, " mp=212.35us ") != NULL);
     e = cpf_baseline_find(&l, "parse/json/4096");
     CHECK(e != NULL);
     if (e) {
@@ -118,6 +118,24 @@ static void test_every_field_round_trips(void)
         CHECK(!l.fps[e->build].is_host && l.fps[e->host].is_host);
     }
     CHECK(l.version_major == 2);
+    {   /* mach=, the chains-only probe of versions before 0.10.3, loads but
+           compares with nothing: the entry has no probe */
+        const char *mp = strstr(text, " mp=212.35us ");
+        size_t n = strlen(text);
+        char *old = (char *)malloc(n + 8), msg[300];
+        cpf_baseline ob;
+        CHECK(mp && old);
+        if (mp && old) {
+            memcpy(old, text, (size_t)(mp - text));
+            strcpy(old + (mp - text), " mach=212.35us ");
+            strcat(old, mp + strlen(" mp=212.35us "));
+            CHECK_MSG(cpf_baseline_load_mem(&ob, old, strlen(old), msg, sizeof msg) == CPF_OK, "%s", msg);
+            e = cpf_baseline_find(&ob, "parse/json/4096");
+            CHECK(e && e->machine_ns == 0 && e->n == 31);
+            cpf_baseline_free(&ob);
+        }
+        free(old);
+    }
     /* a second recording on the same host and build starts the noise history */
     x[15] *= 1.0; samples_around(x, 31, 1234.5 * 1.02, 0.04, 7);
     free_result(&r);
@@ -484,7 +502,7 @@ static void test_one_hundred_benchmarks_of_thirty_samples_fit_in_12_kib(void)
         snprintf(name, sizeof name, "%s/%s_%d/%d", i % 3 ? "parse" : "hash", i % 2 ? "json" : "csv", i, 16 << (i % 9));
         samples_around(x, 30, 50.0 * (1 + i % 17) * (1 << (i % 12)), 0.03, (unsigned)i * 7u + 1u);
         fake_result(&r, name, x, 30);
-        r.machine_ns = 56347.0 + i; /* a full run writes mach= on every line */
+        r.machine_ns = 56347.0 + i; /* a full run writes mp= on every line */
         cpf_baseline_set(&b, &r, &fb, &fh);
         free_result(&r);
     }

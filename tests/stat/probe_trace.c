@@ -3,8 +3,10 @@
    `make stat-check` builds it; run it by hand:
      build/stat/probe_trace 2000
    Each round times, as the median of 5 timings, three probes and five
-   kernels. The probes: "chains", the kit's probe (cpf__machine_probe: four
-   multiply-xorshift chains, latency-bound); "branches", a branch on random
+   kernels. The probes (the three parts of the kit's probe since 0.10.3,
+   cpf__machine_probe, which is their "blend"): "chains", four
+   multiply-xorshift chains, latency-bound (the kit's probe alone before
+   0.10.3); "branches", a branch on random
    bits in every step, mispredicted about half the time; "thru", eight
    independent add/xor/shift chains that keep the core's ALUs busy (what a
    busy sibling hyperthread competes for). The kernels: the kit's XXH3 over
