@@ -782,6 +782,25 @@ static int compare_run(cpf_suite *s, capture *out, const char *extra1, const cha
     return (int)cpf_suite_run(s, argc, argv);
 }
 
+/* Records the baseline of suite name: one benchmark "step" of 20 us. */
+static void record_step(const char *name)
+{
+    cpf_suite s;
+    capture c;
+    int rc;
+    char path[128];
+    snprintf(path, sizeof path, "build/test/guard_bl/%s.cpb", name);
+    remove(path);
+    g_work_ns = 20000;
+    g_slow_runs = 0;
+    cpf_suite_init(&s, name);
+    cpf_suite_add(&s, "step", bench_work, NULL);
+    compare_run(&s, &c, "--update-baseline=all", NULL, NULL);
+    rc = cpf_suite_finish(&s);
+    CHECK_MSG(rc == 0, "recording: exit %d\n%s", rc, text(&c));
+    free(c.buf);
+}
+
 #define CONFIRM_SLOWER 10
 
 static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
@@ -790,15 +809,7 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     capture c;
     const cpf_diff_row *row;
     int rc;
-    remove("build/test/guard_bl/confirm.cpb");
-    g_work_ns = 20000;
-    g_slow_runs = 0;
-    cpf_suite_init(&s, "confirm");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, "--update-baseline=all", NULL, NULL);
-    rc = cpf_suite_finish(&s);
-    CHECK_MSG(rc == 0, "recording: exit %d\n%s", rc, text(&c));
-    free(c.buf);
+    record_step("confirm");
     /* 10x slower for good: fails, and the re-run confirms it. 10x, not 3x:
        a recording under valgrind in CI on a busy machine had a +-124%
        interval, and the threshold takes it in (3x measured +110% there). */
@@ -856,15 +867,7 @@ static void test_a_slower_warning_must_repeat_in_the_confirmation_rerun(void)
     capture c;
     const cpf_diff_row *row;
     int rc;
-    remove("build/test/guard_bl/confirmw.cpb");
-    g_work_ns = 20000;
-    g_slow_runs = 0;
-    cpf_suite_init(&s, "confirmw");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, "--update-baseline=all", NULL, NULL);
-    rc = cpf_suite_finish(&s);
-    CHECK_MSG(rc == 0, "recording: exit %d\n%s", rc, text(&c));
-    free(c.buf);
+    record_step("confirmw");
     /* slower for good: a warning in both runs */
     g_work_ns = 20000 * WARN_SLOWER;
     g_runs = 0;
