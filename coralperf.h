@@ -10010,9 +10010,8 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     int probe = !s->cli_opts.quick;
     double *first = CPF__ALLOC(double, s->diff->count);
-    cpf_level *first_level = CPF__ALLOC(cpf_level, s->diff->count + 1);
     cpf__sb line = { NULL };
-    if (!first || !first_level) { CPF__FREE(first); CPF__FREE(first_level); return; }
+    if (!first) return;
     /* a pause first: a disturbance of a moment (another tenant, a backup
        job) should not be measured twice */
     if (!s->cli_opts.quick) cpf_sleep_ms(1000);
@@ -10056,7 +10055,6 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         const cpf_diff_row *row = &s->diff->rows[i];
         int di;
         first[i] = 0;
-        first_level[i] = row->level;
         if (!cpf__needs_confirm(row, warns)) continue;
         first[i] = row->ratio > 0 ? row->ratio : 1;
         if (pooled) { /* the results now hold the fresh processes' samples */
@@ -10093,17 +10091,18 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf__sb_free(&line);
     s->share = share0;
     CPF__FREE(pool_done);
-    if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); CPF__FREE(first_level); return; }
+    if (cpf_baseline_diff(b, s->results, n, o, &d2) != CPF_OK) { CPF__FREE(first); return; }
     for (i = 0; i < d2.count && i < s->diff->count; i++) {
         cpf_diff_row *r2 = &d2.rows[i];
+        cpf_level was_level = s->diff->rows[i].level; /* the first run's verdict (s->diff is replaced below) */
         char was[32], tmp[200];
         if (!(first[i] > 0) || strcmp(r2->name, s->diff->rows[i].name) != 0) continue;
         cpf__fmt_num(was, sizeof was, "%+.1f", 100 * (first[i] - 1));
         memcpy(tmp, r2->reason, sizeof tmp);
-        if (first_level[i] == CPF_FAIL && r2->level == CPF_FAIL) {
+        if (was_level == CPF_FAIL && r2->level == CPF_FAIL) {
             r2->confirmed = 1;
             cpf__msg(r2->reason, sizeof r2->reason, "%s (confirmed: first run %s%%)", tmp, was);
-        } else if (first_level[i] == CPF_FAIL) {
+        } else if (was_level == CPF_FAIL) {
             r2->confirmed = -1;
             r2->level = CPF_WARN;
             cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% failed, the re-run did not: %s", was, tmp);
@@ -10124,7 +10123,6 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf_diff_free(s->diff);
     *s->diff = d2;
     CPF__FREE(first);
-    CPF__FREE(first_level);
 }
 
 /* After a run: load the suite's baseline, diff, print, and record when asked. */
@@ -10581,6 +10579,36 @@ CPF_DEF cpf_verdict cpf_check_budget(const cpf_result *r, const cpf_budget *b)
     return v;
 }
 
+/* Looking again at a budget in doubt (cpf_bench_budget, suite budgets).
+   Only kinds decided on an interval can be in doubt; max and memory
+   budgets are decided at once. */
+static int cpf__budget_can_look(const cpf_budget *b)
+{
+    return b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS;
+}
+
+/* The options of look 1 (4x) or 2 (16x) from e, the first look's effective
+   options: more time, more samples, and a narrower interval before it may
+   stop. */
+static cpf_bench_opts cpf__look_opts(cpf_bench_opts e, int look)
+{
+    unsigned grow = look == 1 ? 4 : 16;
+    e.quick = 0;
+    e.budget_ms *= grow;
+    e.min_samples = e.min_samples * grow > 100000 ? 100000 : e.min_samples * grow;
+    e.max_samples = e.max_samples * grow > 100000 ? 100000 : e.max_samples * grow;
+    if (e.target_ci > 0) e.target_ci /= look == 1 ? 2 : 4;
+    return e;
+}
+
+/* Ends v's message with how much longer it looked (looks: 1 or 2). */
+static void cpf__look_note(cpf_verdict *v, int looks)
+{
+    size_t len = strlen(v->message);
+    cpf__msg(v->message + len, sizeof v->message - len, " (measured %s: the first look%s in doubt)",
+             looks == 1 ? "again 4x longer" : "again 4x and 16x longer", looks == 1 ? " was" : " and the second were");
+}
+
 CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ctx,
                                      const cpf_bench_opts *opts, const cpf_budget *b)
 {
@@ -10588,7 +10616,7 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
     cpf_result r;
     cpf_verdict v;
     cpf_budget strict;
-    int look = 0, grow;
+    int look = 0;
     memset(&o, 0, sizeof o);
     if (opts) o = *opts;
     else o.quick = 1;
@@ -10608,25 +10636,16 @@ CPF_DEF cpf_verdict cpf_bench_budget(const char *name, cpf_bench_fn fn, void *ct
     strict = *b;
     strict.warn_only = 0;
     e = cpf__effective_opts(&o, NULL);
-    grow = b->kind != CPF_BUDGET_MAX && b->kind != CPF_BUDGET_ALLOC && b->kind != CPF_BUDGET_RSS;
     /* a fixed sample count that was reached: another look gives the same
        (quick mode's 20 ms can stop short of it) */
-    while (grow && look < 2 && (!e.samples || r.stats.n < e.samples) && r.status == CPF_OK && !r.skipped && cpf_check_budget(&r, &strict).level == CPF_WARN) {
+    while (cpf__budget_can_look(b) && look < 2 && (!e.samples || r.stats.n < e.samples) && r.status == CPF_OK &&
+           !r.skipped && cpf_check_budget(&r, &strict).level == CPF_WARN) {
+        cpf_bench_opts el = cpf__look_opts(e, ++look);
         cpf_result_free(&r);
-        look++;
-        e.quick = 0;
-        e.budget_ms *= 4; /* more time, more samples, and a narrower interval before it may stop */
-        e.min_samples = e.min_samples * 4 > 100000 ? 100000 : e.min_samples * 4;
-        e.max_samples = e.max_samples * 4 > 100000 ? 100000 : e.max_samples * 4;
-        if (e.target_ci > 0) e.target_ci /= 2;
-        cpf_bench_run_build(name, fn, ctx, &e, &r, 1);
+        cpf_bench_run_build(name, fn, ctx, &el, &r, 1);
     }
     v = cpf_check_budget(&r, b);
-    if (look) {
-        size_t len = strlen(v.message);
-        cpf__msg(v.message + len, sizeof v.message - len, " (measured %s: the first look%s in doubt)",
-                 look == 1 ? "again 4x longer" : "again 4x and 16x longer", look == 1 ? " was" : " and the second were");
-    }
+    if (look) cpf__look_note(&v, look);
     cpf_result_free(&r);
     return v;
 }
@@ -10701,8 +10720,7 @@ static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, con
     const cpf_result *last = NULL;
     int look, di = r->name ? (int)stbds_shgeti(s->index, r->name) : -1;
     strict.warn_only = 0;
-    if (di < 0 || s->count_mode || b->kind == CPF_BUDGET_MAX || b->kind == CPF_BUDGET_ALLOC || b->kind == CPF_BUDGET_RSS ||
-        r->status != CPF_OK || r->skipped || cpf_check_budget(r, &strict).level != CPF_WARN)
+    if (di < 0 || s->count_mode || !cpf__budget_can_look(b) || r->status != CPF_OK || r->skipped || cpf_check_budget(r, &strict).level != CPF_WARN)
         return v;
     for (look = 0; look < 2; look++) {
         cpf_result *a = &looks[look];
@@ -10710,14 +10728,9 @@ static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, con
         if (!a->name) { /* not measured yet for this benchmark */
             const struct cpf__def *d = s->defs[s->index[di].value];
             cpf_bench_opts e = cpf__effective_opts(&d->opts, &s->cli_opts);
-            unsigned grow = look ? 16 : 4;
             /* the count asked for was reached: another look gives the same */
             if (e.samples && prev->stats.n >= e.samples) break;
-            e.quick = 0;
-            e.budget_ms *= grow; /* more time, more samples, and a narrower interval before it may stop */
-            e.min_samples = e.min_samples * grow > 100000 ? 100000 : e.min_samples * grow;
-            e.max_samples = e.max_samples * grow > 100000 ? 100000 : e.max_samples * grow;
-            if (e.target_ci > 0) e.target_ci /= look ? 4 : 2;
+            e = cpf__look_opts(e, look + 1);
             memset(a, 0, sizeof *a);
             cpf__run_one(d->fn, d->ctx, d->arg, d->has_arg, &e, &s->clock, s->caller_optimized && cpf__impl_optimized(),
                          s->governor, a);
@@ -10730,11 +10743,8 @@ static cpf_verdict cpf__suite_budget_look(cpf_suite *s, const cpf_result *r, con
         if (cpf_check_budget(a, &strict).level != CPF_WARN) break;
     }
     if (last) {
-        size_t len;
         v = cpf_check_budget(last, b);
-        len = strlen(v.message);
-        cpf__msg(v.message + len, sizeof v.message - len, " (measured %s: the first look%s in doubt)",
-                 last == &looks[0] ? "again 4x longer" : "again 4x and 16x longer", last == &looks[0] ? " was" : " and the second were");
+        cpf__look_note(&v, last == &looks[0] ? 1 : 2);
     }
     return v;
 }

@@ -801,6 +801,26 @@ static void record_step(const char *name)
     free(c.buf);
 }
 
+/* Runs suite name (one "step" of 20 us, recorded by record_step) against
+   its baseline, the step taking factor x as long in every run (first_only
+   0) or in its first run only (first_only 1); returns its diff row. */
+static const cpf_diff_row *compare_step(cpf_suite *s, capture *c, const char *name, unsigned factor, int first_only,
+                                        const char *extra1, const char *extra2, const char *extra3)
+{
+    const cpf_diff_row *row;
+    g_work_ns = first_only ? 20000 : 20000 * (uint64_t)factor;
+    g_slow_runs = first_only ? 1 : 0;
+    g_slow_factor = factor;
+    g_runs = 0;
+    cpf_suite_init(s, name);
+    cpf_suite_add(s, "step", bench_work, NULL);
+    compare_run(s, c, extra1, extra2, extra3);
+    g_slow_factor = SLOWER;
+    row = row_of(s, "step");
+    CHECK(row != NULL);
+    return row;
+}
+
 #define CONFIRM_SLOWER 10
 
 static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
@@ -813,14 +833,8 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     /* 10x slower for good: fails, and the re-run confirms it. 10x, not 3x:
        a recording under valgrind in CI on a busy machine had a +-124%
        interval, and the threshold takes it in (3x measured +110% there). */
-    g_work_ns = 20000 * CONFIRM_SLOWER;
-    g_runs = 0;
-    cpf_suite_init(&s, "confirm");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, NULL, NULL, NULL);
+    row = compare_step(&s, &c, "confirm", CONFIRM_SLOWER, 0, NULL, NULL, NULL);
     CHECK(g_runs == 2); /* the run and its confirmation */
-    row = row_of(&s, "step");
-    CHECK(row != NULL);
     if (row) {
         CHECK_MSG(row->level == CPF_FAIL && row->confirmed == 1, "level %d confirmed %d: %s", (int)row->level, row->confirmed, row->reason);
         CHECK_MSG(strstr(row->reason, "(confirmed: first run +") != NULL, "%s", row->reason);
@@ -832,17 +846,8 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
     CHECK_MSG(rc == 1, "exit %d\n%s", rc, text(&c));
     free(c.buf);
     /* slow in the first run only: the re-run does not repeat it, a warning */
-    g_work_ns = 20000;
-    g_slow_runs = 1;
-    g_slow_factor = CONFIRM_SLOWER;
-    g_runs = 0;
-    cpf_suite_init(&s, "confirm");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, NULL, NULL, NULL);
-    g_slow_factor = SLOWER;
+    row = compare_step(&s, &c, "confirm", CONFIRM_SLOWER, 1, NULL, NULL, NULL);
     CHECK(g_runs == 2);
-    row = row_of(&s, "step");
-    CHECK(row != NULL);
     if (row) {
         CHECK_MSG(row->level == CPF_WARN && row->confirmed == -1, "level %d confirmed %d: %s", (int)row->level, row->confirmed, row->reason);
         CHECK_MSG(strstr(row->reason, "failed, the re-run did not") != NULL, "%s", row->reason);
@@ -869,14 +874,8 @@ static void test_a_slower_warning_must_repeat_in_the_confirmation_rerun(void)
     int rc;
     record_step("confirmw");
     /* slower for good: a warning in both runs */
-    g_work_ns = 20000 * WARN_SLOWER;
-    g_runs = 0;
-    cpf_suite_init(&s, "confirmw");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, "--fail-threshold=1000%", "--warn-threshold=100%", NULL);
+    row = compare_step(&s, &c, "confirmw", WARN_SLOWER, 0, "--fail-threshold=1000%", "--warn-threshold=100%", NULL);
     CHECK(g_runs == 2);
-    row = row_of(&s, "step");
-    CHECK(row != NULL);
     if (row) {
         CHECK_MSG(row->level == CPF_WARN && row->change == CPF_CHANGE_SLOWER && row->confirmed == 1, "level %d confirmed %d: %s",
                   (int)row->level, row->confirmed, row->reason);
@@ -887,16 +886,8 @@ static void test_a_slower_warning_must_repeat_in_the_confirmation_rerun(void)
     CHECK_MSG(rc == 2, "exit %d\n%s", rc, text(&c));
     free(c.buf);
     /* slower in the first run only: the re-run does not repeat it, a pass */
-    g_work_ns = 20000;
-    g_slow_runs = 1;
-    g_slow_factor = WARN_SLOWER;
-    g_runs = 0;
-    cpf_suite_init(&s, "confirmw");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, "--fail-threshold=1000%", "--warn-threshold=100%", NULL);
+    row = compare_step(&s, &c, "confirmw", WARN_SLOWER, 1, "--fail-threshold=1000%", "--warn-threshold=100%", NULL);
     CHECK(g_runs == 2);
-    row = row_of(&s, "step");
-    CHECK(row != NULL);
     if (row) {
         CHECK_MSG(row->level == CPF_PASS && row->change != CPF_CHANGE_SLOWER && row->confirmed == -1, "level %d confirmed %d: %s",
                   (int)row->level, row->confirmed, row->reason);
@@ -906,15 +897,8 @@ static void test_a_slower_warning_must_repeat_in_the_confirmation_rerun(void)
     CHECK_MSG(rc == 0, "exit %d\n%s", rc, text(&c));
     free(c.buf);
     /* a noise recording: the slow first run stands, nothing is re-run */
-    g_slow_runs = 1;
-    g_runs = 0;
-    cpf_suite_init(&s, "confirmw");
-    cpf_suite_add(&s, "step", bench_work, NULL);
-    compare_run(&s, &c, "--fail-threshold=1000%", "--warn-threshold=100%", "--update-baseline=noise");
-    g_slow_factor = SLOWER;
+    row = compare_step(&s, &c, "confirmw", WARN_SLOWER, 1, "--fail-threshold=1000%", "--warn-threshold=100%", "--update-baseline=noise");
     CHECK_MSG(g_runs == 1, "%u runs", g_runs);
-    row = row_of(&s, "step");
-    CHECK(row != NULL);
     if (row) CHECK_MSG(row->level == CPF_WARN && row->confirmed == 0, "level %d confirmed %d: %s", (int)row->level, row->confirmed, row->reason);
     CHECK(strstr(text(&c), "confirming") == NULL);
     cpf_suite_finish(&s);
