@@ -176,9 +176,11 @@ if [ -f /usr/include/xxhash.h ]; then
             "XXH3 against libxxhash" $DEFAULT_EXPECT
     else bad "XXH3 peer test build" "$T/peer.build.log"; fi
     if [ $X86_64 = 1 ]; then
-        # -mno-avx2: the SSE2 loop even if this compiler targets AVX2 by default
-        if $CC -std=c99 -O2 $WARN $INC -DCORALPERF_HASH_NO_DISPATCH -mno-avx2 $PEER_SRC -o "$T/xxhash_peer_sse2" -lxxhash -lm -pthread >"$T/peer_sse2.build.log" 2>&1; then
-            peer_run "$T/xxhash_peer_sse2" "$T/peer_sse2.log" "bit-exact with libxxhash (-DCORALPERF_HASH_NO_DISPATCH, sse2 loop)" \
+        # -mno-avx2: the SSE2 loop even if this compiler targets AVX2 by default;
+        # this build and the run-time AVX2 one prefetch 2 KiB ahead from 4 KiB on
+        # (CORALPERF_HASH_FAR_MIN), so that path is checked on every long length
+        if $CC -std=c99 -O2 $WARN $INC -DCORALPERF_HASH_NO_DISPATCH -DCORALPERF_HASH_FAR_MIN=4096 -mno-avx2 $PEER_SRC -o "$T/xxhash_peer_sse2" -lxxhash -lm -pthread >"$T/peer_sse2.build.log" 2>&1; then
+            peer_run "$T/xxhash_peer_sse2" "$T/peer_sse2.log" "bit-exact with libxxhash (-DCORALPERF_HASH_NO_DISPATCH, sse2 loop, far prefetch from 4 KiB)" \
                 "XXH3 against libxxhash, SSE2 build (-DCORALPERF_HASH_NO_DISPATCH)" --expect-backend=sse2
         else bad "XXH3 peer test build with -DCORALPERF_HASH_NO_DISPATCH" "$T/peer_sse2.build.log"; fi
         if [ $CPU_AVX2 = yes ]; then
@@ -187,8 +189,8 @@ if [ -f /usr/include/xxhash.h ]; then
                     "XXH3 against libxxhash, AVX2 build (-mavx2)" --expect-backend=avx2
             else bad "XXH3 peer test build with -mavx2" "$T/peer_avx2.build.log"; fi
             # the AVX2 loop chosen at run time in an SSE2 build
-            if $CC -std=c99 -O2 $WARN $INC -DCORALPERF_HASH_NO_AVX512 -mno-avx2 $PEER_SRC -o "$T/xxhash_peer_avx2rt" -lxxhash -lm -pthread >"$T/peer_avx2rt.build.log" 2>&1; then
-                peer_run "$T/xxhash_peer_avx2rt" "$T/peer_avx2rt.log" "bit-exact with libxxhash (-DCORALPERF_HASH_NO_AVX512, avx2 loop chosen at run time)" \
+            if $CC -std=c99 -O2 $WARN $INC -DCORALPERF_HASH_NO_AVX512 -DCORALPERF_HASH_FAR_MIN=4096 -mno-avx2 $PEER_SRC -o "$T/xxhash_peer_avx2rt" -lxxhash -lm -pthread >"$T/peer_avx2rt.build.log" 2>&1; then
+                peer_run "$T/xxhash_peer_avx2rt" "$T/peer_avx2rt.log" "bit-exact with libxxhash (-DCORALPERF_HASH_NO_AVX512, avx2 loop chosen at run time, far prefetch from 4 KiB)" \
                     "XXH3 against libxxhash, AVX2 chosen at run time" --expect-backend=avx2
             else bad "XXH3 peer test build with -DCORALPERF_HASH_NO_AVX512" "$T/peer_avx2rt.build.log"; fi
         else skip "XXH3 against libxxhash, AVX2 builds: this CPU has no AVX2 (or /proc/cpuinfo is unreadable)"; fi
