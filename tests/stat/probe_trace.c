@@ -2,21 +2,21 @@
    machine (the numbers in README.md, "A slower machine is allowed for").
    `make stat-check` builds it; run it by hand:
      build/stat/probe_trace 2000
-   Each round times, as the median of 5 timings, three probes and five
-   kernels. The probes (the three parts of the kit's probe since 0.10.3,
-   cpf__machine_probe, which is their "blend"): "chains", four
-   multiply-xorshift chains, latency-bound (the kit's probe alone before
-   0.10.3); "branches", a branch on random
-   bits in every step, mispredicted about half the time; "thru", eight
-   independent add/xor/shift chains that keep the core's ALUs busy (what a
-   busy sibling hyperthread competes for). The kernels: the kit's XXH3 over
-   64 KiB, strtol over 1,000 numbers, 64 mallocs and frees, qsort of 2,048
-   ints, a 4 MiB pointer chase. It prints the median of each per 200 rounds
-   (the host's speed states show as jumps), then per kernel the drift left
-   after dividing by each probe and by "blend" (the geometric mean of the
-   three probes): the standard deviation of 20-round means of ln(kernel) -
-   ln(probe) ("raw": of ln(kernel) alone). Lower than raw: the probe
-   follows the kernel. */
+   Each round times, as the median of 5 timings, four probes and five
+   kernels. The probes are the four parts of the kit's probe since 0.10.4
+   (cpf__machine_probe, their "blend": the geometric mean with l1 counted
+   twice): "chains", four multiply-xorshift chains, latency-bound (the
+   kit's probe alone before 0.10.3); "branches", a branch on random bits in
+   every step, mispredicted about half the time; "thru", eight independent
+   add/xor/shift chains that keep the core's ALUs busy (what a busy sibling
+   hyperthread competes for); "l1", loads over 24 KiB (the L1 cache and
+   load ports a sibling shares). The kernels: the kit's XXH3 over 64 KiB,
+   strtol over 1,000 numbers, 64 mallocs and frees, qsort of 2,048 ints, a
+   4 MiB pointer chase. It prints the median of each per 200 rounds (the
+   host's speed states show as jumps), then per kernel the drift left after
+   dividing by each probe and by the blend: the standard deviation of
+   20-round means of ln(kernel) - ln(probe) ("raw": of ln(kernel) alone).
+   Lower than raw: the probe follows the kernel. */
 #define _POSIX_C_SOURCE 200809L
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
@@ -40,6 +40,8 @@ static volatile uint64_t sink;
 static void part_chains(void) { sink ^= cpf__probe_chains(); }
 static void part_branches(void) { sink ^= cpf__probe_branches(); }
 static void part_thru(void) { sink ^= cpf__probe_thru(); }
+static uint64_t l1_buf[CPF__PROBE_L1_WORDS];
+static void part_l1(void) { sink ^= cpf__probe_l1(l1_buf); }
 static unsigned char hash_buf[65536];
 static void k_hash(void) { sink ^= cpf_hash64(hash_buf, sizeof hash_buf, sink); }
 static char *text;
@@ -103,11 +105,11 @@ static int cmp_dbl(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
-#define NPROBE 3 /* columns 0..2 are probes; column NCOL is their blend */
-#define NCOL 8
-static const char *const names[NCOL] = { "chains", "branches", "thru", "hash64k", "strtol", "malloc", "qsort", "chase" };
-static const fn fns[NCOL] = { part_chains, part_branches, part_thru, k_hash, k_strtol, k_malloc, k_qsort, k_chase };
-static const int reps[NCOL] = { 2, 4, 2, 40, 20, 2000, 4, 4 };
+#define NPROBE 4 /* columns 0..3 are probes; column NCOL is their blend (l1 twice, as the kit) */
+#define NCOL 9
+static const char *const names[NCOL] = { "chains", "branches", "thru", "l1", "hash64k", "strtol", "malloc", "qsort", "chase" };
+static const fn fns[NCOL] = { part_chains, part_branches, part_thru, part_l1, k_hash, k_strtol, k_malloc, k_qsort, k_chase };
+static const int reps[NCOL] = { 2, 4, 2, 2, 40, 20, 2000, 4, 4 };
 /* sd of 20-round means of ln(col a) - ln(col b) (b < 0: ln(a) alone) */
 static double drift(double *const *v, int rounds, int a, int b)
 {
@@ -149,8 +151,8 @@ int main(int argc, char **argv)
         for (c = 0; c < NCOL; c++) v[c][r] = time_it(fns[c], reps[c]);
     for (r = 0; r < rounds; r++) {
         double l = 0;
-        for (c = 0; c < NPROBE; c++) l += log(v[c][r]);
-        v[NCOL][r] = exp(l / NPROBE);
+        for (c = 0; c < NPROBE; c++) l += (c == 3 ? 2 : 1) * log(v[c][r]);
+        v[NCOL][r] = exp(l / (NPROBE + 1));
     }
     printf("medians per 200 rounds (ns):\n");
     for (c = 0; c < NCOL; c++) {
@@ -166,10 +168,10 @@ int main(int argc, char **argv)
         }
         printf("\n");
     }
-    printf("drift left (sd of 20-round means of ln time): raw, / chains, / branches, / thru, / blend\n");
+    printf("drift left (sd of 20-round means of ln time): raw, / chains, / branches, / thru, / l1, / blend\n");
     for (c = NPROBE; c < NCOL; c++)
-        printf("  %-9s %.3f  %.3f  %.3f  %.3f  %.3f\n", names[c], drift(v, rounds, c, -1), drift(v, rounds, c, 0),
-               drift(v, rounds, c, 1), drift(v, rounds, c, 2), drift(v, rounds, c, NCOL));
+        printf("  %-9s %.3f  %.3f  %.3f  %.3f  %.3f  %.3f\n", names[c], drift(v, rounds, c, -1), drift(v, rounds, c, 0),
+               drift(v, rounds, c, 1), drift(v, rounds, c, 2), drift(v, rounds, c, 3), drift(v, rounds, c, NCOL));
     for (c = 0; c <= NCOL; c++) free(v[c]);
     free(text); free(sort_src); free(sort_dst); free(chase);
     return 0;
