@@ -42,7 +42,7 @@ static void make_results(cpf_result **out, int count, int nsamples)
         r.iterations = 1000;
         r.total_iterations = 1000 * (uint64_t)nsamples;
         r.cpu_ns_per_op = r.stats.median;
-        r.machine_ns = 56000.0 + i % 50; /* a full run writes the machine probe (mp=) on every line */
+        r.machine_ns = 56000.0 + i % 50; /* a full run writes the machine probe (mq=) on every line */
         stbds_arrput(*out, r);
     }
 }
