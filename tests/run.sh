@@ -230,22 +230,52 @@ echo "== compile matrix (-Wall -Wextra -Werror -pedantic)"
 printf '#include "coralperf.h"\nint use(void);\nint use(void) { return (int)cpf_now_ns(); }\n' >"$T/inc.c"
 printf '#define CORALPERF_IMPLEMENTATION\n#include "coralperf.h"\nint main(void) { cpf_clock_info ci; return cpf_clock_measure(&ci) == CPF_OK ? 0 : 1; }\n' >"$T/impl.c"
 cp "$T/inc.c" "$T/inc.cpp"; cp "$T/impl.c" "$T/impl.cpp"
-for cc in gcc clang; do
-    have $cc || { skip "$cc not installed"; continue; }
-    for std in c99 c11 c17; do
-        for opt in -O0 -O2; do
-            check "$cc -std=$std $opt include only" "$T/m.log" $cc -std=$std $opt $WARN $INC -c "$T/inc.c" -o "$T/inc.o"
-            check "$cc -std=$std $opt implementation" "$T/m.log" $cc -std=$std $opt $WARN $INC "$T/impl.c" -o "$T/impl" -lm -pthread
+# Two compiles at a time (this machine has 2 cores; an implementation
+# compile takes 5-11 s): pj NAME CMD... starts one (and waits for the pair
+# once two run); pj_wait waits and reports each as ok or FAIL with its log.
+PJ_N=0 PJ_PIDS=""
+pj() {
+    PJ_N=$((PJ_N + 1)); printf '%s\n' "$1" >"$T/pj.$PJ_N.name"; shift
+    ( "$@" >"$T/pj.$PJ_N.log" 2>&1; echo $? >"$T/pj.$PJ_N.rc" ) &
+    PJ_PIDS="$PJ_PIDS $!"
+    [ $(echo $PJ_PIDS | wc -w) -ge 2 ] && pj_wait
+    return 0
+}
+pj_wait() {
+    [ -n "$PJ_PIDS" ] && wait $PJ_PIDS
+    PJ_PIDS=""
+    for f in "$T"/pj.*.rc; do
+        [ -f "$f" ] || continue
+        i=${f%.rc}; i=${i##*.}
+        if [ "$(cat "$f")" = 0 ]; then ok "$(cat "$T/pj.$i.name")"; else bad "$(cat "$T/pj.$i.name")" "$T/pj.$i.log"; fi
+        rm -f "$f"
+    done
+}
+for what in include implementation; do # the slow implementation compiles run in pairs
+    for cc in gcc clang; do
+        have $cc || { [ $what = include ] && skip "$cc not installed"; continue; }
+        for std in c99 c11 c17; do
+            for opt in -O0 -O2; do
+                if [ $what = include ]; then
+                    pj "$cc -std=$std $opt include only" $cc -std=$std $opt $WARN $INC -c "$T/inc.c" -o "$T/inc.$cc$std$opt.o"
+                else
+                    pj "$cc -std=$std $opt implementation" $cc -std=$std $opt $WARN $INC "$T/impl.c" -o "$T/impl.$cc$std$opt" -lm -pthread
+                fi
+            done
+        done
+    done
+    for cxx in g++ clang++; do
+        have $cxx || { [ $what = include ] && skip "$cxx not installed"; continue; }
+        for std in c++11 c++17; do
+            if [ $what = include ]; then
+                pj "$cxx -std=$std include only" $cxx -std=$std -O2 $WARN $INC -c "$T/inc.cpp" -o "$T/inc.$cxx$std.o"
+            else
+                pj "$cxx -std=$std implementation" $cxx -std=$std -O2 $WARN $INC "$T/impl.cpp" -o "$T/impl.$cxx$std" -lm -pthread
+            fi
         done
     done
 done
-for cxx in g++ clang++; do
-    have $cxx || { skip "$cxx not installed"; continue; }
-    for std in c++11 c++17; do
-        check "$cxx -std=$std include only" "$T/m.log" $cxx -std=$std -O2 $WARN $INC -c "$T/inc.cpp" -o "$T/inc.o"
-        check "$cxx -std=$std implementation" "$T/m.log" $cxx -std=$std -O2 $WARN $INC "$T/impl.cpp" -o "$T/impl" -lm -pthread
-    done
-done
+pj_wait
 
 # --- 4. linking and configuration macros -------------------------------------
 echo "== linking and configuration macros"
