@@ -5003,13 +5003,21 @@ static uint64_t cpf__probe_l1(const uint64_t *buf)
     return cpf_now_ns() - t0;
 }
 
-/* The probe: the geometric mean of the four parts, l1 counted twice (5
-   shares). On the AMD EPYC test host (2026-12-03) the code under test ran
-   up to 1.9x faster for seconds to minutes at a time while the core-bound
-   parts moved 3-28% (a sibling hyperthread's tenant, it seems, came and
-   went), and the l1 part was the one that followed strtol, malloc and
-   qsort (README, "A slower machine is allowed for"). 0 when unknown (no memory for the l1
-   buffer, a clock too coarse). */
+/* The probe from the times of its four parts (chains, branches, thru,
+   l1; all > 0): their geometric mean with l1 counted twice (5 shares). On
+   the AMD EPYC test host (2026-12-03) the code under test ran up to 1.9x
+   faster for seconds to minutes at a time while the core-bound parts moved
+   3-28% (a sibling hyperthread's tenant, it seems, came and went), and the
+   l1 part was the one that followed strtol, malloc and qsort (README, "A
+   slower machine is allowed for"). tests/stat/probe_trace.c blends with it
+   too. */
+static double cpf__probe_blend(const double t[4])
+{
+    return exp((log(t[0]) + log(t[1]) + log(t[2]) + 2 * log(t[3])) / 5);
+}
+
+/* The probe, best of three of each part; 0 when unknown (no memory for the
+   l1 buffer, a clock too coarse). */
 static double cpf__machine_probe(void)
 {
     uint64_t best[4] = { 0, 0, 0, 0 }, t;
@@ -5030,7 +5038,11 @@ static double cpf__machine_probe(void)
     }
     CPF__FREE(buf);
     if (!best[0] || !best[1] || !best[2] || !best[3]) return 0; /* a clock too coarse to time them */
-    return exp((log((double)best[0]) + log((double)best[1]) + log((double)best[2]) + 2 * log((double)best[3])) / 5);
+    {
+        double t4[4];
+        for (i = 0; i < 4; i++) t4[i] = (double)best[i];
+        return cpf__probe_blend(t4);
+    }
 }
 
 /* Runs one registered benchmark (with the probe next to it) into res. */
