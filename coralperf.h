@@ -139,6 +139,10 @@
      threads of one process). Compression functions are reentrant.
 
    4. CHANGELOG
+     0.10.5 2026-12-03  hash: the 17-128 byte path of XXH3-64 keeps two sums
+                        (the same bits), so its first mixes start before the
+                        length tests: 64 B inputs 0.92x -> 1.00-1.04x
+                        libxxhash's speed on an AMD EPYC host.
      0.10.4 2026-12-03  hash: the 2 KiB-ahead prefetch starts at 32 MiB
                         inputs (was 256 KiB), set by the new
                         CORALPERF_HASH_FAR_MIN: on an AMD EPYC host a 4 MiB
@@ -354,9 +358,9 @@
 
 #define CORALPERF_VERSION_MAJOR 0
 #define CORALPERF_VERSION_MINOR 10
-#define CORALPERF_VERSION_PATCH 4
+#define CORALPERF_VERSION_PATCH 5
 #define CORALPERF_VERSION (CORALPERF_VERSION_MAJOR * 10000 + CORALPERF_VERSION_MINOR * 100 + CORALPERF_VERSION_PATCH)
-#define CORALPERF_VERSION_STRING "0.10.4"
+#define CORALPERF_VERSION_STRING "0.10.5"
 
 #ifndef CORALPERF_API
 #ifdef CORALPERF_STATIC
@@ -12062,24 +12066,26 @@ CPF__HINLINE uint64_t cpf__h64_0to16(const unsigned char *p, size_t len, const u
     return cpf__fmix64(seed ^ cpf__rd64(s + 56) ^ cpf__rd64(s + 64));
 }
 
+/* The specification's sum of mixes, kept as two sums from the ends inward
+   (addition mod 2^64: any order gives the same bits), so the first pair
+   starts before the length tests and the chains are half as long. */
 CPF__HNOINLINE uint64_t cpf__h64_17to128(const unsigned char *p, size_t len, const unsigned char *s, uint64_t seed)
 {
-    uint64_t acc = (uint64_t)len * CPF__P64_1;
+    uint64_t acc = (uint64_t)len * CPF__P64_1 + cpf__mix16(p, s, seed);
+    uint64_t end = cpf__mix16(p + len - 16, s + 16, seed);
     if (len > 32) {
+        acc += cpf__mix16(p + 16, s + 32, seed);
+        end += cpf__mix16(p + len - 32, s + 48, seed);
         if (len > 64) {
+            acc += cpf__mix16(p + 32, s + 64, seed);
+            end += cpf__mix16(p + len - 48, s + 80, seed);
             if (len > 96) {
                 acc += cpf__mix16(p + 48, s + 96, seed);
-                acc += cpf__mix16(p + len - 64, s + 112, seed);
+                end += cpf__mix16(p + len - 64, s + 112, seed);
             }
-            acc += cpf__mix16(p + 32, s + 64, seed);
-            acc += cpf__mix16(p + len - 48, s + 80, seed);
         }
-        acc += cpf__mix16(p + 16, s + 32, seed);
-        acc += cpf__mix16(p + len - 32, s + 48, seed);
     }
-    acc += cpf__mix16(p, s, seed);
-    acc += cpf__mix16(p + len - 16, s + 16, seed);
-    return cpf__avalanche(acc);
+    return cpf__avalanche(acc + end);
 }
 
 CPF__HNOINLINE uint64_t cpf__h64_129to240(const unsigned char *p, size_t len, const unsigned char *s, uint64_t seed)
