@@ -7,6 +7,20 @@
    clock; the groups that need no files run. */
 #include "../examples/cortexm/board_clock.h"
 #endif
+/* A hook for tests/test_guard.c: with test_probe_fixed > 0 every machine-
+   speed probe reads that many ns instead of what it measured; probes number
+   test_probe_from to test_probe_until - 1 (counted from 0 in
+   test_probe_count) read test_probe_slow times that, a slower machine
+   faked. The defaults leave the probe as measured. */
+double test_probe_fixed, test_probe_slow = 1;
+unsigned test_probe_count, test_probe_from, test_probe_until;
+static double test_probe_map(double ns)
+{
+    unsigned k = test_probe_count++;
+    double v = test_probe_fixed > 0 ? test_probe_fixed : ns;
+    return k >= test_probe_from && k < test_probe_until ? v * test_probe_slow : v;
+}
+#define CORALPERF_MACHINE_PROBE_MAP(ns) test_probe_map(ns)
 #define CORALPERF_IMPLEMENTATION
 #include "coralperf.h"
 #include "tinytest.h"
