@@ -93,7 +93,7 @@
                                          out --ab, which starts workers.
      CORALPERF_NO_VALGRIND        impl   do not include <valgrind/callgrind.h>
                                          even where it exists (no --count).
-     CORALPERF_MACHINE_PROBE_MAP(ns) impl  an expression of each machine-speed probe
+     CORALPERF_MACHINE_PROBE_MAP(ns) impl an expression of each machine-speed probe
                                          (ns, 0 unknown) that is used instead of it:
                                          0 records and compares none (saves ~1.6 ms
                                          a benchmark); the kit's tests fake a slower
@@ -146,8 +146,13 @@
    4. CHANGELOG
      0.10.5 2026-12-03  hash: the 17-128 byte path of XXH3-64 keeps two sums
                         (the same bits), so its first mixes start before the
-                        length tests: 64 B inputs 0.92x -> 1.00-1.04x
+                        length tests: 64 B inputs 0.92x -> 0.99-1.04x
                         libxxhash's speed on an AMD EPYC host.
+                        Baseline diff: a confirmation re-run that cannot
+                        judge (the machine-speed probe more than 25% slower
+                        than at recording) looks again, 2 s later, at most
+                        twice more; if none can, a failure stays a warning
+                        that says so. CORALPERF_MACHINE_PROBE_MAP(ns).
      0.10.4 2026-12-03  hash: the 2 KiB-ahead prefetch starts at 32 MiB
                         inputs (was 256 KiB), set by the new
                         CORALPERF_HASH_FAR_MIN: on an AMD EPYC host a 4 MiB
@@ -1493,7 +1498,9 @@ typedef struct cpf_diff_row {
                                   1 the re-run was at least as bad (a failure
                                   failed again, a warning warned or failed);
                                   -1 it was milder (a failure became a
-                                  warning, a warning a pass); 0 no re-run */
+                                  warning, a warning a pass) or no re-run
+                                  could judge (machine > 25% slower: the
+                                  reason says so); 0 no re-run */
 } cpf_diff_row;
 
 typedef struct cpf_diff {
@@ -10220,7 +10227,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         cpf_diff d3;
         for (i = 0; i < d2.count && i < s->diff->count; i++) {
             pick[i] = (unsigned char)(first[i] > 0 && !o->counts_only && strcmp(d2.rows[i].name, s->diff->rows[i].name) == 0 &&
-                                      cpf__unjudged(&d2.rows[i]));
+                                      d2.rows[i].level != CPF_FAIL && cpf__unjudged(&d2.rows[i]));
             any |= pick[i];
         }
         if (!any) break;
@@ -10242,11 +10249,13 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         if (was_level == CPF_FAIL && r2->level == CPF_FAIL) {
             r2->confirmed = 1;
             cpf__msg(r2->reason, sizeof r2->reason, "%s (confirmed: first run %s%%)", tmp, was);
-        } else if (was_level == CPF_FAIL && !o->counts_only && cpf__unjudged(r2)) {
+        } else if (r2->level != CPF_FAIL && !o->counts_only && cpf__unjudged(r2)) {
+            /* no look could judge: a failure is not confirmed, a warning not
+               cleared; either stays a warning that says so */
             r2->confirmed = -1;
             r2->level = CPF_WARN;
-            cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% failed; %d re-run%s could not judge: %s", was, looks,
-                     looks > 1 ? "s" : "", tmp);
+            cpf__msg(r2->reason, sizeof r2->reason, "first run %s%% %s; %d re-run%s could not judge: %s", was,
+                     was_level == CPF_FAIL ? "failed" : "warned", looks, looks > 1 ? "s" : "", tmp);
         } else if (was_level == CPF_FAIL) {
             r2->confirmed = -1;
             r2->level = CPF_WARN;
