@@ -10086,8 +10086,9 @@ static int cpf__needs_confirm(const cpf_diff_row *row, int warns)
 /* Measures again the benchmarks of d whose pick[i] is set (rows of d are in
    the order of s->results): in one fresh process (or K with --processes=K)
    when the kit can spawn, else here; their new samples replace the
-   results'. head starts the console line that names them; pause_s is the
-   pause the caller took before (not in --quick). */
+   results'. First a pause of pause_s seconds (none in --quick): a
+   disturbance of a moment (another tenant, a backup job) should not be
+   measured twice. head starts the console line that names them. */
 static void cpf__confirm_measure(cpf_suite *s, const cpf_diff *d, const unsigned char *pick, const char *head, int pause_s)
 {
     unsigned pooled = 0;
@@ -10096,6 +10097,7 @@ static void cpf__confirm_measure(cpf_suite *s, const cpf_diff *d, const unsigned
     size_t i, k, n = (size_t)stbds_arrlen(s->results);
     int probe = !s->cli_opts.quick;
     cpf__sb line = { NULL };
+    if (!s->cli_opts.quick) cpf_sleep_ms((unsigned)pause_s * 1000u);
     {
         cpf__sb names = { NULL };
         for (i = 0; i < d->count; i++)
@@ -10178,12 +10180,13 @@ static void cpf__confirm_measure(cpf_suite *s, const cpf_diff *d, const unsigned
     CPF__FREE(pool_done);
 }
 
-/* A re-run that cannot judge: its wall time is report-only because the
+/* A re-run that cannot judge: not failing (instruction counts decide by
+   themselves), not in count mode, and its wall time report-only because the
    machine-speed probe ran more than CPF__MACHINE_REPORT_ONLY slower than at
    recording. It is no evidence either way, so the kit looks again. */
-static int cpf__unjudged(const cpf_diff_row *row)
+static int cpf__unjudged(const cpf_diff_row *row, const cpf_diff_opts *o)
 {
-    return row->host_match && row->machine > CPF__MACHINE_REPORT_ONLY &&
+    return row->level != CPF_FAIL && !o->counts_only && row->host_match && row->machine > CPF__MACHINE_REPORT_ONLY &&
            (row->change == CPF_CHANGE_SLOWER || row->change == CPF_CHANGE_SAME || row->change == CPF_CHANGE_FASTER);
 }
 
@@ -10205,6 +10208,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
     cpf_diff d2;
     size_t i;
     int again, looks = 1;
+    char head[120];
     double *first = CPF__ALLOC(double, s->diff->count);
     unsigned char *pick = CPF__ALLOC(unsigned char, s->diff->count + 1);
     if (!first || !pick) { CPF__FREE(first); CPF__FREE(pick); return; }
@@ -10213,9 +10217,6 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         pick[i] = (unsigned char)cpf__needs_confirm(row, warns);
         first[i] = pick[i] ? (row->ratio > 0 ? row->ratio : 1) : 0;
     }
-    /* a pause first: a disturbance of a moment (another tenant, a backup
-       job) should not be measured twice */
-    if (!s->cli_opts.quick) cpf_sleep_ms(1000);
     cpf__confirm_measure(s, s->diff, pick, "\nconfirming", 1);
     if (cpf_baseline_diff(b, s->results, (size_t)stbds_arrlen(s->results), o, &d2) != CPF_OK) {
         CPF__FREE(first);
@@ -10226,14 +10227,14 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         int any = 0;
         cpf_diff d3;
         for (i = 0; i < d2.count && i < s->diff->count; i++) {
-            pick[i] = (unsigned char)(first[i] > 0 && !o->counts_only && strcmp(d2.rows[i].name, s->diff->rows[i].name) == 0 &&
-                                      d2.rows[i].level != CPF_FAIL && cpf__unjudged(&d2.rows[i]));
+            pick[i] = (unsigned char)(first[i] > 0 && strcmp(d2.rows[i].name, s->diff->rows[i].name) == 0 &&
+                                      cpf__unjudged(&d2.rows[i], o));
             any |= pick[i];
         }
         if (!any) break;
-        if (!s->cli_opts.quick) cpf_sleep_ms(2000);
-        cpf__confirm_measure(s, &d2, pick, "the re-run could not judge (the machine ran more than 25% slower than at "
-                                           "recording); looking again", 2);
+        cpf__msg(head, sizeof head, "the re-run could not judge (the machine ran more than %.0f%% slower than at recording); "
+                 "looking again", 100 * (CPF__MACHINE_REPORT_ONLY - 1));
+        cpf__confirm_measure(s, &d2, pick, head, 2);
         if (cpf_baseline_diff(b, s->results, (size_t)stbds_arrlen(s->results), o, &d3) != CPF_OK) break;
         cpf_diff_free(&d2);
         d2 = d3;
@@ -10249,7 +10250,7 @@ static void cpf__suite_confirm(cpf_suite *s, const cpf_baseline *b, const cpf_di
         if (was_level == CPF_FAIL && r2->level == CPF_FAIL) {
             r2->confirmed = 1;
             cpf__msg(r2->reason, sizeof r2->reason, "%s (confirmed: first run %s%%)", tmp, was);
-        } else if (r2->level != CPF_FAIL && !o->counts_only && cpf__unjudged(r2)) {
+        } else if (cpf__unjudged(r2, o)) {
             /* no look could judge: a failure is not confirmed, a warning not
                cleared; either stays a warning that says so */
             r2->confirmed = -1;

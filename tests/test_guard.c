@@ -762,13 +762,13 @@ static const cpf_diff_row *row_of(const cpf_suite *s, const char *name)
    moment cut a run to a handful of samples), a 200 ms cap that only a very
    busy machine reaches, and an 80% fail threshold: the 3x effects below
    fail, what is left of a shared machine's drift (up to 1.7x either way)
-   does not. */
-static int compare_run(cpf_suite *s, capture *out, const char *extra1, const char *extra2, const char *extra3)
+   does not. quick 0 leaves out --quick: the machine-speed probe then runs. */
+static int guard_run(cpf_suite *s, capture *out, int quick, const char *extra1, const char *extra2, const char *extra3)
 {
     char *argv[10];
     int argc = 0;
     argv[argc++] = (char *)"prog";
-    argv[argc++] = (char *)"--quick";
+    if (quick) argv[argc++] = (char *)"--quick";
     argv[argc++] = (char *)"--samples=21";
     argv[argc++] = (char *)"--budget-ms=200";
     argv[argc++] = (char *)"--fail-threshold=80%";
@@ -780,6 +780,11 @@ static int compare_run(cpf_suite *s, capture *out, const char *extra1, const cha
     memset(out, 0, sizeof *out);
     cpf_suite_set_output(s, tt_capture_write, out);
     return (int)cpf_suite_run(s, argc, argv);
+}
+
+static int compare_run(cpf_suite *s, capture *out, const char *extra1, const char *extra2, const char *extra3)
+{
+    return guard_run(s, out, 1, extra1, extra2, extra3);
 }
 
 /* Records the baseline of suite name: one benchmark "step" of 20 us. */
@@ -863,25 +868,9 @@ static void test_a_regression_must_repeat_in_the_confirmation_rerun(void)
    more). Faked through tests/test_main.c's probe hook: every probe reads
    1000 ns, and chosen ones 4x that; each benchmark run takes two probes
    (before and after it), numbered from 0. The probe runs outside --quick,
-   so these runs leave it out. */
+   so these runs leave it out (guard_run with quick 0). */
 extern double test_probe_fixed, test_probe_slow;
 extern unsigned test_probe_count, test_probe_from, test_probe_until;
-
-static int unjudged_run(cpf_suite *s, capture *out, const char *extra)
-{
-    char *argv[8];
-    int argc = 0;
-    argv[argc++] = (char *)"prog";
-    argv[argc++] = (char *)"--samples=21";
-    argv[argc++] = (char *)"--budget-ms=200";
-    argv[argc++] = (char *)"--fail-threshold=80%";
-    argv[argc++] = (char *)"--baseline-dir=build/test/guard_bl";
-    if (extra) argv[argc++] = (char *)extra;
-    argv[argc] = NULL;
-    memset(out, 0, sizeof *out);
-    cpf_suite_set_output(s, tt_capture_write, out);
-    return (int)cpf_suite_run(s, argc, argv);
-}
 
 static void test_a_rerun_that_cannot_judge_looks_again(void)
 {
@@ -894,7 +883,7 @@ static void test_a_rerun_that_cannot_judge_looks_again(void)
     remove("build/test/guard_bl/unjudged.cpb");
     cpf_suite_init(&s, "unjudged");
     cpf_suite_add(&s, "step", bench_work, NULL);
-    rc = unjudged_run(&s, &c, "--update-baseline=all");
+    rc = guard_run(&s, &c, 0, "--update-baseline=all", NULL, NULL);
     CHECK_MSG(rc == 0 && cpf_suite_finish(&s) == 0, "recording: exit %d\n%s", rc, text(&c));
     free(c.buf);
     for (scenario = 0; scenario < 2; scenario++) {
@@ -906,7 +895,7 @@ static void test_a_rerun_that_cannot_judge_looks_again(void)
         g_work_ns = 20000 * (uint64_t)CONFIRM_SLOWER, g_slow_runs = 0, g_runs = 0;
         cpf_suite_init(&s, "unjudged");
         cpf_suite_add(&s, "step", bench_work, NULL);
-        unjudged_run(&s, &c, NULL);
+        guard_run(&s, &c, 0, NULL, NULL, NULL);
         row = row_of(&s, "step");
         CHECK_MSG(g_runs == (scenario ? 4u : 3u), "scenario %d: %u runs\n%s", scenario, g_runs, text(&c));
         CHECK(strstr(text(&c), "the re-run could not judge (the machine ran more than 25% slower than at recording); "
